@@ -1,0 +1,45 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { DatabaseApiConfig } from '../config/database-api.config';
+import { AuthenticatedUser } from './authenticated-user';
+
+interface JwtClaims {
+  sub?: unknown;
+  subaccountIds?: unknown;
+  role?: unknown;
+}
+
+/**
+ * Verifies user JWTs: HS256 only (so `alg: none` and key-confusion tricks fail), `exp`
+ * enforced, and the claims we rely on present and well-typed.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(config: DatabaseApiConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.JWT_SECRET,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: JwtClaims): AuthenticatedUser {
+    return userFromClaims(claims);
+  }
+}
+
+export function userFromClaims(claims: JwtClaims): AuthenticatedUser {
+  const { sub, subaccountIds, role } = claims;
+  if (typeof sub !== 'string' || sub.length === 0) {
+    throw new UnauthorizedException('The token has no subject');
+  }
+  if (!Array.isArray(subaccountIds) || !subaccountIds.every((id) => typeof id === 'string')) {
+    throw new UnauthorizedException('The token has no subaccountIds list');
+  }
+  if (role !== undefined && typeof role !== 'string') {
+    throw new UnauthorizedException('The token has a malformed role');
+  }
+  return { userId: sub, subaccountIds, ...(role === undefined ? {} : { role }) };
+}

@@ -1,0 +1,65 @@
+import { CommaSeparated, EnvVar, NumberFromEnv } from '@connector-service/app-core';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+/** database-api's whole configuration, read from the environment once at start. */
+export class DatabaseApiConfig {
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  readonly PORT: number = 3002;
+
+  @EnvVar()
+  @IsString()
+  @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  readonly MONGODB_URI!: string;
+
+  @EnvVar()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  readonly JWT_SECRET!: string;
+
+  @EnvVar()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  readonly WEBHOOK_SERVER_URL!: string;
+
+  @EnvVar()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  readonly WEBHOOK_SERVER_SERVICE_TOKEN!: string;
+
+  /** Tokens accepted from services; several while one is being rotated. */
+  @EnvVar()
+  @CommaSeparated()
+  @IsArray()
+  @ArrayMinSize(1)
+  @MinLength(16, { each: true, message: 'each token must be at least 16 characters' })
+  readonly DATABASE_SERVER_SERVICE_TOKEN!: string[];
+
+  @EnvVar()
+  @CommaSeparated()
+  @IsOptional()
+  @IsArray()
+  @IsUrl({ require_tld: false, require_protocol: true }, { each: true })
+  readonly CORS_ORIGINS?: string[];
+
+  /** How long a call to webhook-api may take before it is answered with 504. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  readonly WEBHOOK_API_TIMEOUT_MS: number = 10000;
+}

@@ -1,0 +1,80 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { ConnectorSubaccount } from './connector.schema';
+
+export type ConnectorRecord = ConnectorSubaccount;
+
+export class DuplicateConnectorError extends Error {}
+
+const DUPLICATE_KEY = 11000;
+
+/** The only code that touches the `connectorsubaccount` collection. */
+@Injectable()
+export class ConnectorRepository implements OnModuleInit {
+  constructor(
+    @InjectModel(ConnectorSubaccount.name) private readonly model: Model<ConnectorSubaccount>,
+  ) {}
+
+  /** Builds the unique index before the first request, so duplicates are refused from the start. */
+  async onModuleInit(): Promise<void> {
+    await this.model.init();
+  }
+
+  async create(connector: Pick<ConnectorRecord, 'subaccountId' | 'connectorId' | 'name' | 'config'>): Promise<ConnectorRecord> {
+    try {
+      const created = await this.model.create({ ...connector, metadata: {} });
+      return created.toObject();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === DUPLICATE_KEY) throw new DuplicateConnectorError();
+      throw error;
+    }
+  }
+
+  findAll(subaccountId: string): Promise<ConnectorRecord[]> {
+    return this.model.find({ subaccountId }).sort({ createdAt: 1, connectorId: 1 }).lean().exec();
+  }
+
+  findOne(subaccountId: string, connectorId: string): Promise<ConnectorRecord | null> {
+    return this.model.findOne({ subaccountId, connectorId }).lean().exec();
+  }
+
+  async delete(subaccountId: string, connectorId: string): Promise<boolean> {
+    const result = await this.model.deleteOne({ subaccountId, connectorId }).exec();
+    return result.deletedCount === 1;
+  }
+
+  /**
+   * Sets the given metadata keys in one atomic `$set` (one path per key, so other keys
+   * stay; no read-modify-write). With a version, only a newer one than the last applied
+   * is written. Returns null when the connector does not exist.
+   */
+  async mergeMetadata(
+    subaccountId: string,
+    connectorId: string,
+    metadata: Record<string, unknown>,
+    version?: number,
+  ): Promise<{ connector: ConnectorRecord; applied: boolean } | null> {
+    const paths = Object.entries(metadata).map(([key, value]) => [`metadata.${key}`, value]);
+    if (paths.length === 0 && version === undefined) {
+      const connector = await this.findOne(subaccountId, connectorId);
+      return connector && { connector, applied: true };
+    }
+    const filter =
+      version === undefined
+        ? { subaccountId, connectorId }
+        : {
+            subaccountId,
+            connectorId,
+            $or: [{ metadataVersion: { $exists: false } }, { metadataVersion: { $lt: version } }],
+          };
+    const set = Object.fromEntries(version === undefined ? paths : [...paths, ['metadataVersion', version]]);
+    const updated = await this.model
+      .findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' })
+      .lean()
+      .exec();
+    if (updated) return { connector: updated, applied: true };
+    const current = await this.findOne(subaccountId, connectorId);
+    return current && { connector: current, applied: false };
+  }
+}

@@ -1,0 +1,74 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ConnectorDto,
+  ConnectorParamsDto,
+  CreateConnectorDto,
+  MetadataUpdateResultDto,
+  SubaccountParamsDto,
+  UpdateConnectorMetadataDto,
+} from '@connector-service/contracts';
+import { ApiEnvelope, ApiErrors } from '@connector-service/app-core';
+import { ServiceAuth } from '@connector-service/service-auth';
+import { UserAuth } from '../auth/user-auth.decorator';
+import { DeletedConnectorDto } from './deleted-connector.dto';
+import { ConnectorsService } from './connectors.service';
+
+@ApiTags('connectors')
+@Controller('connectors')
+export class ConnectorsController {
+  constructor(private readonly connectors: ConnectorsService) {}
+
+  @Post(':subaccountId')
+  @UserAuth()
+  @ApiOperation({ summary: 'Add a connector to the subaccount' })
+  @ApiEnvelope(ConnectorDto, { status: HttpStatus.CREATED })
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.CONFLICT, HttpStatus.PAYLOAD_TOO_LARGE)
+  add(@Param() params: SubaccountParamsDto, @Body() body: CreateConnectorDto): Promise<ConnectorDto> {
+    return this.connectors.add(params.subaccountId, body);
+  }
+
+  @Get(':subaccountId')
+  @UserAuth()
+  @ApiOperation({ summary: "Every connector of the subaccount, each with its metadata" })
+  @ApiEnvelope(ConnectorDto, { isArray: true })
+  @ApiErrors(HttpStatus.BAD_REQUEST)
+  list(@Param() params: SubaccountParamsDto): Promise<ConnectorDto[]> {
+    return this.connectors.list(params.subaccountId);
+  }
+
+  @Post(':subaccountId/metadata/update')
+  @HttpCode(HttpStatus.OK)
+  @ServiceAuth()
+  @ApiOperation({
+    summary: "Merge keys into a connector's metadata (services only)",
+    description:
+      'Sets only the given keys (others stay; null is stored as null). Idempotent. Never creates a connector.',
+  })
+  @ApiEnvelope(MetadataUpdateResultDto)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE)
+  updateMetadata(
+    @Param() params: SubaccountParamsDto,
+    @Body() body: UpdateConnectorMetadataDto,
+  ): Promise<MetadataUpdateResultDto> {
+    return this.connectors.updateMetadata(params.subaccountId, body);
+  }
+
+  @Get(':subaccountId/:connectorId')
+  @UserAuth()
+  @ApiOperation({ summary: 'One connector with its metadata' })
+  @ApiEnvelope(ConnectorDto)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
+  get(@Param() params: ConnectorParamsDto): Promise<ConnectorDto> {
+    return this.connectors.get(params.subaccountId, params.connectorId);
+  }
+
+  @Delete(':subaccountId/:connectorId')
+  @UserAuth()
+  @ApiOperation({ summary: 'Remove a connector' })
+  @ApiEnvelope(DeletedConnectorDto)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
+  remove(@Param() params: ConnectorParamsDto): Promise<DeletedConnectorDto> {
+    return this.connectors.remove(params.subaccountId, params.connectorId);
+  }
+}

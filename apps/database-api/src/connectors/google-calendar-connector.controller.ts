@@ -1,0 +1,33 @@
+import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ConnectGoogleCalendarDto,
+  GoogleCalendarConnectResultDto,
+  SubaccountParamsDto,
+} from '@connector-service/contracts';
+import { ApiEnvelope, ApiErrors, MessageResult } from '@connector-service/app-core';
+import { UserAuth } from '../auth/user-auth.decorator';
+import { GoogleCalendarConnectorService } from './google-calendar-connector.service';
+
+@ApiTags('connectors')
+@Controller('connectors')
+export class GoogleCalendarConnectorController {
+  constructor(private readonly googleCalendar: GoogleCalendarConnectorService) {}
+
+  @Post(':subaccountId/handlegooglecalendar')
+  @HttpCode(HttpStatus.OK)
+  @UserAuth()
+  @ApiOperation({
+    summary: 'E-mail the user a Google consent link for this subaccount (via webhook-api)',
+    description:
+      'The connector google-calendar must exist. emailSent is false (still 200) when the e-mail could not be sent.',
+  })
+  @ApiEnvelope(GoogleCalendarConnectResultDto)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.BAD_GATEWAY, HttpStatus.GATEWAY_TIMEOUT)
+  handleGoogleCalendar(
+    @Param() params: SubaccountParamsDto,
+    @Body() body: ConnectGoogleCalendarDto,
+  ): Promise<MessageResult<GoogleCalendarConnectResultDto>> {
+    return this.googleCalendar.requestConnection(params.subaccountId, body.userEmail);
+  }
+}

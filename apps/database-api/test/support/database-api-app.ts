@@ -1,0 +1,52 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { configureHttpApp } from '@connector-service/app-core';
+import { mintUserJwt, testDatabaseUri } from '@connector-service/testing';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+
+export const E2E_JWT_SECRET = 'e2e-jwt-secret-0123456789abcdef';
+export const E2E_SERVICE_TOKEN = 'e2e-database-service-token-current';
+export const E2E_ROTATED_SERVICE_TOKEN = 'e2e-database-service-token-previous';
+export const E2E_WEBHOOK_TOKEN = 'e2e-webhook-service-token-000000';
+
+export interface DatabaseApiUnderTest {
+  app: INestApplication;
+  http: () => ReturnType<typeof request>;
+  mongoUri: string;
+  userToken: (subaccountIds: string[], role?: string) => string;
+  close: () => Promise<void>;
+}
+
+/**
+ * Boots database-api's real AppModule (config validation, Mongoose, guards, pipes,
+ * filter) against a real Mongo-compatible server, in a database of its own.
+ */
+export async function startDatabaseApi(env: Record<string, string> = {}): Promise<DatabaseApiUnderTest> {
+  const mongoUri = env['MONGODB_URI'] ?? testDatabaseUri('database_api');
+  Object.assign(process.env, {
+    MONGODB_URI: mongoUri,
+    JWT_SECRET: E2E_JWT_SECRET,
+    WEBHOOK_SERVER_URL: 'http://127.0.0.1:9',
+    WEBHOOK_SERVER_SERVICE_TOKEN: E2E_WEBHOOK_TOKEN,
+    DATABASE_SERVER_SERVICE_TOKEN: `${E2E_SERVICE_TOKEN},${E2E_ROTATED_SERVICE_TOKEN}`,
+    ...env,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
+  configureHttpApp(app, { title: 'database-api', description: 'e2e' });
+  await app.init();
+  return {
+    app,
+    http: () => request(app.getHttpServer()),
+    mongoUri,
+    userToken: (subaccountIds, role) =>
+      mintUserJwt(E2E_JWT_SECRET, { sub: 'user-1', subaccountIds, ...(role ? { role } : {}) }),
+    close: () => app.close(),
+  };
+}
+
+/** A fresh random 24-hex subaccount id. */
+export function newSubaccountId(): string {
+  return [...Array(24)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
+}

@@ -1,0 +1,10 @@
+/** A subaccount id is a MongoDB ObjectId in its 24-hex-digit string form. */
+export const SUBACCOUNT_ID_PATTERN = /^[0-9a-fA-F]{24}$/;
+/** A connector id is a short lowercase slug such as `google-calendar`. */
+export const CONNECTOR_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** The id of a stored Google Calendar connection (its `calendarId`): an ObjectId. */
+export const CALENDAR_ID_PATTERN = SUBACCOUNT_ID_PATTERN;
+
+export const GOOGLE_CALENDAR_CONNECTOR_ID = 'google-calendar';
+
+export const SUBACCOUNT_ID_EXAMPLE = '68cf05f060d294db17c0685e';

@@ -1,0 +1,36 @@
+import { metadataProblem } from './is-metadata-object';
+
+describe('metadata key rules', () => {
+  it.each([
+    [{}],
+    [{ calendarId: 'x', isConnected: true, lastError: null }],
+    [{ nested: { deeper: { ok: [1, { fine: true }] } } }],
+    [{ 'with-dash': 1, with_underscore: 2, 'a$': 3 }],
+  ])('accepts %j', (value) => {
+    expect(metadataProblem(value)).toBeNull();
+  });
+
+  it.each([
+    [null, 'metadata must be an object'],
+    [[1], 'metadata must be an object'],
+    ['x', 'metadata must be an object'],
+    [new Date(), 'metadata must be an object'],
+    [{ '': 1 }, 'metadata has an empty key'],
+    [{ 'a.b': 1 }, 'metadata key "a.b" must not contain "."'],
+    [{ $where: 1 }, 'metadata key "$where" must not start with "$"'],
+    [{ a: { $gt: '' } }, 'metadata.a key "$gt" must not start with "$"'],
+    [{ a: [{ ok: 1 }, { 'b.c': 1 }] }, 'metadata.a[1] key "b.c" must not contain "."'],
+  ])('refuses %j: %s', (value, problem) => {
+    expect(metadataProblem(value)).toBe(problem);
+  });
+
+  it('refuses absurd nesting', () => {
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 40; i += 1) {
+      deep['n'] = {};
+      deep = deep['n'] as Record<string, unknown>;
+    }
+    expect(metadataProblem(root)).toMatch(/nested deeper than/);
+  });
+});

@@ -1,0 +1,54 @@
+import { ValidationOptions, registerDecorator } from 'class-validator';
+
+const MAX_DEPTH = 16;
+
+/**
+ * Why a metadata value is not storable, or null when it is. Keys are stored as MongoDB
+ * field names, so an empty key, a `.` (path separator) or a leading `$` (operator) could
+ * be misread as a path or an operator; they are refused at every depth.
+ */
+export function metadataProblem(value: unknown, path = 'metadata', depth = 0): string | null {
+  if (!isPlainObject(value)) return `${path} must be an object`;
+  if (depth > MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
+  for (const [key, child] of Object.entries(value)) {
+    if (key === '') return `${path} has an empty key`;
+    if (key.includes('.')) return `${path} key "${key}" must not contain "."`;
+    if (key.startsWith('$')) return `${path} key "${key}" must not start with "$"`;
+    const nested = nestedProblem(child, `${path}.${key}`, depth + 1);
+    if (nested) return nested;
+  }
+  return null;
+}
+
+function nestedProblem(value: unknown, path: string, depth: number): string | null {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const problem = nestedProblem(item, `${path}[${index}]`, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  return isPlainObject(value) ? metadataProblem(value, path, depth) : null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** class-validator rule: a plain object whose keys (at every depth) are storable. */
+export function IsMetadataObject(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isMetadataObject',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate: (value: unknown) => metadataProblem(value, String(propertyName)) === null,
+        defaultMessage: (args) =>
+          metadataProblem(args?.value, args?.property ?? String(propertyName)) ?? 'invalid',
+      },
+    });
+}

@@ -1,0 +1,35 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { CONNECTOR_ID_PATTERN, GOOGLE_CALENDAR_CONNECTOR_ID } from '../common/identifiers';
+import { IsMetadataObject } from '../common/is-metadata-object';
+
+export class UpdateConnectorMetadataDto {
+  @ApiPropertyOptional({ default: GOOGLE_CALENDAR_CONNECTOR_ID, pattern: CONNECTOR_ID_PATTERN.source })
+  @IsOptional()
+  @IsString()
+  @Matches(CONNECTOR_ID_PATTERN, {
+    message: 'connectorId must be a lowercase slug (a-z, 0-9, "-"), at most 63 characters',
+  })
+  readonly connectorId?: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Keys to set; other stored keys stay. A key set to null is stored as null. Keys must not be empty, contain "." or start with "$".',
+    example: { calendarId: '68cf06a160d294db17c06871', isConnected: true },
+  })
+  @IsMetadataObject()
+  readonly metadata!: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description:
+      'Version of the state this update describes (grows with every change at the sender). An update older than the last applied one is ignored, so a late duplicate never overwrites newer metadata.',
+    example: 3,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  readonly version?: number;
+}

@@ -1,0 +1,26 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { SERVICE_AUTH_OPTIONS, ServiceAuthOptions } from './service-auth.options';
+import { ServiceTokenMatcher, bearerToken } from './service-token-matcher';
+
+/** Lets a request through only with `Authorization: Bearer <an accepted service token>`. */
+@Injectable()
+export class ServiceTokenGuard implements CanActivate {
+  private readonly matcher: ServiceTokenMatcher;
+
+  constructor(@Inject(SERVICE_AUTH_OPTIONS) options: ServiceAuthOptions) {
+    this.matcher = new ServiceTokenMatcher(options.acceptedTokens);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (this.matcher.matches(bearerToken(request.headers.authorization))) return true;
+    throw new UnauthorizedException('A valid service token is required');
+  }
+}

@@ -1,0 +1,8 @@
+// Test and local-development infrastructure: real servers on loopback, never mocks.
+export * from './lib/ferretdb';
+export * from './lib/tcp-proxy';
+export * from './lib/smtp-capture';
+export * from './lib/jwt';
+export * from './lib/free-port';
+export * from './google-sandbox';
+export * from './lib/test-database';
