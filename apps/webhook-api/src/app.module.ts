@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AppConfigModule, HealthModule, httpCoreProviders } from '@connector-service/app-core';
+import { ServiceAuthModule } from '@connector-service/service-auth';
+import { WebhookApiConfig } from './config/webhook-api.config';
+import { GoogleCalendarModule } from './google-calendar/google-calendar.module';
+
+@Module({})
+export class AppModule {
+  /** Validates the environment (throws ConfigValidationError naming every problem) and wires the app. */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(WebhookApiConfig),
+        MongooseModule.forRootAsync({
+          inject: [WebhookApiConfig],
+          useFactory: (config: WebhookApiConfig) => ({
+            uri: config.MONGODB_URI,
+            serverSelectionTimeoutMS: 5000,
+            retryAttempts: 2,
+          }),
+        }),
+        ServiceAuthModule.forRootAsync({
+          inject: [WebhookApiConfig],
+          useFactory: (config: WebhookApiConfig) => ({ acceptedTokens: config.WEBHOOK_SERVER_SERVICE_TOKEN }),
+        }),
+        HealthModule,
+        GoogleCalendarModule,
+      ],
+      providers: [...httpCoreProviders],
+    };
+  }
+}

@@ -1,0 +1,149 @@
+import { CommaSeparated, EnvVar, NumberFromEnv } from '@connector-service/app-core';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
+
+const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+
+/** Each entry must be base64 of exactly 32 bytes (an AES-256 key). */
+function IsEncryptionKeyList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isEncryptionKeyList',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) &&
+        value.length > 0 &&
+        value.every(
+          (key) =>
+            typeof key === 'string' &&
+            /^[A-Za-z0-9+/_-]+={0,2}$/.test(key) &&
+            Buffer.from(key, 'base64').length === 32,
+        ),
+      defaultMessage: () =>
+        'must be one or more comma-separated base64 keys of 32 bytes each (openssl rand -base64 32)',
+    },
+  });
+}
+
+/** webhook-api's whole configuration, read from the environment once at start. */
+export class WebhookApiConfig {
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  readonly PORT: number = 3004;
+
+  @EnvVar()
+  @IsString()
+  @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  readonly MONGODB_URI!: string;
+
+  @EnvVar()
+  @IsUrl(HTTP_URL)
+  readonly DATABASE_SERVER_URL!: string;
+
+  @EnvVar()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  readonly DATABASE_SERVER_SERVICE_TOKEN!: string;
+
+  /** Tokens accepted from services; several while one is being rotated. */
+  @EnvVar()
+  @CommaSeparated()
+  @IsArray()
+  @ArrayMinSize(1)
+  @MinLength(16, { each: true, message: 'each token must be at least 16 characters' })
+  readonly WEBHOOK_SERVER_SERVICE_TOKEN!: string[];
+
+  @EnvVar()
+  @IsString()
+  @MinLength(1)
+  readonly GOOGLE_CLIENT_ID!: string;
+
+  @EnvVar()
+  @IsString()
+  @MinLength(1)
+  readonly GOOGLE_CLIENT_SECRET!: string;
+
+  @EnvVar()
+  @IsUrl(HTTP_URL)
+  readonly GOOGLE_REDIRECT_URI: string = 'http://localhost:3004/api/google-calendar/callback';
+
+  @EnvVar()
+  @IsUrl(HTTP_URL)
+  readonly GOOGLE_OAUTH_AUTH_URL: string = 'https://accounts.google.com/o/oauth2/v2/auth';
+
+  @EnvVar()
+  @IsUrl(HTTP_URL)
+  readonly GOOGLE_OAUTH_TOKEN_URL: string = 'https://oauth2.googleapis.com/token';
+
+  @EnvVar()
+  @IsUrl(HTTP_URL)
+  readonly GOOGLE_OAUTH_REVOKE_URL: string = 'https://oauth2.googleapis.com/revoke';
+
+  /** Calendar v3 and oauth2/v2/userinfo are reached under it; must end with "/". */
+  @EnvVar()
+  @IsUrl(HTTP_URL)
+  @Matches(/\/$/, { message: 'must end with "/"' })
+  readonly GOOGLE_API_ROOT_URL: string = 'https://www.googleapis.com/';
+
+  /** The first key encrypts; all of them decrypt (rotation). */
+  @EnvVar()
+  @CommaSeparated()
+  @IsEncryptionKeyList()
+  readonly TOKEN_ENCRYPTION_KEY!: string[];
+
+  @EnvVar()
+  @IsUrl({ require_tld: false, protocols: ['smtp', 'smtps'], require_protocol: true })
+  readonly SMTP_URL!: string;
+
+  @EnvVar()
+  @IsString()
+  @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'must be an address, e.g. "Calendar <noreply@example.com>"' })
+  readonly MAIL_FROM!: string;
+
+  @EnvVar()
+  @IsOptional()
+  @IsUrl(HTTP_URL)
+  readonly OAUTH_SUCCESS_REDIRECT_URL?: string;
+
+  @EnvVar()
+  @IsOptional()
+  @IsUrl(HTTP_URL)
+  readonly OAUTH_FAILURE_REDIRECT_URL?: string;
+
+  /** How long a consent link (its `state`) stays usable. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  readonly OAUTH_STATE_TTL_SECONDS: number = 900;
+
+  /** Timeout of each call to Google, database-api and the SMTP server. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  readonly OUTBOUND_TIMEOUT_MS: number = 10000;
+
+  /** How often pending metadata updates are looked for (the first attempt is immediate). */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  readonly OUTBOX_POLL_INTERVAL_MS: number = 1000;
+}

@@ -1,0 +1,160 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { Types } from 'mongoose';
+import { GoogleCalendarConnection } from './google-calendar-connection.schema';
+
+export type ConnectionRecord = GoogleCalendarConnection;
+
+export interface ConnectedState {
+  subaccountId: string;
+  userEmail: string;
+  googleEmail: string;
+  googleUserId?: string;
+  scopes: string[];
+  accessToken: string;
+  refreshToken?: string;
+  accessTokenExpiresAt: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/** The only code that touches the Google Calendar connections collection. */
+@Injectable()
+export class ConnectionRepository implements OnModuleInit {
+  constructor(
+    @InjectModel(GoogleCalendarConnection.name) private readonly model: Model<GoogleCalendarConnection>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.model.init();
+  }
+
+  /**
+   * Stores a (re)connected subaccount's connection and marks its metadata update pending,
+   * in one atomic write. A reconnect updates the existing document, so its id (the
+   * `calendarId`) stays; a refresh token is kept when Google sends no new one.
+   */
+  async saveConnected(state: ConnectedState, now: Date): Promise<ConnectionRecord> {
+    const { refreshToken, ...fields } = state;
+    const update = {
+      $set: {
+        ...fields,
+        ...(refreshToken ? { refreshToken } : {}),
+        status: 'connected',
+        connectedAt: now,
+        lastRefreshedAt: now,
+        disconnectedAt: null,
+        lastError: null,
+        ...pendingSync(now),
+      },
+      $inc: { stateVersion: 1 },
+    };
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const saved = await this.model
+          .findOneAndUpdate({ subaccountId: state.subaccountId }, update, { upsert: true, returnDocument: 'after' })
+          .lean()
+          .exec();
+        return saved as ConnectionRecord;
+      } catch (error) {
+        // Two first connects of one subaccount at once: the loser of the insert race updates.
+        if ((error as { code?: unknown }).code !== DUPLICATE_KEY || attempt > 0) throw error;
+      }
+    }
+  }
+
+  findById(calendarId: string): Promise<ConnectionRecord | null> {
+    if (!Types.ObjectId.isValid(calendarId)) return Promise.resolve(null);
+    return this.model.findById(calendarId).lean().exec();
+  }
+
+  findBySubaccount(subaccountId: string): Promise<ConnectionRecord | null> {
+    return this.model.findOne({ subaccountId }).lean().exec();
+  }
+
+  /**
+   * Takes one due pending metadata update (optionally of one connection) for `owner` until
+   * `leaseUntil`; no other worker gets it meanwhile. Null when nothing is due.
+   */
+  claimDueSync(owner: string, now: Date, leaseUntil: Date, calendarId?: string): Promise<ConnectionRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        {
+          ...(calendarId ? { _id: new Types.ObjectId(calendarId) } : {}),
+          'sync.pending': true,
+          'sync.nextAttemptAt': { $lte: now },
+          $or: [{ 'sync.leaseUntil': null }, { 'sync.leaseUntil': { $lte: now } }],
+        },
+        { $set: { 'sync.leaseOwner': owner, 'sync.leaseUntil': leaseUntil }, $inc: { 'sync.attempts': 1 } },
+        { returnDocument: 'after', sort: { 'sync.nextAttemptAt': 1 } },
+      )
+      .lean()
+      .exec();
+  }
+
+  /**
+   * Records that `version` landed. If the state changed meanwhile the newer update stays
+   * pending and is released for an immediate attempt.
+   */
+  async completeSync(calendarId: Types.ObjectId, owner: string, version: number, now: Date): Promise<void> {
+    const done = await this.model
+      .updateOne(
+        { _id: calendarId, 'sync.leaseOwner': owner, stateVersion: version },
+        {
+          $set: {
+            'sync.pending': false,
+            'sync.attempts': 0,
+            'sync.leaseOwner': null,
+            'sync.leaseUntil': null,
+            'sync.lastError': null,
+            'sync.deliveredVersion': version,
+            'sync.deliveredAt': now,
+          },
+        },
+      )
+      .exec();
+    if (done.matchedCount === 0) await this.releaseSync(calendarId, owner, now, null);
+  }
+
+  /** Gives the item back, to be tried again at `nextAttemptAt`. */
+  async releaseSync(calendarId: Types.ObjectId, owner: string, nextAttemptAt: Date, error: string | null): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: calendarId, 'sync.leaseOwner': owner },
+        {
+          $set: {
+            'sync.leaseOwner': null,
+            'sync.leaseUntil': null,
+            'sync.nextAttemptAt': nextAttemptAt,
+            ...(error === null ? {} : { 'sync.lastError': error }),
+          },
+        },
+      )
+      .exec();
+  }
+
+  /** Stops trying an update that can never land (its connector was deleted). */
+  async abandonSync(calendarId: Types.ObjectId, owner: string, version: number, error: string): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: calendarId, 'sync.leaseOwner': owner, stateVersion: version },
+        { $set: { 'sync.pending': false, 'sync.leaseOwner': null, 'sync.leaseUntil': null, 'sync.lastError': error } },
+      )
+      .exec();
+  }
+
+  countPendingSyncs(): Promise<number> {
+    return this.model.countDocuments({ 'sync.pending': true }).exec();
+  }
+}
+
+/** The `$set` fields that mark a connection's metadata update as pending, due now. */
+export function pendingSync(now: Date): Record<string, unknown> {
+  return {
+    'sync.pending': true,
+    'sync.attempts': 0,
+    'sync.nextAttemptAt': now,
+    'sync.lastError': null,
+  };
+}

@@ -1,0 +1,100 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { ConnectionStatus } from '@connector-service/contracts';
+import { CONNECTION_STATUSES } from '@connector-service/contracts';
+import { Types } from 'mongoose';
+
+/**
+ * The pending metadata update of a connection: the outbox, kept in the connection's own
+ * document so it is written in the same atomic step as the state it describes. It always
+ * describes the connection's current `stateVersion`; a newer state replaces an undelivered
+ * older one instead of queueing behind it.
+ */
+@Schema({ _id: false })
+export class MetadataSync {
+  @Prop({ default: false })
+  pending!: boolean;
+
+  @Prop({ default: 0 })
+  attempts!: number;
+
+  @Prop({ type: Date, default: null })
+  nextAttemptAt!: Date | null;
+
+  /** Which worker holds the item, until when; another worker may take it after that. */
+  @Prop({ type: String, default: null })
+  leaseOwner!: string | null;
+
+  @Prop({ type: Date, default: null })
+  leaseUntil!: Date | null;
+
+  @Prop({ type: String, default: null })
+  lastError!: string | null;
+
+  @Prop({ type: Number, default: 0 })
+  deliveredVersion!: number;
+
+  @Prop({ type: Date, default: null })
+  deliveredAt!: Date | null;
+}
+
+export const GOOGLE_CALENDAR_CONNECTION_COLLECTION = 'googlecalendarconnections';
+
+/** One subaccount's Google Calendar connection; its `_id` is the `calendarId`. */
+@Schema({ collection: GOOGLE_CALENDAR_CONNECTION_COLLECTION, timestamps: true, versionKey: false })
+export class GoogleCalendarConnection {
+  _id!: Types.ObjectId;
+
+  @Prop({ required: true })
+  subaccountId!: string;
+
+  @Prop({ required: true })
+  userEmail!: string;
+
+  @Prop({ required: true })
+  googleEmail!: string;
+
+  @Prop({ type: String })
+  googleUserId?: string;
+
+  @Prop({ type: [String], default: [] })
+  scopes!: string[];
+
+  @Prop({ type: String, enum: CONNECTION_STATUSES, required: true })
+  status!: ConnectionStatus;
+
+  /** Sealed with TokenCipher; absent once disconnected. */
+  @Prop({ type: String })
+  accessToken?: string;
+
+  @Prop({ type: String })
+  refreshToken?: string;
+
+  @Prop({ type: Date })
+  accessTokenExpiresAt?: Date;
+
+  @Prop({ type: Date, required: true })
+  connectedAt!: Date;
+
+  @Prop({ type: Date, default: null })
+  lastRefreshedAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  disconnectedAt!: Date | null;
+
+  @Prop({ type: String, default: null })
+  lastError!: string | null;
+
+  /** Grows with every change of status; metadata updates carry it so late ones lose. */
+  @Prop({ default: 0 })
+  stateVersion!: number;
+
+  @Prop({ type: MetadataSync, default: () => ({}) })
+  sync!: MetadataSync;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export const GoogleCalendarConnectionSchema = SchemaFactory.createForClass(GoogleCalendarConnection);
+GoogleCalendarConnectionSchema.index({ subaccountId: 1 }, { unique: true });
+GoogleCalendarConnectionSchema.index({ 'sync.pending': 1, 'sync.nextAttemptAt': 1 });

@@ -1,0 +1,57 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable } from '@nestjs/common';
+import {
+  ErrorCode,
+  GOOGLE_CALENDAR_CONNECTOR_ID,
+  GoogleCalendarConnectorMetadata,
+} from '@connector-service/contracts';
+import { AxiosError } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { WebhookApiConfig } from '../config/webhook-api.config';
+
+export type MetadataDelivery = 'applied' | 'connector_missing';
+
+/** database-api did not take the update now (down, timed out, 5xx...): try again later. */
+export class DatabaseApiUnavailableError extends Error {}
+
+/** The one way to database-api: the service token, a timeout, and answers sorted for the outbox. */
+@Injectable()
+export class DatabaseApiClient {
+  constructor(
+    private readonly http: HttpService,
+    private readonly config: WebhookApiConfig,
+  ) {}
+
+  async updateGoogleCalendarMetadata(
+    subaccountId: string,
+    metadata: GoogleCalendarConnectorMetadata,
+    version: number,
+  ): Promise<MetadataDelivery> {
+    const url = new URL(`api/connectors/${subaccountId}/metadata/update`, withSlash(this.config.DATABASE_SERVER_URL));
+    try {
+      await firstValueFrom(
+        this.http.post(
+          url.toString(),
+          { connectorId: GOOGLE_CALENDAR_CONNECTOR_ID, metadata, version },
+          {
+            headers: { Authorization: `Bearer ${this.config.DATABASE_SERVER_SERVICE_TOKEN}` },
+            timeout: this.config.OUTBOUND_TIMEOUT_MS,
+          },
+        ),
+      );
+      return 'applied';
+    } catch (error) {
+      const response = (error as AxiosError<{ error?: { code?: string } }>).response;
+      const status = response?.status;
+      // Only a 404 that names the connector is final; any other (a wrong URL) is retried.
+      if (status === 404 && response?.data?.error?.code === ErrorCode.ConnectorNotFound) return 'connector_missing';
+      throw new DatabaseApiUnavailableError(
+        status === undefined ? `database-api unreachable: ${(error as Error).message}` : `database-api answered ${status}`,
+      );
+    }
+  }
+}
+
+function withSlash(base: string): string {
+  return base.endsWith('/') ? base : `${base}/`;
+}

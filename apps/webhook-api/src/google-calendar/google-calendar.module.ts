@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ConnectionsModule } from '../connections/connections.module';
+import { MailModule } from '../mail/mail.module';
+import { OutboxModule } from '../outbox/outbox.module';
+import { GoogleCalendarCallbackResponder } from './google-calendar-callback.responder';
+import { GoogleCalendarConnectService } from './google-calendar-connect.service';
+import { GoogleCalendarController } from './google-calendar.controller';
+import { GoogleOAuthClient } from './google-oauth.client';
+import { OAuthState, OAuthStateSchema } from './oauth-state.schema';
+import { OAuthStateRepository } from './oauth-state.repository';
+
+/** The Google OAuth connect flow: consent link, e-mail, callback. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([{ name: OAuthState.name, schema: OAuthStateSchema }]),
+    ConnectionsModule,
+    MailModule,
+    OutboxModule,
+  ],
+  controllers: [GoogleCalendarController],
+  providers: [GoogleCalendarConnectService, GoogleCalendarCallbackResponder, GoogleOAuthClient, OAuthStateRepository],
+  exports: [GoogleOAuthClient, GoogleCalendarConnectService],
+})
+export class GoogleCalendarModule {}

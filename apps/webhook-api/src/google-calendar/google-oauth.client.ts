@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
+import { google } from 'googleapis';
+import { WebhookApiConfig } from '../config/webhook-api.config';
+
+/** The scopes we ask for: read calendars (availability) and manage events, plus the e-mail. */
+export const GOOGLE_CALENDAR_SCOPES = [
+  'https://www.googleapis.com/auth/calendar.readonly',
+  'https://www.googleapis.com/auth/calendar.events',
+] as const;
+export const GOOGLE_EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';
+
+export interface GoogleTokens {
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt: Date;
+  scopes: string[];
+}
+
+export interface GoogleAccount {
+  email: string;
+  id?: string;
+}
+
+/** Google said no for this grant (`invalid_grant`, `invalid_client`, ...): do not retry it. */
+export class GoogleOAuthRejectedError extends Error {
+  constructor(readonly reason: string) {
+    super(`Google refused the request: ${reason}`);
+  }
+}
+
+/** Google could not be reached, timed out or failed (5xx): worth retrying later. */
+export class GoogleUnavailableError extends Error {}
+
+/**
+ * The one way to Google's OAuth endpoints and userinfo (googleapis' OAuth2 client with
+ * the configured endpoints, so a sandbox can stand in for Google). Tokens go in and out
+ * of here but are never logged.
+ */
+@Injectable()
+export class GoogleOAuthClient {
+  constructor(private readonly config: WebhookApiConfig) {}
+
+  buildConsentUrl(params: { state: string; codeChallenge: string; loginHint: string }): string {
+    return this.newClient().generateAuthUrl({
+      access_type: 'offline',
+      prompt: 'consent',
+      response_type: 'code',
+      include_granted_scopes: true,
+      scope: [...GOOGLE_CALENDAR_SCOPES, GOOGLE_EMAIL_SCOPE],
+      login_hint: params.loginHint,
+      state: params.state,
+      code_challenge: params.codeChallenge,
+      code_challenge_method: CodeChallengeMethod.S256,
+    });
+  }
+
+  async exchangeCode(code: string, codeVerifier: string): Promise<GoogleTokens> {
+    const { tokens } = await this.call(() => this.newClient().getToken({ code, codeVerifier }));
+    if (!tokens.access_token) throw new GoogleOAuthRejectedError('no_access_token');
+    return {
+      accessToken: tokens.access_token,
+      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+      expiresAt: new Date(tokens.expiry_date ?? Date.now() + 3600_000),
+      scopes: (tokens.scope ?? '').split(/\s+/).filter(Boolean),
+    };
+  }
+
+  async fetchAccount(accessToken: string): Promise<GoogleAccount> {
+    const auth = this.newClient();
+    auth.setCredentials({ access_token: accessToken });
+    const oauth2 = google.oauth2({ version: 'v2', auth, rootUrl: this.config.GOOGLE_API_ROOT_URL });
+    const { data } = await this.call(() => oauth2.userinfo.get({}, { timeout: this.config.OUTBOUND_TIMEOUT_MS }));
+    if (!data.email) throw new GoogleOAuthRejectedError('no_email');
+    return { email: data.email, ...(data.id ? { id: data.id } : {}) };
+  }
+
+  private newClient(): OAuth2Client {
+    return new OAuth2Client({
+      clientId: this.config.GOOGLE_CLIENT_ID,
+      clientSecret: this.config.GOOGLE_CLIENT_SECRET,
+      redirectUri: this.config.GOOGLE_REDIRECT_URI,
+      endpoints: {
+        oauth2AuthBaseUrl: this.config.GOOGLE_OAUTH_AUTH_URL,
+        oauth2TokenUrl: this.config.GOOGLE_OAUTH_TOKEN_URL,
+        oauth2RevokeUrl: this.config.GOOGLE_OAUTH_REVOKE_URL,
+      },
+      transporterOptions: { timeout: this.config.OUTBOUND_TIMEOUT_MS },
+    });
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw classifyGoogleError(error);
+    }
+  }
+}
+
+/** Sorts a googleapis/gaxios failure into "Google refused" or "Google unavailable". */
+export function classifyGoogleError(error: unknown): Error {
+  const response = (error as { response?: { status?: number; data?: unknown } }).response;
+  const status = response?.status;
+  if (status !== undefined && status < 500 && status !== 429) {
+    const data = response?.data as { error?: unknown } | undefined;
+    const reason =
+      typeof data?.error === 'string'
+        ? data.error
+        : typeof (data?.error as { status?: unknown } | undefined)?.status === 'string'
+          ? String((data?.error as { status: string }).status)
+          : `http_${status}`;
+    return new GoogleOAuthRejectedError(reason);
+  }
+  const detail = status === undefined ? (error as Error).message : `HTTP ${status}`;
+  return new GoogleUnavailableError(`Google is unavailable: ${detail}`);
+}

@@ -1,0 +1,42 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { configureHttpApp } from '@connector-service/app-core';
+import { testDatabaseUri } from '@connector-service/testing';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+
+export const E2E_WEBHOOK_TOKEN = 'e2e-webhook-service-token-current';
+
+export interface WebhookApiUnderTest {
+  app: INestApplication;
+  http: () => ReturnType<typeof request>;
+  mongoUri: string;
+  close: () => Promise<void>;
+}
+
+/** Boots webhook-api's real AppModule against a real Mongo-compatible server, in its own database. */
+export async function startWebhookApi(env: Record<string, string>): Promise<WebhookApiUnderTest> {
+  const mongoUri = testDatabaseUri('webhook_api');
+  Object.assign(process.env, {
+    MONGODB_URI: mongoUri,
+    DATABASE_SERVER_URL: 'http://127.0.0.1:9',
+    DATABASE_SERVER_SERVICE_TOKEN: 'e2e-database-service-token-000',
+    WEBHOOK_SERVER_SERVICE_TOKEN: E2E_WEBHOOK_TOKEN,
+    GOOGLE_CLIENT_ID: 'e2e-client-id',
+    GOOGLE_CLIENT_SECRET: 'e2e-client-secret',
+    GOOGLE_OAUTH_AUTH_URL: 'http://127.0.0.1:9/o/oauth2/v2/auth',
+    GOOGLE_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/token',
+    GOOGLE_OAUTH_REVOKE_URL: 'http://127.0.0.1:9/revoke',
+    GOOGLE_API_ROOT_URL: 'http://127.0.0.1:9/',
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    MAIL_FROM: 'Calendar Connector <noreply@example.test>',
+    OUTBOUND_TIMEOUT_MS: '2000',
+    ...env,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
+  configureHttpApp(app, { title: 'webhook-api', description: 'e2e' });
+  await app.init();
+  return { app, http: () => request(app.getHttpServer()), mongoUri, close: () => app.close() };
+}
