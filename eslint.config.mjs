@@ -22,6 +22,7 @@ export default [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
             { sourceTag: 'scope:database-api', notDependOnLibsWithTags: ['scope:webhook-api'] },
             { sourceTag: 'scope:webhook-api', notDependOnLibsWithTags: ['scope:database-api'] },
           ],

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfigModule, HealthModule, httpCoreProviders } from '@connector-service/app-core';
 import { ServiceAuthModule } from '@connector-service/service-auth';
 import { WebhookApiConfig } from './config/webhook-api.config';
+import { ConnectionLifecycleModule } from './connection-lifecycle/connection-lifecycle.module';
 import { GoogleCalendarModule } from './google-calendar/google-calendar.module';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         }),
         HealthModule,
         GoogleCalendarModule,
+        ConnectionLifecycleModule,
       ],
       providers: [...httpCoreProviders],
     };

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ConnectGoogleCalendarDto,
   GoogleCalendarConnectResultDto,
+  GoogleCalendarDisconnectResultDto,
   SubaccountParamsDto,
 } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors, MessageResult } from '@connector-service/app-core';
@@ -29,5 +30,17 @@ export class GoogleCalendarConnectorController {
     @Body() body: ConnectGoogleCalendarDto,
   ): Promise<MessageResult<GoogleCalendarConnectResultDto>> {
     return this.googleCalendar.requestConnection(params.subaccountId, body.userEmail);
+  }
+
+  @Delete(':subaccountId/google-calendar/connection')
+  @UserAuth()
+  @ApiOperation({
+    summary: 'Disconnect Google Calendar: revoke at Google, delete the tokens, metadata → disconnected (via webhook-api)',
+    description: 'A second call answers 200 with changed=false; 404 NOT_CONNECTED when it was never connected.',
+  })
+  @ApiEnvelope(GoogleCalendarDisconnectResultDto)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.BAD_GATEWAY, HttpStatus.GATEWAY_TIMEOUT)
+  disconnect(@Param() params: SubaccountParamsDto): Promise<MessageResult<GoogleCalendarDisconnectResultDto>> {
+    return this.googleCalendar.disconnect(params.subaccountId);
   }
 }

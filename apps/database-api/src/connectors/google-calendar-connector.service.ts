@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { GOOGLE_CALENDAR_CONNECTOR_ID, GoogleCalendarConnectResultDto } from '@connector-service/contracts';
-import { MessageResult } from '@connector-service/app-core';
+import {
+  CALENDAR_ID_PATTERN,
+  ErrorCode,
+  GOOGLE_CALENDAR_CONNECTOR_ID,
+  GoogleCalendarConnectResultDto,
+  GoogleCalendarDisconnectResultDto,
+} from '@connector-service/contracts';
+import { MessageResult, NotFoundDomainException } from '@connector-service/app-core';
 import { WebhookApiClient } from '../webhook-api-client/webhook-api.client';
 import { ConnectorsService } from './connectors.service';
 
@@ -17,5 +23,16 @@ export class GoogleCalendarConnectorService {
     await this.connectors.require(subaccountId, GOOGLE_CALENDAR_CONNECTOR_ID);
     const answer = await this.webhookApi.connectGoogleCalendar(subaccountId, userEmail);
     return new MessageResult(answer.data, answer.message ?? `Authorization link sent to ${userEmail}`);
+  }
+
+  /** Has webhook-api revoke and forget the connection named in the connector's metadata. */
+  async disconnect(subaccountId: string): Promise<MessageResult<GoogleCalendarDisconnectResultDto>> {
+    const connector = await this.connectors.require(subaccountId, GOOGLE_CALENDAR_CONNECTOR_ID);
+    const calendarId = connector.metadata?.['calendarId'];
+    if (typeof calendarId !== 'string' || !CALENDAR_ID_PATTERN.test(calendarId)) {
+      throw new NotFoundDomainException(ErrorCode.NotConnected, 'Google Calendar was never connected for this subaccount');
+    }
+    const answer = await this.webhookApi.disconnectGoogleCalendar(calendarId);
+    return new MessageResult(answer.data, answer.message ?? 'Disconnected');
   }
 }

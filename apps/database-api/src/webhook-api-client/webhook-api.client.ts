@@ -4,6 +4,7 @@ import {
   ErrorCode,
   ErrorEnvelope,
   GoogleCalendarConnectResultDto,
+  GoogleCalendarDisconnectResultDto,
   SuccessEnvelope,
 } from '@connector-service/contracts';
 import { DomainException } from '@connector-service/app-core';
@@ -34,6 +35,10 @@ export class WebhookApiClient {
 
   connectGoogleCalendar(subaccountId: string, userEmail: string): Promise<WebhookApiAnswer<GoogleCalendarConnectResultDto>> {
     return this.request('POST', 'api/google-calendar/connect', { subaccountId, userEmail });
+  }
+
+  disconnectGoogleCalendar(calendarId: string): Promise<WebhookApiAnswer<GoogleCalendarDisconnectResultDto>> {
+    return this.request('DELETE', `api/google-calendar/connections/${encodeURIComponent(calendarId)}`);
   }
 
   private async request<T>(method: Method, path: string, data?: unknown): Promise<WebhookApiAnswer<T>> {

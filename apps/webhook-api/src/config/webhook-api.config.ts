@@ -146,4 +146,20 @@ export class WebhookApiConfig {
   @Min(50)
   @Max(60000)
   readonly OUTBOX_POLL_INTERVAL_MS: number = 1000;
+
+  /** How often connections not refreshed for a day are refreshed (finds revoked grants early). */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  readonly REFRESH_SWEEP_INTERVAL_MS: number = 600_000;
+
+  /** At most this many connections per sweep. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  readonly REFRESH_SWEEP_BATCH_SIZE: number = 25;
 }

@@ -46,6 +46,10 @@ export class ConnectionRepository implements OnModuleInit {
         lastRefreshedAt: now,
         disconnectedAt: null,
         lastError: null,
+        refreshFailures: 0,
+        nextRefreshAttemptAt: null,
+        lastRefreshError: null,
+        reauthEmailSentAt: null,
         ...pendingSync(now),
       },
       $inc: { stateVersion: 1 },
@@ -144,8 +148,153 @@ export class ConnectionRepository implements OnModuleInit {
       .exec();
   }
 
-  countPendingSyncs(): Promise<number> {
-    return this.model.countDocuments({ 'sync.pending': true }).exec();
+  /** Takes the refresh lease of a connected connection, or null when another holder has it. */
+  acquireRefreshLease(calendarId: Types.ObjectId, owner: string, now: Date, until: Date): Promise<ConnectionRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        {
+          _id: calendarId,
+          status: 'connected',
+          $or: [{ 'refreshLease.until': null }, { 'refreshLease.until': { $lte: now } }],
+        },
+        { $set: { 'refreshLease.owner': owner, 'refreshLease.until': until } },
+        { returnDocument: 'after' },
+      )
+      .lean()
+      .exec();
+  }
+
+  /** Stores refreshed (sealed) tokens and gives the lease back. */
+  async saveRefreshedTokens(
+    calendarId: Types.ObjectId,
+    owner: string,
+    tokens: { accessToken: string; accessTokenExpiresAt: Date; refreshToken?: string },
+    now: Date,
+  ): Promise<void> {
+    const { refreshToken, ...fields } = tokens;
+    await this.model
+      .updateOne(
+        { _id: calendarId, 'refreshLease.owner': owner },
+        {
+          $set: {
+            ...fields,
+            ...(refreshToken ? { refreshToken } : {}),
+            lastRefreshedAt: now,
+            refreshFailures: 0,
+            nextRefreshAttemptAt: null,
+            lastRefreshError: null,
+            'refreshLease.owner': null,
+            'refreshLease.until': null,
+          },
+        },
+      )
+      .exec();
+  }
+
+  /** Gives the refresh lease back after a failure; the sweep waits until `nextAttemptAt`. */
+  async releaseRefreshLease(
+    calendarId: Types.ObjectId,
+    owner: string,
+    failure?: { error: string; nextAttemptAt: Date },
+  ): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: calendarId, 'refreshLease.owner': owner },
+        {
+          $set: {
+            'refreshLease.owner': null,
+            'refreshLease.until': null,
+            ...(failure ? { lastRefreshError: failure.error, nextRefreshAttemptAt: failure.nextAttemptAt } : {}),
+          },
+          ...(failure ? { $inc: { refreshFailures: 1 } } : {}),
+        },
+      )
+      .exec();
+  }
+
+  /** connected → reauth_required with its metadata update pending; null if it was not connected. */
+  markReauthRequired(calendarId: Types.ObjectId, error: string, now: Date): Promise<ConnectionRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        { _id: calendarId, status: 'connected' },
+        {
+          $set: { status: 'reauth_required', lastError: error, ...pendingSync(now) },
+          $inc: { stateVersion: 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean()
+      .exec();
+  }
+
+  /** Whether a reconnect e-mail may go out now (none in the last day); records it if so. */
+  async claimReauthEmail(calendarId: Types.ObjectId, now: Date, minIntervalMs: number): Promise<boolean> {
+    const claimed = await this.model
+      .updateOne(
+        {
+          _id: calendarId,
+          $or: [{ reauthEmailSentAt: null }, { reauthEmailSentAt: { $lte: new Date(now.getTime() - minIntervalMs) } }],
+        },
+        { $set: { reauthEmailSentAt: now } },
+      )
+      .exec();
+    return claimed.modifiedCount === 1;
+  }
+
+  /** Deletes the tokens and marks the connection disconnected; null if it already was. */
+  markDisconnected(calendarId: Types.ObjectId, now: Date): Promise<ConnectionRecord | null> {
+    return this.model
+      .findOneAndUpdate(
+        { _id: calendarId, status: { $ne: 'disconnected' } },
+        {
+          $set: { status: 'disconnected', disconnectedAt: now, lastError: null, ...pendingSync(now) },
+          $unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
+          $inc: { stateVersion: 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean()
+      .exec();
+  }
+
+  /** Connected connections not refreshed since `staleBefore` and not backing off. */
+  findDueForSweep(now: Date, staleBefore: Date, limit: number): Promise<ConnectionRecord[]> {
+    return this.model
+      .find({
+        status: 'connected',
+        lastRefreshedAt: { $lte: staleBefore },
+        $or: [{ nextRefreshAttemptAt: null }, { nextRefreshAttemptAt: { $lte: now } }],
+      })
+      .sort({ lastRefreshedAt: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
+  /** Every connection holding a sealed token, oldest first, in pages (for key rotation). */
+  findWithTokens(afterId: Types.ObjectId | null, limit: number): Promise<ConnectionRecord[]> {
+    return this.model
+      .find({
+        ...(afterId ? { _id: { $gt: afterId } } : {}),
+        $or: [{ accessToken: { $exists: true } }, { refreshToken: { $exists: true } }],
+      })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
+  /** Replaces a sealed token only if it is still the one read (a refresh may have won). */
+  async replaceSealedToken(
+    calendarId: Types.ObjectId,
+    field: 'accessToken' | 'refreshToken',
+    expected: string,
+    replacement: string,
+  ): Promise<boolean> {
+    const result = await this.model
+      .updateOne({ _id: calendarId, [field]: expected }, { $set: { [field]: replacement } })
+      .exec();
+    return result.modifiedCount === 1;
   }
 }
 

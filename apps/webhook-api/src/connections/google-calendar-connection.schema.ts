@@ -37,6 +37,16 @@ export class MetadataSync {
   deliveredAt!: Date | null;
 }
 
+/** Who is refreshing the access token, until when; only one refresh runs per connection. */
+@Schema({ _id: false })
+export class RefreshLease {
+  @Prop({ type: String, default: null })
+  owner!: string | null;
+
+  @Prop({ type: Date, default: null })
+  until!: Date | null;
+}
+
 export const GOOGLE_CALENDAR_CONNECTION_COLLECTION = 'googlecalendarconnections';
 
 /** One subaccount's Google Calendar connection; its `_id` is the `calendarId`. */
@@ -91,6 +101,23 @@ export class GoogleCalendarConnection {
   @Prop({ type: MetadataSync, default: () => ({}) })
   sync!: MetadataSync;
 
+  @Prop({ type: RefreshLease, default: () => ({}) })
+  refreshLease!: RefreshLease;
+
+  /** Failed refreshes in a row (transient ones); the sweep backs off from the connection. */
+  @Prop({ default: 0 })
+  refreshFailures!: number;
+
+  @Prop({ type: Date, default: null })
+  nextRefreshAttemptAt!: Date | null;
+
+  @Prop({ type: String, default: null })
+  lastRefreshError!: string | null;
+
+  /** When the user was last e-mailed a reconnect link (at most once a day). */
+  @Prop({ type: Date, default: null })
+  reauthEmailSentAt!: Date | null;
+
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -98,3 +125,4 @@ export class GoogleCalendarConnection {
 export const GoogleCalendarConnectionSchema = SchemaFactory.createForClass(GoogleCalendarConnection);
 GoogleCalendarConnectionSchema.index({ subaccountId: 1 }, { unique: true });
 GoogleCalendarConnectionSchema.index({ 'sync.pending': 1, 'sync.nextAttemptAt': 1 });
+GoogleCalendarConnectionSchema.index({ status: 1, lastRefreshedAt: 1 });

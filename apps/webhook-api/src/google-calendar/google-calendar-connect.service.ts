@@ -12,7 +12,7 @@ import {
   GoogleOAuthClient,
   GoogleOAuthRejectedError,
   GoogleTokens,
-} from './google-oauth.client';
+} from '../google/google-oauth.client';
 import { OAuthStateRepository } from './oauth-state.repository';
 import { newOAuthState, newPkcePair } from './pkce';
 

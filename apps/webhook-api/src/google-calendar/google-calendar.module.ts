@@ -6,7 +6,7 @@ import { OutboxModule } from '../outbox/outbox.module';
 import { GoogleCalendarCallbackResponder } from './google-calendar-callback.responder';
 import { GoogleCalendarConnectService } from './google-calendar-connect.service';
 import { GoogleCalendarController } from './google-calendar.controller';
-import { GoogleOAuthClient } from './google-oauth.client';
+import { GoogleModule } from '../google/google.module';
 import { OAuthState, OAuthStateSchema } from './oauth-state.schema';
 import { OAuthStateRepository } from './oauth-state.repository';
 
@@ -17,9 +17,10 @@ import { OAuthStateRepository } from './oauth-state.repository';
     ConnectionsModule,
     MailModule,
     OutboxModule,
+    GoogleModule,
   ],
   controllers: [GoogleCalendarController],
-  providers: [GoogleCalendarConnectService, GoogleCalendarCallbackResponder, GoogleOAuthClient, OAuthStateRepository],
-  exports: [GoogleOAuthClient, GoogleCalendarConnectService],
+  providers: [GoogleCalendarConnectService, GoogleCalendarCallbackResponder, OAuthStateRepository],
+  exports: [GoogleCalendarConnectService],
 })
 export class GoogleCalendarModule {}

@@ -10,6 +10,8 @@ export enum ErrorCode {
   ConnectorNotFound = 'CONNECTOR_NOT_FOUND',
   NotConnected = 'NOT_CONNECTED',
   ConnectionNotFound = 'CONNECTION_NOT_FOUND',
+  ReauthRequired = 'REAUTH_REQUIRED',
+  Disconnected = 'DISCONNECTED',
   UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',
   UpstreamTimeout = 'UPSTREAM_TIMEOUT',
   GoogleUnavailable = 'GOOGLE_UNAVAILABLE',

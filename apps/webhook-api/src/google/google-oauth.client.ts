@@ -67,12 +67,39 @@ export class GoogleOAuthClient {
   }
 
   async fetchAccount(accessToken: string): Promise<GoogleAccount> {
-    const auth = this.newClient();
-    auth.setCredentials({ access_token: accessToken });
+    const auth = this.clientWithAccessToken(accessToken);
     const oauth2 = google.oauth2({ version: 'v2', auth, rootUrl: this.config.GOOGLE_API_ROOT_URL });
     const { data } = await this.call(() => oauth2.userinfo.get({}, { timeout: this.config.OUTBOUND_TIMEOUT_MS }));
     if (!data.email) throw new GoogleOAuthRejectedError('no_email');
     return { email: data.email, ...(data.id ? { id: data.id } : {}) };
+  }
+
+  /** A new access token for a refresh token (Google usually sends no new refresh token). */
+  async refreshAccessToken(refreshToken: string): Promise<GoogleTokens> {
+    const client = this.newClient();
+    client.setCredentials({ refresh_token: refreshToken });
+    const { credentials: tokens } = await this.call(() => client.refreshAccessToken());
+    if (!tokens.access_token) throw new GoogleOAuthRejectedError('no_access_token');
+    // The library echoes the refresh token it was given; only a different one is new.
+    const rotated = tokens.refresh_token && tokens.refresh_token !== refreshToken ? tokens.refresh_token : undefined;
+    return {
+      accessToken: tokens.access_token,
+      ...(rotated ? { refreshToken: rotated } : {}),
+      expiresAt: new Date(tokens.expiry_date ?? Date.now() + 3600_000),
+      scopes: (tokens.scope ?? '').split(/\s+/).filter(Boolean),
+    };
+  }
+
+  /** Revokes a token at Google (a refresh token revokes the whole grant). */
+  async revoke(token: string): Promise<void> {
+    await this.call(() => this.newClient().revokeToken(token));
+  }
+
+  /** An OAuth2 client that authorizes API calls with `accessToken` (and never refreshes by itself). */
+  clientWithAccessToken(accessToken: string): OAuth2Client {
+    const client = this.newClient();
+    client.setCredentials({ access_token: accessToken });
+    return client;
   }
 
   private newClient(): OAuth2Client {
@@ -89,12 +116,17 @@ export class GoogleOAuthClient {
     });
   }
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw classifyGoogleError(error);
-    }
+  private call<T>(request: () => Promise<T>): Promise<T> {
+    return callGoogle(request);
+  }
+}
+
+/** Runs a Google request, sorting its failure into rejected or unavailable. */
+export async function callGoogle<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw classifyGoogleError(error);
   }
 }
 

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { GoogleCalendarConnectionDto, GoogleCalendarDisconnectResultDto } from '@connector-service/contracts';
+import { MessageResult } from '@connector-service/app-core';
+import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
+import { TokenCipher } from '../connections/token-cipher';
+import { GoogleOAuthClient, GoogleOAuthRejectedError } from '../google/google-oauth.client';
+import { MetadataSyncWorker } from '../outbox/metadata-sync.worker';
+import { connectionNotFound } from './connection-errors';
+
+/** A connection's status for the platform, and disconnecting it. */
+@Injectable()
+export class ConnectionLifecycleService {
+  private readonly logger = new Logger(ConnectionLifecycleService.name);
+
+  constructor(
+    private readonly connections: ConnectionRepository,
+    private readonly cipher: TokenCipher,
+    private readonly google: GoogleOAuthClient,
+    private readonly metadataSync: MetadataSyncWorker,
+  ) {}
+
+  async status(calendarId: string): Promise<GoogleCalendarConnectionDto> {
+    const connection = await this.connections.findById(calendarId);
+    if (!connection) throw connectionNotFound(calendarId);
+    return toConnectionDto(connection);
+  }
+
+  /**
+   * Revokes the grant at Google (before answering), deletes the tokens and has the
+   * metadata say `disconnected`. A revoke Google refuses or cannot take still disconnects
+   * here, and says so. A second call changes nothing and says that.
+   */
+  async disconnect(calendarId: string): Promise<MessageResult<GoogleCalendarDisconnectResultDto>> {
+    const connection = await this.connections.findById(calendarId);
+    if (!connection) throw connectionNotFound(calendarId);
+    if (connection.status === 'disconnected') {
+      return new MessageResult(
+        { calendarId, status: 'disconnected', revokedAtGoogle: false, changed: false },
+        'The connection was already disconnected',
+      );
+    }
+    const revokedAtGoogle = await this.revokeAtGoogle(connection);
+    const updated = await this.connections.markDisconnected(connection._id, new Date());
+    if (updated) this.metadataSync.deliverSoon(calendarId);
+    return new MessageResult(
+      { calendarId, status: 'disconnected', revokedAtGoogle, changed: updated !== null },
+      revokedAtGoogle
+        ? 'Disconnected; access was revoked at Google'
+        : 'Disconnected here; Google could not confirm the revocation (the user can remove access in their Google account)',
+    );
+  }
+
+  private async revokeAtGoogle(connection: ConnectionRecord): Promise<boolean> {
+    const sealed = connection.refreshToken ?? connection.accessToken;
+    if (!sealed) return false;
+    try {
+      await this.google.revoke(this.cipher.decrypt(sealed));
+      return true;
+    } catch (error) {
+      // Google refusing the token means it is already dead there: nothing is left to revoke.
+      if (error instanceof GoogleOAuthRejectedError && error.reason === 'invalid_token') return true;
+      this.logger.warn(`Revoke at Google failed for ${connection._id.toString()}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+}
+
+export function toConnectionDto(connection: ConnectionRecord): GoogleCalendarConnectionDto {
+  return {
+    calendarId: connection._id.toString(),
+    subaccountId: connection.subaccountId,
+    userEmail: connection.userEmail,
+    googleEmail: connection.googleEmail,
+    scopes: connection.scopes,
+    status: connection.status,
+    connectedAt: connection.connectedAt.toISOString(),
+    lastRefreshedAt: connection.lastRefreshedAt ? connection.lastRefreshedAt.toISOString() : null,
+    lastError: connection.lastError ?? null,
+  };
+}
