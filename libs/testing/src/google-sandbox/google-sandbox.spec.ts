@@ -1,0 +1,822 @@
+import { ClientAuthentication, CodeChallengeMethod, Credentials, OAuth2Client } from 'google-auth-library';
+import { google } from 'googleapis';
+import { GoogleSandbox } from './index';
+
+// Wire compatibility is proven with the real clients: google-auth-library's OAuth2Client for
+// consent URL, code exchange, refresh and revoke; googleapis for userinfo and Calendar v3.
+
+const REDIRECT_URI = 'http://127.0.0.1:9/api/google-calendar/callback';
+const CALENDAR_READONLY = 'https://www.googleapis.com/auth/calendar.readonly';
+const CALENDAR_EVENTS = 'https://www.googleapis.com/auth/calendar.events';
+const USERINFO_EMAIL = 'https://www.googleapis.com/auth/userinfo.email';
+/** What our connector asks for. */
+const APP_SCOPES = [CALENDAR_READONLY, CALENDAR_EVENTS, USERINFO_EMAIL];
+
+interface Consent {
+  location: URL;
+  code: string;
+  codeVerifier: string;
+  state: string;
+}
+
+interface HttpFailure {
+  status: number | undefined;
+  data: unknown;
+  /** Class name of the error: GaxiosError for an HTTP error answer. */
+  name: string;
+  message: string;
+}
+
+/** The rejection of a googleapis / google-auth-library call, as status and body. */
+async function failureOf(call: Promise<unknown>): Promise<HttpFailure> {
+  try {
+    await call;
+  } catch (error) {
+    // google-auth-library has its own nested gaxios: compare the class name, not instanceof.
+    const e = error as Error & { response?: { status?: number; data?: unknown } };
+    return { status: e.response?.status, data: e.response?.data, name: e.constructor.name, message: e.message };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('GoogleSandbox', () => {
+  let sandbox: GoogleSandbox;
+  const logLines: string[] = [];
+  let counter = 0;
+
+  beforeAll(async () => {
+    sandbox = await GoogleSandbox.start({
+      autoConsent: true,
+      accounts: [{ email: 'alice@example.com', name: 'Alice Example' }],
+      log: (line) => logLines.push(line),
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  afterEach(() => {
+    sandbox.setAutoConsent(true);
+    sandbox.setTokenDelay(0);
+  });
+
+  /** A fresh e-mail per test, so grants of one test never leak into another (include_granted_scopes). */
+  function uniqueEmail(name = 'user'): string {
+    counter += 1;
+    return `${name}-${counter}@example.com`;
+  }
+
+  function newClient(options: { clientSecret?: string; clientId?: string; basic?: boolean } = {}): OAuth2Client {
+    return new OAuth2Client({
+      clientId: options.clientId ?? sandbox.clientId,
+      clientSecret: options.clientSecret ?? sandbox.clientSecret,
+      redirectUri: REDIRECT_URI,
+      endpoints: {
+        oauth2AuthBaseUrl: sandbox.endpoints.authUrl,
+        oauth2TokenUrl: sandbox.endpoints.tokenUrl,
+        oauth2RevokeUrl: sandbox.endpoints.revokeUrl,
+        oauth2FederatedSignonPemCertsUrl: sandbox.endpoints.pemCertsUrl,
+      },
+      ...(options.basic ? { clientAuthentication: ClientAuthentication.ClientSecretBasic } : {}),
+      // gaxios 7 loads node-fetch with a dynamic import(), which Jest's VM refuses without
+      // --experimental-vm-modules; Node's own fetch avoids it (googleapis calls use this too).
+      transporterOptions: { fetchImplementation: fetch },
+    });
+  }
+
+  async function consentUrl(
+    client: OAuth2Client,
+    email: string,
+    scope: string[] = APP_SCOPES,
+    extra: { prompt?: string; include_granted_scopes?: boolean } = { prompt: 'consent' },
+  ): Promise<{ url: string; codeVerifier: string; state: string }> {
+    const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
+    const state = `state-${counter}-${Date.now()}`;
+    const url = client.generateAuthUrl({
+      access_type: 'offline',
+      scope,
+      state,
+      code_challenge: codeChallenge,
+      code_challenge_method: CodeChallengeMethod.S256,
+      login_hint: email,
+      ...extra,
+    });
+    return { url, codeVerifier, state };
+  }
+
+  /** Consent through the auto-consent redirect, as the browser would follow it. */
+  async function consent(client: OAuth2Client, email: string, scope: string[] = APP_SCOPES): Promise<Consent> {
+    const { url, codeVerifier, state } = await consentUrl(client, email, scope);
+    const response = await fetch(url, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location') ?? '');
+    return { location, code: location.searchParams.get('code') ?? '', codeVerifier, state };
+  }
+
+  /** Consent and code exchange: a client holding the tokens of `email`. */
+  async function connect(
+    email: string,
+    scope: string[] = APP_SCOPES,
+  ): Promise<{ client: OAuth2Client; tokens: Credentials }> {
+    const client = newClient();
+    const { code, codeVerifier } = await consent(client, email, scope);
+    const { tokens } = await client.getToken({ code, codeVerifier });
+    client.setCredentials(tokens);
+    return { client, tokens };
+  }
+
+  function calendarApi(auth: OAuth2Client) {
+    return google.calendar({ version: 'v3', rootUrl: sandbox.endpoints.apiRootUrl, auth });
+  }
+
+  function oauth2Api(auth: OAuth2Client) {
+    return google.oauth2({ version: 'v2', rootUrl: sandbox.endpoints.apiRootUrl, auth });
+  }
+
+  async function postForm(
+    url: string,
+    fields: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; type: string | null }> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    return { status: response.status, body: await response.json(), type: response.headers.get('content-type') };
+  }
+
+  it('listens on loopback and publishes its endpoints', () => {
+    expect(sandbox.port).toBeGreaterThan(0);
+    expect(sandbox.baseUrl).toBe(`http://127.0.0.1:${sandbox.port}/`);
+    expect(sandbox.endpoints).toMatchObject({
+      authUrl: `http://127.0.0.1:${sandbox.port}/o/oauth2/v2/auth`,
+      tokenUrl: `http://127.0.0.1:${sandbox.port}/token`,
+      revokeUrl: `http://127.0.0.1:${sandbox.port}/revoke`,
+      apiRootUrl: `http://127.0.0.1:${sandbox.port}/`,
+    });
+    expect(sandbox.clientId).toBe('sandbox-client-id');
+    expect(sandbox.clientSecret).toBe('sandbox-client-secret');
+  });
+
+  describe('authorization code flow with PKCE', () => {
+    it('redirects with state, code and granted scopes, and exchanges the code like Google', async () => {
+      const email = uniqueEmail('owner');
+      const client = newClient();
+      const { location, code, codeVerifier, state } = await consent(client, email);
+
+      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+      expect(location.searchParams.get('state')).toBe(state);
+      expect(code).toMatch(/^4\/0A[\w-]+$/);
+      expect(location.searchParams.get('scope')?.split(' ')).toEqual(APP_SCOPES);
+      expect(location.searchParams.get('authuser')).toBe('0');
+      expect(location.searchParams.get('prompt')).toBe('consent');
+
+      const before = Date.now();
+      const { tokens, res } = await client.getToken({ code, codeVerifier });
+      expect(res?.status).toBe(200);
+      expect(res?.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(tokens.access_token).toMatch(/^ya29\.[\w-]+$/);
+      expect(tokens.refresh_token).toMatch(/^1\/\/0[\w-]+$/);
+      expect(tokens.token_type).toBe('Bearer');
+      expect(tokens.scope?.split(' ')).toEqual(APP_SCOPES);
+      expect(tokens.expiry_date).toBeGreaterThanOrEqual(before + 3599_000);
+      expect(tokens.expiry_date).toBeLessThanOrEqual(Date.now() + 3599_000);
+      // userinfo.email without openid: like Google, an id_token comes along.
+      expect(tokens.id_token?.split('.')).toHaveLength(3);
+
+      // google-auth-library sends the client credentials in the form body (client_secret_post).
+      const exchange = sandbox.tokenRequests('authorization_code').find((r) => r.form?.['code'] === code);
+      expect(exchange?.form).toEqual({
+        client_id: sandbox.clientId,
+        client_secret: sandbox.clientSecret,
+        code,
+        code_verifier: codeVerifier,
+        grant_type: 'authorization_code',
+        redirect_uri: REDIRECT_URI,
+      });
+      expect(exchange?.status).toBe(200);
+      expect(sandbox.issuedTokens()).toEqual(expect.arrayContaining([tokens.access_token, tokens.refresh_token]));
+    });
+
+    it('serves userinfo to googleapis for the consenting account', async () => {
+      const email = uniqueEmail('info');
+      const { client } = await connect(email);
+      const { data, status } = await oauth2Api(client).userinfo.get();
+      expect(status).toBe(200);
+      expect(data).toEqual({
+        id: expect.stringMatching(/^\d{21}$/),
+        email,
+        verified_email: true,
+        picture: expect.stringMatching(/^https:\/\//),
+      });
+      // The same id every time for the same account.
+      const again = await oauth2Api(client).userinfo.get();
+      expect(again.data.id).toBe(data.id);
+    });
+
+    it('issues a verifiable RS256 id_token for openid email', async () => {
+      const email = uniqueEmail('oidc');
+      const { client, tokens } = await connect(email, ['openid', 'email']);
+      expect(tokens.scope).toBe(`openid ${USERINFO_EMAIL}`);
+      const ticket = await client.verifyIdToken({ idToken: tokens.id_token ?? '', audience: sandbox.clientId });
+      expect(ticket.getPayload()).toMatchObject({
+        iss: 'https://accounts.google.com',
+        aud: sandbox.clientId,
+        email,
+        email_verified: true,
+      });
+    });
+
+    it('sends the client credentials as HTTP Basic when the client is told to', async () => {
+      const client = newClient({ basic: true });
+      const { code, codeVerifier } = await consent(client, uniqueEmail('basic'));
+      const { tokens } = await client.getToken({ code, codeVerifier });
+      expect(tokens.access_token).toMatch(/^ya29\./);
+      const exchange = sandbox.tokenRequests('authorization_code').find((r) => r.form?.['code'] === code);
+      expect(exchange?.form?.['client_secret']).toBeUndefined();
+    });
+
+    it('refuses a wrong or missing code verifier with invalid_grant', async () => {
+      const client = newClient();
+      const { code } = await consent(client, uniqueEmail('pkce'));
+      const wrong = await failureOf(client.getToken({ code, codeVerifier: 'x'.repeat(64) }));
+      expect(wrong).toMatchObject({
+        status: 400,
+        data: { error: 'invalid_grant', error_description: 'Invalid code verifier.' },
+      });
+      const missing = await failureOf(client.getToken({ code }));
+      expect(missing).toMatchObject({
+        status: 400,
+        data: { error: 'invalid_grant', error_description: 'Missing code verifier.' },
+      });
+    });
+
+    it('refuses a code used twice with invalid_grant', async () => {
+      const client = newClient();
+      const { code, codeVerifier } = await consent(client, uniqueEmail('reuse'));
+      await client.getToken({ code, codeVerifier });
+      const reuse = await failureOf(client.getToken({ code, codeVerifier }));
+      expect(reuse).toMatchObject({
+        name: 'GaxiosError',
+        status: 400,
+        data: { error: 'invalid_grant', error_description: 'Bad Request' },
+      });
+    });
+
+    it('refuses another redirect_uri (redirect_uri_mismatch), a wrong secret and an unknown client', async () => {
+      const client = newClient();
+      const { code, codeVerifier } = await consent(client, uniqueEmail('client'));
+      const mismatch = await failureOf(
+        client.getToken({ code, codeVerifier, redirect_uri: 'http://127.0.0.1:9/other' }),
+      );
+      expect(mismatch).toMatchObject({
+        status: 400,
+        data: { error: 'redirect_uri_mismatch', error_description: 'Bad Request' },
+      });
+      const badSecret = await failureOf(newClient({ clientSecret: 'nope' }).getToken({ code, codeVerifier }));
+      expect(badSecret).toMatchObject({
+        status: 401,
+        data: { error: 'invalid_client', error_description: 'Unauthorized' },
+      });
+      const unknown = await failureOf(newClient({ clientId: 'someone-else' }).getToken({ code, codeVerifier }));
+      expect(unknown).toMatchObject({
+        status: 401,
+        data: { error: 'invalid_client', error_description: 'The OAuth client was not found.' },
+      });
+    });
+
+    it('answers an unsupported grant type like Google', async () => {
+      const answer = await postForm(sandbox.endpoints.tokenUrl, {
+        grant_type: 'password',
+        client_id: sandbox.clientId,
+      });
+      expect(answer).toEqual({
+        status: 400,
+        type: 'application/json; charset=utf-8',
+        body: { error: 'unsupported_grant_type', error_description: 'Invalid grant_type: password' },
+      });
+    });
+
+    it('redirects with error=access_denied when the user denies', async () => {
+      const client = newClient();
+      sandbox.setNextConsent({ deny: true });
+      const { location, code, state } = await consent(client, uniqueEmail('deny'));
+      expect(code).toBe('');
+      expect(location.searchParams.get('error')).toBe('access_denied');
+      expect(location.searchParams.get('state')).toBe(state);
+      // Only the next consent: the one after is granted again.
+      expect((await consent(client, uniqueEmail('deny'))).code).not.toBe('');
+    });
+
+    it('signs in the account chosen with setNextConsent rather than login_hint', async () => {
+      const other = uniqueEmail('chosen');
+      sandbox.setNextConsent({ email: other });
+      const { client } = await connect(uniqueEmail('hinted'));
+      expect((await oauth2Api(client).userinfo.get()).data.email).toBe(other);
+    });
+
+    it('shows Google error pages for a broken authorization request', async () => {
+      const client = newClient({ clientId: 'unknown-client' });
+      const { url } = await consentUrl(client, uniqueEmail());
+      const unknown = await fetch(url, { redirect: 'manual' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await unknown.text()).toContain('Error 401: invalid_client');
+
+      const noScope = new URL((await consentUrl(newClient(), uniqueEmail())).url);
+      noScope.searchParams.delete('scope');
+      const missing = await fetch(noScope, { redirect: 'manual' });
+      expect(missing.status).toBe(400);
+      expect(await missing.text()).toContain('Missing required parameter: scope');
+    });
+  });
+
+  describe('refresh, expiry and revocation', () => {
+    it('refreshes without a new refresh token, and old access tokens keep working', async () => {
+      const { client, tokens } = await connect(uniqueEmail('refresh'));
+      const before = sandbox.tokenRequests('refresh_token').length;
+      const { credentials, res } = await client.refreshAccessToken();
+      expect(res?.status).toBe(200);
+      expect(credentials.access_token).toMatch(/^ya29\./);
+      expect(credentials.access_token).not.toBe(tokens.access_token);
+      expect(credentials.refresh_token).toBe(tokens.refresh_token);
+      expect(sandbox.tokenRequests('refresh_token')).toHaveLength(before + 1);
+      expect(sandbox.tokenRequests('refresh_token').at(-1)?.form).toEqual({
+        refresh_token: tokens.refresh_token,
+        client_id: sandbox.clientId,
+        client_secret: sandbox.clientSecret,
+        grant_type: 'refresh_token',
+      });
+
+      // On the wire (res.data above is rewritten by google-auth-library: expires_in becomes
+      // expiry_date and the old refresh_token is copied in), the answer has no refresh_token.
+      const wire = await postForm(sandbox.endpoints.tokenUrl, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token ?? '',
+        client_id: sandbox.clientId,
+        client_secret: sandbox.clientSecret,
+      });
+      expect(wire).toEqual({
+        status: 200,
+        type: 'application/json; charset=utf-8',
+        body: {
+          access_token: expect.stringMatching(/^ya29\./),
+          expires_in: 3599,
+          scope: APP_SCOPES.join(' '),
+          token_type: 'Bearer',
+        },
+      });
+
+      // The access token from before the refreshes still works.
+      const old = newClient();
+      old.setCredentials({ access_token: tokens.access_token ?? '' });
+      expect((await oauth2Api(old).userinfo.get()).status).toBe(200);
+    });
+
+    it('answers 401 for expired access tokens and the client refreshes on its own', async () => {
+      const { client, tokens } = await connect(uniqueEmail('expired'));
+      sandbox.expireAccessTokens();
+      const raw = await fetch(`${sandbox.baseUrl}oauth2/v2/userinfo`, {
+        headers: { Authorization: `Bearer ${tokens.access_token}` },
+      });
+      expect(raw.status).toBe(401);
+      expect(raw.headers.get('www-authenticate')).toContain('invalid_token');
+      expect(await raw.json()).toEqual({
+        error: {
+          code: 401,
+          message: expect.stringMatching(
+            /^Request had invalid authentication credentials\. Expected OAuth 2 access token/,
+          ),
+          status: 'UNAUTHENTICATED',
+        },
+      });
+
+      const refreshes = sandbox.tokenRequests('refresh_token').length;
+      client.setCredentials({ ...tokens, expiry_date: Date.now() - 1000 });
+      const { data } = await calendarApi(client).calendarList.list();
+      expect(data.items).toHaveLength(1);
+      expect(sandbox.tokenRequests('refresh_token')).toHaveLength(refreshes + 1);
+    });
+
+    it('answers 401 "missing credential" without a token', async () => {
+      const raw = await fetch(`${sandbox.baseUrl}oauth2/v2/userinfo`);
+      expect(raw.status).toBe(401);
+      const body = (await raw.json()) as { error: { message: string; status: string } };
+      expect(body.error.status).toBe('UNAUTHENTICATED');
+      expect(body.error.message).toMatch(/^Request is missing required authentication credential\./);
+    });
+
+    it('revokes the whole grant via revokeToken (token in the query string)', async () => {
+      const { client, tokens } = await connect(uniqueEmail('revoke'));
+      const refreshToken = tokens.refresh_token ?? '';
+      const res = await client.revokeToken(refreshToken);
+      expect(res.status).toBe(200);
+      expect(res.data).toEqual({});
+      const revokeRequest = sandbox.requests.filter((r) => r.path === '/revoke').at(-1);
+      expect(revokeRequest).toMatchObject({ method: 'POST', query: { token: refreshToken } });
+      expect(revokeRequest?.form).toBeUndefined();
+
+      const refresh = await failureOf(client.refreshAccessToken());
+      expect(refresh).toMatchObject({
+        name: 'GaxiosError',
+        message: 'invalid_grant',
+        status: 400,
+        data: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
+      });
+      const stale = newClient();
+      stale.setCredentials({ access_token: tokens.access_token ?? '' });
+      const userinfo = await failureOf(oauth2Api(stale).userinfo.get());
+      expect(userinfo.status).toBe(401);
+      const again = await failureOf(newClient().revokeToken(refreshToken));
+      expect(again).toMatchObject({
+        status: 400,
+        data: { error: 'invalid_token', error_description: 'Token expired or revoked' },
+      });
+      expect(sandbox.revokedTokens()).toEqual(expect.arrayContaining([refreshToken, tokens.access_token]));
+    });
+
+    it('revokes a form-posted access token with its refresh token', async () => {
+      const { tokens } = await connect(uniqueEmail('form-revoke'));
+      const answer = await postForm(sandbox.endpoints.revokeUrl, { token: tokens.access_token ?? '' });
+      expect(answer).toMatchObject({ status: 200, body: {} });
+      const refresh = await postForm(sandbox.endpoints.tokenUrl, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token ?? '',
+        client_id: sandbox.clientId,
+        client_secret: sandbox.clientSecret,
+      });
+      expect(refresh).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    });
+
+    it('revokeGrant(email) ends refresh and access tokens as if the user removed access', async () => {
+      const email = uniqueEmail('removed');
+      const { client } = await connect(email);
+      await calendarApi(client).calendarList.list();
+      sandbox.revokeGrant(email);
+      const list = await failureOf(calendarApi(client).calendarList.list());
+      expect(list.status).toBe(401);
+      expect(list.data).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED' } });
+      const refresh = await failureOf(client.refreshAccessToken());
+      expect(refresh).toMatchObject({ status: 400, data: { error: 'invalid_grant' } });
+      expect(() => sandbox.revokeGrant('nobody@example.com')).toThrow(/no live grant/);
+    });
+
+    it('revokeGrant(refreshToken) ends only that grant', async () => {
+      const email = uniqueEmail('two-grants');
+      const first = await connect(email);
+      const second = await connect(email);
+      sandbox.revokeGrant(first.tokens.refresh_token ?? '');
+      expect((await failureOf(first.client.refreshAccessToken())).data).toMatchObject({ error: 'invalid_grant' });
+      expect((await second.client.refreshAccessToken()).credentials.access_token).toMatch(/^ya29\./);
+    });
+  });
+
+  describe('test controls for the token endpoint', () => {
+    it('failTokenRequests answers the next N token requests as told, then normally', async () => {
+      const client = newClient();
+      const { code, codeVerifier } = await consent(client, uniqueEmail('fail'));
+      sandbox.failTokenRequests(1, { status: 400, body: { error: 'invalid_grant', error_description: 'Bad Request' } });
+      const failed = await failureOf(client.getToken({ code, codeVerifier }));
+      expect(failed).toMatchObject({ status: 400, data: { error: 'invalid_grant', error_description: 'Bad Request' } });
+      // The injected answer did not use up the code.
+      const { tokens } = await client.getToken({ code, codeVerifier });
+      expect(tokens.access_token).toMatch(/^ya29\./);
+    });
+
+    it('a 503 is retried by google-auth-library itself (POSTs to the token URL are retried on 5xx)', async () => {
+      const client = newClient();
+      const { code, codeVerifier } = await consent(client, uniqueEmail('retry'));
+      sandbox.failTokenRequests(1, { status: 503, body: { error: 'backend_error' } });
+      const { tokens } = await client.getToken({ code, codeVerifier });
+      expect(tokens.access_token).toMatch(/^ya29\./);
+      const attempts = sandbox.tokenRequests('authorization_code').filter((r) => r.form?.['code'] === code);
+      expect(attempts.map((r) => r.status)).toEqual([503, 200]);
+
+      // Three retries at most: a fourth 5xx reaches the caller.
+      client.setCredentials(tokens);
+      const before = sandbox.tokenRequests('refresh_token').length;
+      sandbox.failTokenRequests(4, { status: 503, body: { error: 'backend_error' } });
+      const failed = await failureOf(client.refreshAccessToken());
+      expect(failed).toMatchObject({ name: 'GaxiosError', status: 503, data: { error: 'backend_error' } });
+      expect(
+        sandbox
+          .tokenRequests('refresh_token')
+          .slice(before)
+          .map((r) => r.status),
+      ).toEqual([503, 503, 503, 503]);
+    });
+
+    it('setTokenDelay makes concurrent refreshes overlap', async () => {
+      const a = await connect(uniqueEmail('slow-a'));
+      const b = await connect(uniqueEmail('slow-b'));
+      sandbox.setTokenDelay(300);
+      const started = Date.now();
+      const [ra, rb] = await Promise.all([a.client.refreshAccessToken(), b.client.refreshAccessToken()]);
+      const elapsed = Date.now() - started;
+      expect(ra.credentials.access_token).toMatch(/^ya29\./);
+      expect(rb.credentials.access_token).toMatch(/^ya29\./);
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(elapsed).toBeLessThan(550);
+    });
+  });
+
+  describe('granular consent and scopes', () => {
+    it('without a calendar scope, Calendar answers 403 and userinfo still works', async () => {
+      const email = uniqueEmail('no-calendar');
+      sandbox.setNextConsent({ grantedScopes: [USERINFO_EMAIL] });
+      const { client, tokens } = await connect(email);
+      expect(tokens.scope).toBe(USERINFO_EMAIL);
+      const list = await failureOf(calendarApi(client).calendarList.list());
+      expect(list.status).toBe(403);
+      expect(list.data).toMatchObject({
+        error: { code: 403, message: 'Request had insufficient authentication scopes.', status: 'PERMISSION_DENIED' },
+      });
+      expect((await oauth2Api(client).userinfo.get()).data.email).toBe(email);
+    });
+
+    it('a read-only grant reads but cannot insert events', async () => {
+      const { client } = await connect(uniqueEmail('readonly'), [CALENDAR_READONLY, USERINFO_EMAIL]);
+      const calendar = calendarApi(client);
+      await calendar.events.list({ calendarId: 'primary' });
+      const insert = await failureOf(
+        calendar.events.insert({
+          calendarId: 'primary',
+          requestBody: { start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T11:00:00Z' } },
+        }),
+      );
+      expect(insert.status).toBe(403);
+    });
+
+    it('include_granted_scopes adds earlier grants; without prompt=consent no new refresh token', async () => {
+      const email = uniqueEmail('incremental');
+      await connect(email, [USERINFO_EMAIL]);
+      const client = newClient();
+      const { url, codeVerifier } = await consentUrl(client, email, [CALENDAR_READONLY], {
+        include_granted_scopes: true,
+      });
+      const location = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
+      expect(location.searchParams.get('scope')?.split(' ').sort()).toEqual([CALENDAR_READONLY, USERINFO_EMAIL].sort());
+      const { tokens } = await client.getToken({ code: location.searchParams.get('code') ?? '', codeVerifier });
+      expect(tokens.refresh_token).toBeUndefined();
+      expect(tokens.scope?.split(' ').sort()).toEqual([CALENDAR_READONLY, USERINFO_EMAIL].sort());
+    });
+  });
+
+  describe('consent page (autoConsent: false)', () => {
+    /** Fields the browser would submit: hidden inputs, the checked radio and checkboxes. */
+    function formFields(html: string, uncheck: string[] = []): URLSearchParams {
+      const fields = new URLSearchParams();
+      for (const [input] of html.matchAll(/<input [^>]*>/g)) {
+        const attr = (name: string): string | undefined =>
+          new RegExp(`${name}="([^"]*)"`)
+            .exec(input)?.[1]
+            ?.replace(/&amp;/g, '&')
+            .replace(/&quot;/g, '"')
+            .replace(/&#39;/g, "'")
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>');
+        const type = attr('type');
+        const name = attr('name');
+        const value = attr('value') ?? '';
+        if (!name) continue;
+        if (type === 'hidden') fields.append(name, value);
+        if ((type === 'radio' || type === 'checkbox') && / checked/.test(input) && !uncheck.includes(value))
+          fields.append(name, value);
+      }
+      return fields;
+    }
+
+    async function openConsentPage(
+      email: string,
+    ): Promise<{ html: string; client: OAuth2Client; codeVerifier: string; state: string }> {
+      sandbox.setAutoConsent(false);
+      const client = newClient();
+      const { url, codeVerifier, state } = await consentUrl(client, email);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      return { html: await page.text(), client, codeVerifier, state };
+    }
+
+    /** Posts the page's form as a click on Allow or Deny would. */
+    async function submit(html: string, decision: 'allow' | 'deny', uncheck: string[] = []): Promise<URL> {
+      const fields = formFields(html, uncheck);
+      fields.set('decision', decision);
+      const action = /<form [^>]*action="([^"]+)"/.exec(html)?.[1] ?? '';
+      const response = await fetch(new URL(action, sandbox.baseUrl), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: fields.toString(),
+        redirect: 'manual',
+      });
+      expect(response.status).toBe(302);
+      return new URL(response.headers.get('location') ?? '');
+    }
+
+    it('renders a Google-like page with accounts, scopes in words, Allow and Deny', async () => {
+      const email = uniqueEmail('page');
+      const { html } = await openConsentPage(email);
+      expect(html).toContain('<title>Sign in - Google Accounts (sandbox)</title>');
+      expect(html).toMatch(/<button [^>]*id="allow"[^>]*>Allow<\/button>/);
+      expect(html).toMatch(/<button [^>]*id="deny"[^>]*>Deny<\/button>/);
+      expect(html).toContain('<form method="POST" action="/o/oauth2/v2/auth/decision"');
+      expect(html).toMatch(new RegExp(`type="radio"[^>]*value="${email}" checked`));
+      expect(html).toContain('value="alice@example.com"');
+      expect(html).toContain('See and download any calendar you can access using your Google Calendar');
+      expect(html).toContain('View and edit events on all your calendars');
+      expect(html).toContain('See your primary Google Account email address');
+    });
+
+    it('Allow redirects with a code the client can exchange', async () => {
+      const email = uniqueEmail('allow');
+      const { html, client, codeVerifier, state } = await openConsentPage(email);
+      const location = await submit(html, 'allow');
+      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+      expect(location.searchParams.get('state')).toBe(state);
+      const { tokens } = await client.getToken({ code: location.searchParams.get('code') ?? '', codeVerifier });
+      client.setCredentials(tokens);
+      expect((await oauth2Api(client).userinfo.get()).data.email).toBe(email);
+    });
+
+    it('Deny redirects with error=access_denied', async () => {
+      const { html, state } = await openConsentPage(uniqueEmail('page-deny'));
+      const location = await submit(html, 'deny');
+      expect(location.searchParams.get('error')).toBe('access_denied');
+      expect(location.searchParams.get('state')).toBe(state);
+      expect(location.searchParams.get('code')).toBeNull();
+    });
+
+    it('unticking a scope leaves it out of the grant', async () => {
+      const { html, client, codeVerifier } = await openConsentPage(uniqueEmail('untick'));
+      const location = await submit(html, 'allow', [CALENDAR_EVENTS]);
+      expect(location.searchParams.get('scope')?.split(' ')).toEqual([CALENDAR_READONLY, USERINFO_EMAIL]);
+      const { tokens } = await client.getToken({ code: location.searchParams.get('code') ?? '', codeVerifier });
+      expect(tokens.scope).toBe(`${CALENDAR_READONLY} ${USERINFO_EMAIL}`);
+    });
+
+    it('setNextConsent also decides the next page submission', async () => {
+      const { html } = await openConsentPage(uniqueEmail('override'));
+      sandbox.setNextConsent({ deny: true });
+      const location = await submit(html, 'allow');
+      expect(location.searchParams.get('error')).toBe('access_denied');
+    });
+  });
+
+  describe('Calendar v3', () => {
+    it('lists the primary calendar and gets it by alias', async () => {
+      const email = uniqueEmail('calendar');
+      const { client } = await connect(email);
+      const calendar = calendarApi(client);
+      const { data } = await calendar.calendarList.list();
+      expect(data.kind).toBe('calendar#calendarList');
+      expect(data.items).toEqual([
+        expect.objectContaining({
+          kind: 'calendar#calendarListEntry',
+          id: email,
+          primary: true,
+          timeZone: 'UTC',
+          accessRole: 'owner',
+        }),
+      ]);
+      const primary = await calendar.calendars.get({ calendarId: 'primary' });
+      expect(primary.data).toMatchObject({ kind: 'calendar#calendar', id: email, timeZone: 'UTC' });
+      const byId = await calendar.calendars.get({ calendarId: email });
+      expect(byId.data.id).toBe(email);
+      const other = await failureOf(calendar.calendars.get({ calendarId: 'someone.else@example.com' }));
+      expect(other).toMatchObject({ status: 404, data: { error: { code: 404, message: 'Not Found' } } });
+    });
+
+    it('inserts, lists, answers freeBusy from, and deletes events', async () => {
+      const email = uniqueEmail('events');
+      const { client } = await connect(email);
+      const calendar = calendarApi(client);
+      const inserted = await calendar.events.insert({
+        calendarId: 'primary',
+        requestBody: {
+          summary: 'Consultation',
+          start: { dateTime: '2030-03-04T10:00:00+01:00' },
+          end: { dateTime: '2030-03-04T11:00:00+01:00' },
+          extendedProperties: { private: { bookingId: 'b-1' } },
+        },
+      });
+      expect(inserted.status).toBe(200);
+      expect(inserted.data).toMatchObject({
+        kind: 'calendar#event',
+        id: expect.stringMatching(/^[0-9a-v]{26}$/),
+        status: 'confirmed',
+        htmlLink: expect.stringMatching(/^https:\/\/www\.google\.com\/calendar\/event\?eid=/),
+        summary: 'Consultation',
+        organizer: { email, self: true },
+        created: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        updated: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+      const eventId = inserted.data.id ?? '';
+      // An all-day event and a transparent one: only the first is busy.
+      sandbox.addCalendarEvent(email, {
+        summary: 'Holiday',
+        start: { date: '2030-03-05' },
+        end: { date: '2030-03-06' },
+      });
+      sandbox.addCalendarEvent(email, {
+        summary: 'Free',
+        transparency: 'transparent',
+        start: { dateTime: '2030-03-04T12:00:00Z' },
+        end: { dateTime: '2030-03-04T13:00:00Z' },
+      });
+      expect(sandbox.calendarEvents(email).map((e) => e.summary)).toEqual(['Consultation', 'Holiday', 'Free']);
+
+      const listed = await calendar.events.list({
+        calendarId: 'primary',
+        timeMin: '2030-03-04T00:00:00Z',
+        timeMax: '2030-03-05T00:00:00Z',
+        singleEvents: true,
+        orderBy: 'startTime',
+        maxResults: 10,
+      });
+      expect(listed.data.kind).toBe('calendar#events');
+      expect(listed.data.items?.map((e) => e.summary)).toEqual(['Consultation', 'Free']);
+      const byProperty = await calendar.events.list({ calendarId: email, privateExtendedProperty: ['bookingId=b-1'] });
+      expect(byProperty.data.items?.map((e) => e.id)).toEqual([eventId]);
+
+      const busy = await calendar.freebusy.query({
+        requestBody: {
+          timeMin: '2030-03-04T00:00:00Z',
+          timeMax: '2030-03-06T12:00:00Z',
+          items: [{ id: 'primary' }, { id: email }],
+        },
+      });
+      const expectedBusy = [
+        { start: '2030-03-04T09:00:00Z', end: '2030-03-04T10:00:00Z' },
+        { start: '2030-03-05T00:00:00Z', end: '2030-03-06T00:00:00Z' },
+      ];
+      expect(busy.data).toEqual({
+        kind: 'calendar#freeBusy',
+        timeMin: '2030-03-04T00:00:00.000Z',
+        timeMax: '2030-03-06T12:00:00.000Z',
+        calendars: { primary: { busy: expectedBusy }, [email]: { busy: expectedBusy } },
+      });
+      expect(sandbox.requests.filter((r) => r.path === '/calendar/v3/freeBusy').at(-1)?.json).toMatchObject({
+        items: [{ id: 'primary' }, { id: email }],
+      });
+
+      const deleted = await calendar.events.delete({ calendarId: 'primary', eventId });
+      expect(deleted.status).toBe(204);
+      expect(sandbox.calendarEvents(email).map((e) => e.id)).not.toContain(eventId);
+      const again = await failureOf(calendar.events.delete({ calendarId: 'primary', eventId }));
+      expect(again.status).toBe(410);
+      const afterDelete = await calendar.freebusy.query({
+        requestBody: { timeMin: '2030-03-04T00:00:00Z', timeMax: '2030-03-05T00:00:00Z', items: [{ id: 'primary' }] },
+      });
+      expect(afterDelete.data.calendars?.['primary']?.busy).toEqual([]);
+    });
+
+    it('validates event times like Google', async () => {
+      const { client } = await connect(uniqueEmail('invalid'));
+      const noEnd = await failureOf(
+        calendarApi(client).events.insert({
+          calendarId: 'primary',
+          requestBody: { start: { dateTime: '2030-01-01T10:00:00Z' } },
+        }),
+      );
+      expect(noEnd).toMatchObject({ status: 400, data: { error: { code: 400, message: 'Missing end time.' } } });
+      const backwards = await failureOf(
+        calendarApi(client).events.insert({
+          calendarId: 'primary',
+          requestBody: { start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T09:00:00Z' } },
+        }),
+      );
+      expect(backwards).toMatchObject({
+        status: 400,
+        data: { error: { message: 'The specified time range is empty.' } },
+      });
+    });
+
+    it('drops any path of rootUrl (googleapis resolves /calendar/v3/... against its origin)', async () => {
+      const { client } = await connect(uniqueEmail('rooturl'));
+      const withPath = google.calendar({ version: 'v3', rootUrl: `${sandbox.baseUrl}some/prefix/`, auth: client });
+      const { data } = await withPath.calendarList.list();
+      expect(data.items).toHaveLength(1);
+      expect(sandbox.requests.at(-1)?.path).toBe('/calendar/v3/users/me/calendarList');
+    });
+
+    it('answers unknown routes with a Google 404', async () => {
+      const response = await fetch(`${sandbox.baseUrl}calendar/v3/nothing/here`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } });
+    });
+  });
+
+  it('records every request and never logs a token', () => {
+    expect(sandbox.requests.length).toBeGreaterThan(20);
+    for (const entry of sandbox.requests) {
+      expect(entry.at).toBeInstanceOf(Date);
+      expect(entry.method).toMatch(/^[A-Z]+$/);
+      expect(entry.path.startsWith('/')).toBe(true);
+    }
+    expect(logLines.length).toBe(sandbox.requests.length);
+    expect(logLines.some((l) => /POST \/token grant_type=refresh_token -> 200/.test(l))).toBe(true);
+    const secrets = [...sandbox.issuedTokens(), sandbox.clientSecret];
+    for (const line of logLines) for (const secret of secrets) expect(line).not.toContain(secret);
+  });
+});

@@ -1,0 +1,291 @@
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { sendApiError, sendNotFound } from './api-errors';
+import { handleAuthorize, handleDecision } from './authorize';
+import { CALENDAR_PREFIX, handleCalendar } from './calendar-api';
+import { insertEvent } from './calendar-events';
+import { DECISION_PATH } from './consent-page';
+import { RouteHandler, SandboxContext } from './context';
+import {
+  BodyTooLargeError,
+  SandboxHttpRequest,
+  formParams,
+  isJsonBody,
+  paramsToRecord,
+  parseJsonBody,
+  readBody,
+  sendJson,
+} from './http-io';
+import { IdTokenSigner } from './id-token';
+import { handleRevoke } from './revoke-endpoint';
+import { GrantRecord, SandboxStore } from './store';
+import { handleToken, tokenRequestFields } from './token-endpoint';
+import {
+  GoogleSandboxOptions,
+  SandboxConsentDecision,
+  SandboxEvent,
+  SandboxEventInput,
+  SandboxRequestLog,
+  SandboxTokenFailure,
+} from './types';
+import { handleUserinfo } from './userinfo';
+
+export const AUTH_PATH = '/o/oauth2/v2/auth';
+export const TOKEN_PATH = '/token';
+export const REVOKE_PATH = '/revoke';
+
+export interface GoogleSandboxEndpoints {
+  /** GOOGLE_OAUTH_AUTH_URL: `http://127.0.0.1:PORT/o/oauth2/v2/auth` */
+  authUrl: string;
+  /** GOOGLE_OAUTH_TOKEN_URL: `http://127.0.0.1:PORT/token` */
+  tokenUrl: string;
+  /** GOOGLE_OAUTH_REVOKE_URL: `http://127.0.0.1:PORT/revoke` */
+  revokeUrl: string;
+  /** GOOGLE_API_ROOT_URL (googleapis `rootUrl`): `http://127.0.0.1:PORT/` */
+  apiRootUrl: string;
+  /** For OAuth2Client `endpoints.oauth2FederatedSignonPemCertsUrl` (verifyIdToken). */
+  pemCertsUrl: string;
+  /** JWKS of the id_token signing key. */
+  jwksUrl: string;
+}
+
+/**
+ * A local fake Google that speaks Google's wire format for OAuth 2.0 (consent, token, revoke),
+ * userinfo and the Calendar v3 calls of our connector, so the real googleapis and
+ * google-auth-library clients can run against it. Built on node:http, loopback only by default.
+ */
+export class GoogleSandbox {
+  readonly baseUrl: string;
+  readonly endpoints: GoogleSandboxEndpoints;
+  /** Every request, oldest first. The same array for the sandbox's life. */
+  readonly requests: SandboxRequestLog[] = [];
+
+  private readonly store: SandboxStore;
+  private readonly idTokens = new IdTokenSigner();
+  private readonly context: SandboxContext;
+  private autoConsent: boolean;
+  private nextConsent: SandboxConsentDecision | undefined;
+  private readonly tokenFailures: SandboxTokenFailure[] = [];
+  private tokenDelay = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly routes: Record<string, RouteHandler> = {
+    [`GET ${AUTH_PATH}`]: handleAuthorize,
+    [`GET /o/oauth2/auth`]: handleAuthorize,
+    [`POST ${DECISION_PATH}`]: handleDecision,
+    [`POST ${TOKEN_PATH}`]: handleToken,
+    [`POST ${REVOKE_PATH}`]: handleRevoke,
+    ['GET /oauth2/v2/userinfo']: handleUserinfo,
+    ['GET /userinfo/v2/me']: handleUserinfo,
+    ['GET /oauth2/v1/certs']: (_req, res) => sendJson(res, 200, this.idTokens.pemCerts()),
+    ['GET /oauth2/v3/certs']: (_req, res) => sendJson(res, 200, this.idTokens.jwks()),
+  };
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    host: string,
+    readonly clientId: string,
+    readonly clientSecret: string,
+    private readonly options: GoogleSandboxOptions,
+  ) {
+    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    this.baseUrl = `http://${shownHost}:${port}/`;
+    this.endpoints = {
+      authUrl: `http://${shownHost}:${port}${AUTH_PATH}`,
+      tokenUrl: `http://${shownHost}:${port}${TOKEN_PATH}`,
+      revokeUrl: `http://${shownHost}:${port}${REVOKE_PATH}`,
+      apiRootUrl: this.baseUrl,
+      pemCertsUrl: `http://${shownHost}:${port}/oauth2/v1/certs`,
+      jwksUrl: `http://${shownHost}:${port}/oauth2/v3/certs`,
+    };
+    this.autoConsent = options.autoConsent ?? false;
+    this.store = new SandboxStore(options.accounts ?? []);
+    this.context = {
+      store: this.store,
+      clientId,
+      clientSecret,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3599,
+      idTokens: this.idTokens,
+      autoConsent: () => this.autoConsent,
+      takeNextConsent: () => {
+        const decision = this.nextConsent;
+        this.nextConsent = undefined;
+        return decision;
+      },
+      takeTokenFailure: () => this.tokenFailures.shift(),
+      tokenDelayMs: () => this.tokenDelay,
+      sleep: (ms) => this.sleep(ms),
+    };
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) {
+          if (error instanceof BodyTooLargeError) sendApiError(res, 413, 'Request Entity Too Large');
+          else sendApiError(res, 500, `Sandbox failure: ${error instanceof Error ? error.message : String(error)}`);
+        } else {
+          res.destroy();
+        }
+      });
+    });
+  }
+
+  static async start(options: GoogleSandboxOptions = {}): Promise<GoogleSandbox> {
+    const host = options.host ?? '127.0.0.1';
+    const server = createServer({ keepAliveTimeout: 1000 });
+    // A client dropping its connection must not crash the process.
+    server.on('clientError', (_error, socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    return new GoogleSandbox(
+      server,
+      port,
+      host,
+      options.clientId ?? 'sandbox-client-id',
+      options.clientSecret ?? 'sandbox-client-secret',
+      options,
+    );
+  }
+
+  // ---- test controls ----
+
+  setAutoConsent(on: boolean): void {
+    this.autoConsent = on;
+  }
+
+  /** Overrides the user for the next consent only (auto-consent or consent-page submission). */
+  setNextConsent(decision: SandboxConsentDecision): void {
+    this.nextConsent = { ...decision };
+  }
+
+  /** The next `count` POSTs to the token endpoint answer `response` instead (before any check). */
+  failTokenRequests(count: number, response: SandboxTokenFailure): void {
+    for (let i = 0; i < count; i++) this.tokenFailures.push({ ...response });
+  }
+
+  /** Delays every token-endpoint answer by `ms` (0 to stop). */
+  setTokenDelay(ms: number): void {
+    this.tokenDelay = Math.max(0, ms);
+  }
+
+  /**
+   * As if the user removed the app in their Google account: an e-mail ends every grant of
+   * that account, a token (refresh or access) ends its grant. Throws when nothing matches.
+   */
+  revokeGrant(emailOrRefreshToken: string): void {
+    const grants = this.grantsOf(emailOrRefreshToken).filter((g) => !g.revoked);
+    if (grants.length === 0)
+      throw new Error(`GoogleSandbox.revokeGrant: no live grant for ${describe(emailOrRefreshToken)}`);
+    for (const grant of grants) this.store.revokeGrant(grant);
+  }
+
+  /** Every access token issued so far is expired now (API calls answer 401); refresh still works. */
+  expireAccessTokens(): void {
+    this.store.expireAccessTokens();
+  }
+
+  tokenRequests(grantType?: 'authorization_code' | 'refresh_token'): SandboxRequestLog[] {
+    return this.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === TOKEN_PATH &&
+        (grantType === undefined || r.form?.['grant_type'] === grantType),
+    );
+  }
+
+  /** Every access and refresh token ever issued, oldest first. */
+  issuedTokens(): string[] {
+    return [...this.store.issued];
+  }
+
+  /** Every refresh and access token whose grant was revoked (via /revoke or revokeGrant). */
+  revokedTokens(): string[] {
+    return [...this.store.revoked];
+  }
+
+  /** Events of the account's primary calendar (copies), deleted ones left out. */
+  calendarEvents(email: string): SandboxEvent[] {
+    const account = this.store.findAccount(email);
+    if (!account) return [];
+    return [...account.events.values()].filter((e) => e.status !== 'cancelled').map((e) => structuredClone(e));
+  }
+
+  /** Seeds an event into the account's primary calendar, as events.insert would. */
+  addCalendarEvent(email: string, event: SandboxEventInput): SandboxEvent {
+    const result = insertEvent(this.store.ensureAccount(email), event as Record<string, unknown>);
+    if (!result.ok) throw new Error(`GoogleSandbox.addCalendarEvent: ${result.error.message}`);
+    return structuredClone(result.event);
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  // ---- plumbing ----
+
+  private grantsOf(key: string): GrantRecord[] {
+    if (key.includes('@')) return this.store.grants.filter((g) => g.email.toLowerCase() === key.toLowerCase());
+    const grant = this.store.grantOfRefreshToken(key) ?? this.store.accessTokenRecord(key)?.grant;
+    return grant ? [grant] : [];
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  private async handle(raw: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const url = new URL(raw.url ?? '/', 'http://sandbox.invalid');
+    const method = (raw.method ?? 'GET').toUpperCase();
+    const entry: SandboxRequestLog = { method, path: url.pathname, at: new Date(started) };
+    if ([...url.searchParams.keys()].length > 0) entry.query = paramsToRecord(url.searchParams);
+    this.requests.push(entry);
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      this.logLine(entry, Date.now() - started);
+    });
+
+    const req: SandboxHttpRequest = { method, url, headers: raw.headers, body: await readBody(raw) };
+    if (entry.path === TOKEN_PATH) entry.form = tokenRequestFields(req);
+    else if (entry.path === REVOKE_PATH || entry.path === DECISION_PATH) {
+      const form = formParams(req);
+      if (form) entry.form = paramsToRecord(form);
+    } else if (isJsonBody(req)) {
+      const json = parseJsonBody(req);
+      if (json.ok && json.value !== undefined) entry.json = json.value;
+    }
+
+    const handler =
+      this.routes[`${method} ${url.pathname}`] ??
+      (url.pathname.startsWith(CALENDAR_PREFIX) ? handleCalendar : undefined);
+    if (!handler) return sendNotFound(res);
+    await handler(req, res, this.context);
+  }
+
+  private logLine(entry: SandboxRequestLog, ms: number): void {
+    if (!this.options.log) return;
+    const grant =
+      entry.path === TOKEN_PATH && entry.form?.['grant_type'] ? ` grant_type=${entry.form['grant_type']}` : '';
+    this.options.log(`google-sandbox ${entry.method} ${entry.path}${grant} -> ${entry.status ?? '-'} (${ms} ms)`);
+  }
+}
+
+/** For error messages: an e-mail as is, never a token's value. */
+function describe(key: string): string {
+  return key.includes('@') ? key : 'the given token';
+}

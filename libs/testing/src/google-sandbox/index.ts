@@ -1,0 +1,12 @@
+export { GoogleSandbox } from './google-sandbox';
+export type { GoogleSandboxEndpoints } from './google-sandbox';
+export type {
+  GoogleSandboxOptions,
+  SandboxAccount,
+  SandboxConsentDecision,
+  SandboxEvent,
+  SandboxEventDateTime,
+  SandboxEventInput,
+  SandboxRequestLog,
+  SandboxTokenFailure,
+} from './types';

@@ -1,0 +1,103 @@
+/** A Google account the sandbox knows. Unknown e-mails (login_hint, setNextConsent) are added on the fly. */
+export interface SandboxAccount {
+  email: string;
+  /** Google's numeric account id (`sub`). Default: 21 digits derived from the e-mail, stable across runs. */
+  id?: string;
+  name?: string;
+  /** Time zone of the primary calendar. Default 'UTC'. */
+  timeZone?: string;
+}
+
+export interface GoogleSandboxOptions {
+  /** Default 0: a free port picked by the OS. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 'sandbox-client-id'. */
+  clientId?: string;
+  /** Default 'sandbox-client-secret'. */
+  clientSecret?: string;
+  /**
+   * true: GET on the auth URL answers 302 to redirect_uri with a code at once (tests).
+   * false (default): an HTML consent page with Allow and Deny (local development).
+   */
+  autoConsent?: boolean;
+  /** Accounts offered on the consent page; a login_hint that is not listed is added. */
+  accounts?: SandboxAccount[];
+  /** expires_in of issued access tokens. Default 3599, like Google. */
+  accessTokenTtlSeconds?: number;
+  /** One line per request handled. Token values are never part of a line. */
+  log?: (line: string) => void;
+}
+
+/** What the next consent (auto-consent or consent-page submission) decides, overriding the user. */
+export interface SandboxConsentDecision {
+  /** The user clicks Deny: redirect with error=access_denied. */
+  deny?: boolean;
+  /**
+   * Granular consent: of the requested scopes only these are granted (openid, email and
+   * profile, when requested, are always granted: Google does not let users untick them).
+   */
+  grantedScopes?: string[];
+  /** The account the user picks (default: login_hint, else the first account). */
+  email?: string;
+}
+
+export interface SandboxTokenFailure {
+  status: number;
+  /** Sent as JSON unless it is a string (sent as is). */
+  body: unknown;
+  delayMs?: number;
+}
+
+export interface SandboxRequestLog {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  at: Date;
+  /** Status of the answer; absent while the request is still being handled. */
+  status?: number;
+  /** Query string parameters (last value wins), when there are any. */
+  query?: Record<string, string>;
+  /** Form body of token, revoke and consent-decision requests. Holds secrets: tests only. */
+  form?: Record<string, string>;
+  /** JSON body of API calls (events.insert, freeBusy.query, ...). */
+  json?: unknown;
+}
+
+export interface SandboxEventDateTime {
+  date?: string;
+  dateTime?: string;
+  timeZone?: string;
+}
+
+/** A Calendar v3 event resource as the sandbox stores and returns it. */
+export interface SandboxEvent {
+  kind: 'calendar#event';
+  etag: string;
+  id: string;
+  status: 'confirmed' | 'tentative' | 'cancelled';
+  htmlLink: string;
+  created: string;
+  updated: string;
+  summary?: string;
+  description?: string;
+  location?: string;
+  creator: { email: string; self: boolean };
+  organizer: { email: string; self: boolean };
+  start: SandboxEventDateTime;
+  end: SandboxEventDateTime;
+  iCalUID: string;
+  sequence: number;
+  transparency?: 'opaque' | 'transparent';
+  reminders: { useDefault: boolean; overrides?: unknown[] };
+  eventType: string;
+  /** Any other field the client sent (attendees, extendedProperties, ...) is kept as sent. */
+  [field: string]: unknown;
+}
+
+/** Fields a test may give to seed an event straight into an account's primary calendar. */
+export type SandboxEventInput = Partial<Omit<SandboxEvent, 'start' | 'end'>> & {
+  start: SandboxEventDateTime;
+  end: SandboxEventDateTime;
+};
