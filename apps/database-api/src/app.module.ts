@@ -1,6 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { AppConfigModule, HealthModule, httpCoreProviders } from '@connector-service/app-core';
+import {
+  AppConfigModule,
+  HealthModule,
+  LoggingModule,
+  MetricsModule,
+  httpCoreProviders,
+} from '@connector-service/app-core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { ServiceAuthModule } from '@connector-service/service-auth';
 import { AuthModule } from './auth/auth.module';
 import { DatabaseApiConfig } from './config/database-api.config';
@@ -14,6 +21,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(DatabaseApiConfig),
+        LoggingModule.forRootAsync(DatabaseApiConfig, (config) => ({ level: config.LOG_LEVEL })),
+        MetricsModule,
+        ThrottlerModule.forRootAsync({
+          inject: [DatabaseApiConfig],
+          useFactory: (config: DatabaseApiConfig) => [
+            { name: 'connect', ttl: 60_000, limit: config.CONNECT_RATE_LIMIT_PER_MINUTE },
+          ],
+        }),
         MongooseModule.forRootAsync({
           inject: [DatabaseApiConfig],
           useFactory: (config: DatabaseApiConfig) => ({

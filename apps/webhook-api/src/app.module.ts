@@ -1,6 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { AppConfigModule, HealthModule, httpCoreProviders } from '@connector-service/app-core';
+import {
+  AppConfigModule,
+  HealthModule,
+  LoggingModule,
+  MetricsModule,
+  httpCoreProviders,
+} from '@connector-service/app-core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { ServiceAuthModule } from '@connector-service/service-auth';
 import { WebhookApiConfig } from './config/webhook-api.config';
 import { ConnectionLifecycleModule } from './connection-lifecycle/connection-lifecycle.module';
@@ -14,6 +21,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(WebhookApiConfig),
+        LoggingModule.forRootAsync(WebhookApiConfig, (config) => ({ level: config.LOG_LEVEL })),
+        MetricsModule,
+        ThrottlerModule.forRootAsync({
+          inject: [WebhookApiConfig],
+          useFactory: (config: WebhookApiConfig) => [
+            { name: 'callback', ttl: 60_000, limit: config.CALLBACK_RATE_LIMIT_PER_MINUTE },
+          ],
+        }),
         MongooseModule.forRootAsync({
           inject: [WebhookApiConfig],
           useFactory: (config: WebhookApiConfig) => ({

@@ -11,4 +11,8 @@ export * from './http/http-core.providers';
 export * from './http/api-responses.decorator';
 export * from './http/configure-http-app';
 export * from './health/health.module';
+export * from './observability/request-context';
+export * from './observability/logging.module';
+export * from './observability/http-metrics';
+export * from './observability/metrics.module';
 export * from './bootstrap/run-app';

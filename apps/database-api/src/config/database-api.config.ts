@@ -2,6 +2,7 @@ import { CommaSeparated, EnvVar, NumberFromEnv } from '@connector-service/app-co
 import {
   ArrayMinSize,
   IsArray,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -62,4 +63,16 @@ export class DatabaseApiConfig {
   @Min(100)
   @Max(60000)
   readonly WEBHOOK_API_TIMEOUT_MS: number = 10000;
+
+  /** handlegooglecalendar calls allowed per user per minute (each one sends an e-mail). */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  readonly CONNECT_RATE_LIMIT_PER_MINUTE: number = 20;
+
+  @EnvVar()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  readonly LOG_LEVEL: string = 'info';
 }

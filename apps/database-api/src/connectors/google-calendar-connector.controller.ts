@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ConnectGoogleCalendarDto,
@@ -8,6 +8,7 @@ import {
 } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors, MessageResult } from '@connector-service/app-core';
 import { UserAuth } from '../auth/user-auth.decorator';
+import { UserThrottlerGuard } from '../auth/user-throttler.guard';
 import { GoogleCalendarConnectorService } from './google-calendar-connector.service';
 
 @ApiTags('connectors')
@@ -17,6 +18,8 @@ export class GoogleCalendarConnectorController {
 
   @Post(':subaccountId/handlegooglecalendar')
   @HttpCode(HttpStatus.OK)
+  // Listed above @UserAuth() so it runs after the JWT guard and can count per user.
+  @UseGuards(UserThrottlerGuard)
   @UserAuth()
   @ApiOperation({
     summary: 'E-mail the user a Google consent link for this subaccount (via webhook-api)',
@@ -24,7 +27,13 @@ export class GoogleCalendarConnectorController {
       'The connector google-calendar must exist. emailSent is false (still 200) when the e-mail could not be sent.',
   })
   @ApiEnvelope(GoogleCalendarConnectResultDto)
-  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.BAD_GATEWAY, HttpStatus.GATEWAY_TIMEOUT)
+  @ApiErrors(
+    HttpStatus.BAD_REQUEST,
+    HttpStatus.NOT_FOUND,
+    HttpStatus.TOO_MANY_REQUESTS,
+    HttpStatus.BAD_GATEWAY,
+    HttpStatus.GATEWAY_TIMEOUT,
+  )
   handleGoogleCalendar(
     @Param() params: SubaccountParamsDto,
     @Body() body: ConnectGoogleCalendarDto,

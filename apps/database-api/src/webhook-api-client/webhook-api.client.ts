@@ -7,7 +7,7 @@ import {
   GoogleCalendarDisconnectResultDto,
   SuccessEnvelope,
 } from '@connector-service/contracts';
-import { DomainException } from '@connector-service/app-core';
+import { DomainException, REQUEST_ID_HEADER, currentRequestId } from '@connector-service/app-core';
 import { AxiosError, Method } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { DatabaseApiConfig } from '../config/database-api.config';
@@ -49,7 +49,10 @@ export class WebhookApiClient {
           method,
           url: new URL(path, base).toString(),
           data,
-          headers: { Authorization: `Bearer ${this.config.WEBHOOK_SERVER_SERVICE_TOKEN}` },
+          headers: {
+            Authorization: `Bearer ${this.config.WEBHOOK_SERVER_SERVICE_TOKEN}`,
+            ...requestIdHeader(),
+          },
           timeout: this.config.WEBHOOK_API_TIMEOUT_MS,
         }),
       );
@@ -71,4 +74,10 @@ export class WebhookApiClient {
     this.logger.warn(`webhook-api failed on ${path}: ${response ? `HTTP ${response.status}` : error.message}`);
     return new DomainException(HttpStatus.BAD_GATEWAY, ErrorCode.UpstreamUnavailable, 'webhook-api is unavailable');
   }
+}
+
+/** Passes the current request id on, so webhook-api's logs and callbacks carry it. */
+function requestIdHeader(): Record<string, string> {
+  const requestId = currentRequestId();
+  return requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
 }

@@ -4,6 +4,7 @@ import { configureHttpApp } from '@connector-service/app-core';
 import { mintUserJwt, testDatabaseUri } from '@connector-service/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
+import { httpOptions } from '../../src/http-options';
 
 export const E2E_JWT_SECRET = 'e2e-jwt-secret-0123456789abcdef';
 export const E2E_SERVICE_TOKEN = 'e2e-database-service-token-current';
@@ -34,7 +35,7 @@ export async function startDatabaseApi(env: Record<string, string> = {}): Promis
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
-  configureHttpApp(app, { title: 'database-api', description: 'e2e' });
+  configureHttpApp(app, httpOptions(app));
   await app.init();
   return {
     app,

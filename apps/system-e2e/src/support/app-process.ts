@@ -56,6 +56,11 @@ export class AppProcess {
     clearTimeout(timer);
   }
 
+  /** How the last run ended: its exit code, or null while running or when killed by a signal. */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   logs(): string {
     return this.output.join('');
   }

@@ -52,6 +52,8 @@ export class Stack {
       WEBHOOK_SERVER_SERVICE_TOKEN: WEBHOOK_SERVICE_TOKEN,
       DATABASE_SERVER_SERVICE_TOKEN: DATABASE_SERVICE_TOKEN,
       WEBHOOK_API_TIMEOUT_MS: '3000',
+      CONNECT_RATE_LIMIT_PER_MINUTE: '100000',
+      LOG_LEVEL: 'warn',
       ...options.databaseEnv,
     });
     const webhookApi = new AppProcess('webhook-api', webhookPort, {
@@ -71,6 +73,8 @@ export class Stack {
       MAIL_FROM: 'Calendar Connector <noreply@example.test>',
       OUTBOUND_TIMEOUT_MS: '3000',
       OUTBOX_POLL_INTERVAL_MS: '200',
+      CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
+      LOG_LEVEL: 'warn',
       ...options.webhookEnv,
     });
     const stack = new Stack(databaseApi, webhookApi, smtp, google, webhookMongoUri, databaseMongoUri);

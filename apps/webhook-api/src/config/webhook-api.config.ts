@@ -2,6 +2,7 @@ import { CommaSeparated, EnvVar, NumberFromEnv } from '@connector-service/app-co
 import {
   ArrayMinSize,
   IsArray,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -162,4 +163,16 @@ export class WebhookApiConfig {
   @Min(1)
   @Max(1000)
   readonly REFRESH_SWEEP_BATCH_SIZE: number = 25;
+
+  /** OAuth callbacks allowed per client address per minute (the route is public). */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  readonly CALLBACK_RATE_LIMIT_PER_MINUTE: number = 30;
+
+  @EnvVar()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  readonly LOG_LEVEL: string = 'info';
 }

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
+import { currentRequestId } from '@connector-service/app-core';
 import { GoogleCalendarConnection } from './google-calendar-connection.schema';
 
 export type ConnectionRecord = GoogleCalendarConnection;
@@ -298,12 +299,16 @@ export class ConnectionRepository implements OnModuleInit {
   }
 }
 
-/** The `$set` fields that mark a connection's metadata update as pending, due now. */
+/**
+ * The `$set` fields that mark a connection's metadata update as pending, due now, with
+ * the id of the request that caused it (the delivery carries it to database-api).
+ */
 export function pendingSync(now: Date): Record<string, unknown> {
   return {
     'sync.pending': true,
     'sync.attempts': 0,
     'sync.nextAttemptAt': now,
     'sync.lastError': null,
+    'sync.requestId': currentRequestId() ?? null,
   };
 }

@@ -30,6 +30,10 @@ export class MetadataSync {
   @Prop({ type: String, default: null })
   lastError!: string | null;
 
+  /** The request that caused this state, so the delivery can be followed in both apps' logs. */
+  @Prop({ type: String, default: null })
+  requestId!: string | null;
+
   @Prop({ type: Number, default: 0 })
   deliveredVersion!: number;
 

@@ -5,6 +5,7 @@ import {
   GOOGLE_CALENDAR_CONNECTOR_ID,
   GoogleCalendarConnectorMetadata,
 } from '@connector-service/contracts';
+import { REQUEST_ID_HEADER } from '@connector-service/app-core';
 import { AxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { WebhookApiConfig } from '../config/webhook-api.config';
@@ -26,6 +27,7 @@ export class DatabaseApiClient {
     subaccountId: string,
     metadata: GoogleCalendarConnectorMetadata,
     version: number,
+    requestId?: string | null,
   ): Promise<MetadataDelivery> {
     const url = new URL(`api/connectors/${subaccountId}/metadata/update`, withSlash(this.config.DATABASE_SERVER_URL));
     try {
@@ -34,7 +36,10 @@ export class DatabaseApiClient {
           url.toString(),
           { connectorId: GOOGLE_CALENDAR_CONNECTOR_ID, metadata, version },
           {
-            headers: { Authorization: `Bearer ${this.config.DATABASE_SERVER_SERVICE_TOKEN}` },
+            headers: {
+              Authorization: `Bearer ${this.config.DATABASE_SERVER_SERVICE_TOKEN}`,
+              ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+            },
             timeout: this.config.OUTBOUND_TIMEOUT_MS,
           },
         ),

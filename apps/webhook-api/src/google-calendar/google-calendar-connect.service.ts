@@ -6,6 +6,7 @@ import { ConnectionRepository } from '../connections/connection.repository';
 import { TokenCipher } from '../connections/token-cipher';
 import { MailService } from '../mail/mail.service';
 import { MetadataSyncWorker } from '../outbox/metadata-sync.worker';
+import { WebhookMetrics } from '../metrics/webhook-metrics';
 import { CallbackFailureReason, CallbackOutcome } from './callback-outcome';
 import {
   GOOGLE_CALENDAR_SCOPES,
@@ -41,6 +42,7 @@ export class GoogleCalendarConnectService {
     private readonly cipher: TokenCipher,
     private readonly mail: MailService,
     private readonly metadataSync: MetadataSyncWorker,
+    private readonly metrics: WebhookMetrics,
   ) {}
 
   /** Builds a consent link (fresh state and PKCE pair kept server-side) and e-mails it. */
@@ -77,10 +79,13 @@ export class GoogleCalendarConnectService {
    */
   async completeAuthorization(query: CallbackQuery): Promise<CallbackOutcome> {
     try {
-      return await this.complete(query);
+      const outcome = await this.complete(query);
+      this.metrics.oauthOutcomes.inc({ outcome: 'connected' });
+      return outcome;
     } catch (error) {
       if (error instanceof CallbackFailure) {
         this.logger.warn(`OAuth callback refused: ${error.reason}`);
+        this.metrics.oauthOutcomes.inc({ outcome: error.reason });
         return { connected: false, reason: error.reason };
       }
       throw error;

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   GoogleCalendarConnectResultDto,
@@ -33,6 +34,7 @@ export class GoogleCalendarController {
 
   /** Google's redirect; answers a browser (an HTML page or a redirect), never JSON. */
   @Get('callback')
+  @UseGuards(ThrottlerGuard)
   @ApiExcludeEndpoint()
   async callback(@Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const outcome = await this.connect.completeAuthorization({

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { DatabaseApiClient } from '../database-api-client/database-api.client';
+import { WebhookMetrics } from '../metrics/webhook-metrics';
+import { withRequestId } from '@connector-service/app-core';
 import { connectorMetadataOf } from './connector-metadata';
 import { retryDelayMs } from './retry-backoff';
 
@@ -29,6 +31,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
     private readonly connections: ConnectionRepository,
     private readonly databaseApi: DatabaseApiClient,
     private readonly config: WebhookApiConfig,
+    private readonly metrics: WebhookMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,7 +70,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
       const now = new Date();
       const item = await this.connections.claimDueSync(this.owner, now, new Date(now.getTime() + LEASE_MS), calendarId);
       if (!item) return false;
-      await this.deliver(item);
+      await withRequestId(item.sync.requestId, () => this.deliver(item));
       return true;
     } catch (error) {
       this.logger.warn(`Metadata sync could not run: ${(error as Error).message}`);
@@ -78,7 +81,13 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
   private async deliver(item: ConnectionRecord): Promise<void> {
     const version = item.stateVersion;
     try {
-      const outcome = await this.databaseApi.updateGoogleCalendarMetadata(item.subaccountId, connectorMetadataOf(item), version);
+      const outcome = await this.databaseApi.updateGoogleCalendarMetadata(
+        item.subaccountId,
+        connectorMetadataOf(item),
+        version,
+        item.sync.requestId,
+      );
+      this.metrics.deliveryAttempts.inc({ outcome });
       if (outcome === 'connector_missing') {
         this.logger.warn(`Connector google-calendar of subaccount ${item.subaccountId} is gone; metadata update dropped`);
         await this.connections.abandonSync(item._id, this.owner, version, 'connector_not_found');
@@ -86,6 +95,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
       }
       await this.connections.completeSync(item._id, this.owner, version, new Date());
     } catch (error) {
+      this.metrics.deliveryAttempts.inc({ outcome: 'failed' });
       const delay = retryDelayMs(item.sync.attempts);
       this.logger.warn(
         `Metadata update for ${item._id.toString()} failed (attempt ${item.sync.attempts}), retrying in ${delay} ms: ${(error as Error).message}`,

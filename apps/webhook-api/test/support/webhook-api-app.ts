@@ -5,6 +5,7 @@ import { testDatabaseUri } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
+import { httpOptions } from '../../src/http-options';
 
 export const E2E_WEBHOOK_TOKEN = 'e2e-webhook-service-token-current';
 
@@ -36,7 +37,7 @@ export async function startWebhookApi(env: Record<string, string>): Promise<Webh
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
-  configureHttpApp(app, { title: 'webhook-api', description: 'e2e' });
+  configureHttpApp(app, httpOptions(app));
   await app.init();
   return { app, http: () => request(app.getHttpServer()), mongoUri, close: () => app.close() };
 }

@@ -1,5 +1,7 @@
 import { DynamicModule, INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigValidationError } from '../config/validate-config';
 import { HttpAppOptions, configureHttpApp } from '../http/configure-http-app';
 
@@ -12,17 +14,52 @@ export interface RunAppOptions {
 
 /**
  * Starts an app, or exits non-zero with one clear message when its configuration is
- * incomplete (every missing or malformed variable named) or it cannot start.
+ * incomplete (every missing or malformed variable named) or it cannot start. On SIGTERM
+ * Nest stops taking requests, finishes the ones in flight, then runs shutdown hooks
+ * (e.g. the outbox worker finishing the item in hand).
  */
+/**
+ * SIGTERM/SIGINT: stop taking connections, let requests in flight finish, run shutdown
+ * hooks (the outbox worker finishes the item in hand), then exit 0. A second signal, or
+ * 25 s without finishing, exits at once.
+ */
+function stopGracefullyOnSignals(app: INestApplication, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.log(`${signal} received: finishing in-flight work, then exiting`);
+    setTimeout(() => process.exit(1), 25_000).unref();
+    // Keep-alive connections that go idle after their last answer would otherwise hold the
+    // server open until they time out.
+    const server = app.getHttpServer() as Server;
+    setInterval(() => server.closeIdleConnections(), 50).unref();
+    app
+      .close()
+      .then(() => {
+        logger.log('Shut down cleanly');
+        process.exit(0);
+      })
+      .catch((error: Error) => {
+        logger.error(`Shutdown failed: ${error.message}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
 export async function runApp(options: RunAppOptions): Promise<INestApplication | undefined> {
   const logger = new Logger(options.name);
   try {
     const rootModule = options.createModule();
-    const app = await NestFactory.create(rootModule, { bodyParser: false, abortOnError: false });
+    const app = await NestFactory.create(rootModule, { bodyParser: false, abortOnError: false, bufferLogs: true });
+    app.useLogger(app.get(PinoLogger));
     const http = options.http(app);
     configureHttpApp(app, http);
     await app.listen(http.port);
     logger.log(`${options.name} listening on port ${http.port} (docs at /api/docs)`);
+    stopGracefullyOnSignals(app, logger);
     return app;
   } catch (error) {
     if (error instanceof ConfigValidationError) {

@@ -1,11 +1,9 @@
 import { Controller, Get, HttpStatus } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
+import { HealthCheckService } from '@nestjs/terminus';
 import { DomainException } from '../http/domain.exception';
 import { ApiEnvelope, ApiErrors } from '../http/api-responses.decorator';
-
-const PING_TIMEOUT_MS = 1500;
+import { MongoPingIndicator } from './mongo-ping.indicator';
 
 export class HealthDto {
   @ApiProperty({ example: 'ok' })
@@ -15,35 +13,49 @@ export class HealthDto {
   readonly database!: 'up';
 }
 
+export class LivenessDto {
+  @ApiProperty({ example: 'ok' })
+  readonly status!: 'ok';
+}
+
+/**
+ * Readiness (`/health`, `/health/ready`): the app and its MongoDB answer, else 503, so a
+ * load balancer stops sending traffic. Liveness (`/health/live`): the process serves
+ * requests at all; it does not depend on the database, so an outage does not restart pods.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@InjectConnection() private readonly connection: Connection) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: MongoPingIndicator,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The app and its database are up (200) or the database is not (503)' })
+  @ApiOperation({ summary: 'Readiness: 200 when the app and its database are up, 503 when the database is not' })
   @ApiEnvelope(HealthDto)
   @ApiErrors(HttpStatus.SERVICE_UNAVAILABLE)
-  async check(): Promise<HealthDto> {
-    if (!(await this.databaseAnswers())) {
+  check(): Promise<HealthDto> {
+    return this.ready();
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness (same as /health)' })
+  @ApiEnvelope(HealthDto)
+  @ApiErrors(HttpStatus.SERVICE_UNAVAILABLE)
+  async ready(): Promise<HealthDto> {
+    try {
+      await this.health.check([() => this.database.ping('database')]);
+    } catch {
       throw new DomainException(HttpStatus.SERVICE_UNAVAILABLE, 'DATABASE_UNAVAILABLE', 'The database is unreachable');
     }
     return { status: 'ok', database: 'up' };
   }
 
-  private async databaseAnswers(): Promise<boolean> {
-    const db = this.connection.db;
-    if (!db) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([db.admin().ping().then(() => true), timeout]);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves requests' })
+  @ApiEnvelope(LivenessDto)
+  live(): LivenessDto {
+    return { status: 'ok' };
   }
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { MongoPingIndicator } from './mongo-ping.indicator';
 
-/** `GET /health`: 200 when the app and its MongoDB answer, 503 when the database does not. */
-@Module({ controllers: [HealthController] })
+/** `GET /health` (readiness), `/health/ready` and `/health/live`, with @nestjs/terminus. */
+@Module({ imports: [TerminusModule.forRoot({ logger: false })], controllers: [HealthController], providers: [MongoPingIndicator] })
 export class HealthModule {}

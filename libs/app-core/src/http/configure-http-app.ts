@@ -1,10 +1,15 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SERVICE_TOKEN_SECURITY } from '@connector-service/service-auth';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { MetricsRegistry } from '../observability/http-metrics';
+import { requestContextMiddleware } from '../observability/request-context';
 
 export const USER_JWT_SECURITY = 'user-jwt';
 export const MAX_BODY_SIZE = '1mb';
+const DOCS_PATH = 'api/docs';
 
 export interface HttpAppOptions {
   title: string;
@@ -13,22 +18,44 @@ export interface HttpAppOptions {
 }
 
 /**
- * Everything about the HTTP surface that is not a route: the `/api` prefix (`/health`
- * stays at the root), the 1 MB JSON body limit, CORS, Swagger at `/api/docs` and
- * `/api/docs-json`, and shutdown hooks. Tests call it too, so they see production's app.
+ * Everything about the HTTP surface that is not a route: request ids, metrics, security
+ * headers, the `/api` prefix (`/health` and `/metrics` stay at the root), the 1 MB JSON
+ * body limit, CORS, and Swagger at `/api/docs` and `/api/docs-json`.
+ * Tests call it too, so they see production's app.
  */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
   const expressApp = app as NestExpressApplication;
   expressApp.disable('x-powered-by');
+  expressApp.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(requestContextMiddleware);
+  const metrics = app.get(MetricsRegistry, { strict: false });
+  app.use(metrics.middleware);
+  app.use(securityHeaders());
   expressApp.useBodyParser('json', { limit: MAX_BODY_SIZE });
-  app.setGlobalPrefix('api', { exclude: ['health'] });
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/*path', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
   if (options.corsOrigins && options.corsOrigins.length > 0) {
-    app.enableCors({ origin: [...options.corsOrigins], credentials: false });
+    app.enableCors({ origin: [...options.corsOrigins], credentials: false, exposedHeaders: ['x-request-id'] });
   }
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
+}
+
+/** helmet everywhere; Swagger UI's page needs its inline bootstrap script, so it gets a looser CSP. */
+function securityHeaders(): (req: Request, res: Response, next: NextFunction) => void {
+  const strict = helmet();
+  const forDocs = helmet({
+    contentSecurityPolicy: {
+      directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'https:'] },
+    },
+  });
+  return (req, res, next) => (req.path.startsWith(`/${DOCS_PATH}`) ? forDocs : strict)(req, res, next);
 }
 
 export function buildOpenApiConfig(options: HttpAppOptions) {

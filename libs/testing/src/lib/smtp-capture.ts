@@ -23,6 +23,8 @@ export interface SmtpCapture {
   /** The first message (already received or still to come) matching the predicate. */
   waitForMessage(predicate?: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   clear(): void;
+  /** Holds the answer to the next message for `ms` (a slow mail server, for in-flight tests). */
+  delayNext(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ const HOST = '127.0.0.1';
 export async function startSmtpCapture(options: StartSmtpCaptureOptions = {}): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<Waiter>();
+  let nextDelayMs = 0;
 
   const record = (mail: CapturedMail): void => {
     messages.push(mail);
@@ -71,6 +74,9 @@ export async function startSmtpCapture(options: StartSmtpCaptureOptions = {}): P
     onData(stream, session, callback) {
       captureMail(stream, session)
         .then(async (mail) => {
+          const delayMs = nextDelayMs;
+          nextDelayMs = 0;
+          if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
           await options.onMessage?.(mail);
           record(mail);
           callback();
@@ -97,6 +103,9 @@ export async function startSmtpCapture(options: StartSmtpCaptureOptions = {}): P
     port,
     url: `smtp://${HOST}:${port}`,
     messages,
+    delayNext: (ms) => {
+      nextDelayMs = ms;
+    },
     waitForMessage: (predicate = () => true, timeoutMs = 5000) => {
       const existing = messages.find(predicate);
       if (existing) return Promise.resolve(existing);

@@ -1,0 +1,13 @@
+import { INestApplication } from '@nestjs/common';
+import type { HttpAppOptions } from '@connector-service/app-core';
+import { WebhookApiConfig } from './config/webhook-api.config';
+
+/** The HTTP setup of webhook-api, shared by main.ts and the e2e tests. */
+export function httpOptions(app: INestApplication): HttpAppOptions & { port: number } {
+  return {
+    port: app.get(WebhookApiConfig).PORT,
+    title: 'webhook-api',
+    description:
+      'Google Calendar OAuth connect flow and connections; tells database-api the connection state through a durable outbox.',
+  };
+}
