@@ -39,6 +39,7 @@ export class LoggingModule {
                   method: req.method,
                   path: req.url?.split('?')[0],
                 }),
+                res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
               },
               autoLogging: { ignore: (req: IncomingMessage) => isProbe(req.url) },
               customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, error?: Error) =>
