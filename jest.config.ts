@@ -1,6 +1,9 @@
 import type { Config } from 'jest';
 import { getJestProjectsAsync } from '@nx/jest';
 
+// Running every project at once (npm test): per-project testTimeout is ignored in this mode,
+// so the longest one (the system tests') is set here.
 export default async (): Promise<Config> => ({
   projects: await getJestProjectsAsync(),
+  testTimeout: 60000,
 });

@@ -23,8 +23,9 @@ describe('operations across both apps (system e2e)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('trace-connect-0001');
     const { data } = (await response.json()) as { data: { authUrl: string } };
+    // Both apps log the same request id (log lines reach us through pipes, hence the waits).
+    await eventually(async () => stack.databaseApi.logs().includes('"requestId":"trace-connect-0001"'));
     await eventually(async () => stack.webhookApi.logs().includes('"requestId":"trace-connect-0001"'));
-    expect(stack.databaseApi.logs()).toContain('"requestId":"trace-connect-0001"');
 
     const callbackUrl = await stack.consent(data.authUrl);
     const page = await fetch(callbackUrl, { headers: { 'x-request-id': 'trace-callback-0001' } });

@@ -16,3 +16,4 @@ export * from './observability/logging.module';
 export * from './observability/http-metrics';
 export * from './observability/metrics.module';
 export * from './bootstrap/run-app';
+export * from './persistence/serial-writes';

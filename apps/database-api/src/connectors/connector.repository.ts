@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { SerialWrites } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { ConnectorSubaccount } from './connector.schema';
 
@@ -12,6 +13,9 @@ const DUPLICATE_KEY = 11000;
 /** The only code that touches the `connectorsubaccount` collection. */
 @Injectable()
 export class ConnectorRepository implements OnModuleInit {
+  /** Versioned merges are conditional updates; see SerialWrites for why they queue. */
+  private readonly writes = new SerialWrites();
+
   constructor(
     @InjectModel(ConnectorSubaccount.name) private readonly model: Model<ConnectorSubaccount>,
   ) {}
@@ -69,10 +73,9 @@ export class ConnectorRepository implements OnModuleInit {
             $or: [{ metadataVersion: { $exists: false } }, { metadataVersion: { $lt: version } }],
           };
     const set = Object.fromEntries(version === undefined ? paths : [...paths, ['metadataVersion', version]]);
-    const updated = await this.model
-      .findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' })
-      .lean()
-      .exec();
+    const updated = await this.writes.run(() =>
+      this.model.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean().exec(),
+    );
     if (updated) return { connector: updated, applied: true };
     const current = await this.findOne(subaccountId, connectorId);
     return current && { connector: current, applied: false };

@@ -27,6 +27,7 @@ export async function startDatabaseApi(env: Record<string, string> = {}): Promis
   const mongoUri = env['MONGODB_URI'] ?? testDatabaseUri('database_api');
   Object.assign(process.env, {
     MONGODB_URI: mongoUri,
+    LOG_LEVEL: 'silent',
     JWT_SECRET: E2E_JWT_SECRET,
     WEBHOOK_SERVER_URL: 'http://127.0.0.1:9',
     WEBHOOK_SERVER_SERVICE_TOKEN: E2E_WEBHOOK_TOKEN,

@@ -1,8 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { SerialWrites, currentRequestId } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
-import { currentRequestId } from '@connector-service/app-core';
 import { GoogleCalendarConnection } from './google-calendar-connection.schema';
 
 export type ConnectionRecord = GoogleCalendarConnection;
@@ -23,9 +23,9 @@ const DUPLICATE_KEY = 11000;
 /** The only code that touches the Google Calendar connections collection. */
 @Injectable()
 export class ConnectionRepository implements OnModuleInit {
-  constructor(
-    @InjectModel(GoogleCalendarConnection.name) private readonly model: Model<GoogleCalendarConnection>,
-  ) {}
+  private readonly writes = new SerialWrites();
+
+  constructor(@InjectModel(GoogleCalendarConnection.name) private readonly model: Model<GoogleCalendarConnection>) {}
 
   async onModuleInit(): Promise<void> {
     await this.model.init();
@@ -57,10 +57,12 @@ export class ConnectionRepository implements OnModuleInit {
     };
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const saved = await this.model
-          .findOneAndUpdate({ subaccountId: state.subaccountId }, update, { upsert: true, returnDocument: 'after' })
-          .lean()
-          .exec();
+        const saved = await this.writes.run(() =>
+          this.model
+            .findOneAndUpdate({ subaccountId: state.subaccountId }, update, { upsert: true, returnDocument: 'after' })
+            .lean()
+            .exec(),
+        );
         return saved as ConnectionRecord;
       } catch (error) {
         // Two first connects of one subaccount at once: the loser of the insert race updates.
@@ -83,19 +85,21 @@ export class ConnectionRepository implements OnModuleInit {
    * `leaseUntil`; no other worker gets it meanwhile. Null when nothing is due.
    */
   claimDueSync(owner: string, now: Date, leaseUntil: Date, calendarId?: string): Promise<ConnectionRecord | null> {
-    return this.model
-      .findOneAndUpdate(
-        {
-          ...(calendarId ? { _id: new Types.ObjectId(calendarId) } : {}),
-          'sync.pending': true,
-          'sync.nextAttemptAt': { $lte: now },
-          $or: [{ 'sync.leaseUntil': null }, { 'sync.leaseUntil': { $lte: now } }],
-        },
-        { $set: { 'sync.leaseOwner': owner, 'sync.leaseUntil': leaseUntil }, $inc: { 'sync.attempts': 1 } },
-        { returnDocument: 'after', sort: { 'sync.nextAttemptAt': 1 } },
-      )
-      .lean()
-      .exec();
+    return this.writes.run(() =>
+      this.model
+        .findOneAndUpdate(
+          {
+            ...(calendarId ? { _id: new Types.ObjectId(calendarId) } : {}),
+            'sync.pending': true,
+            'sync.nextAttemptAt': { $lte: now },
+            $or: [{ 'sync.leaseUntil': null }, { 'sync.leaseUntil': { $lte: now } }],
+          },
+          { $set: { 'sync.leaseOwner': owner, 'sync.leaseUntil': leaseUntil }, $inc: { 'sync.attempts': 1 } },
+          { returnDocument: 'after', sort: { 'sync.nextAttemptAt': 1 } },
+        )
+        .lean()
+        .exec(),
+    );
   }
 
   /**
@@ -103,66 +107,86 @@ export class ConnectionRepository implements OnModuleInit {
    * pending and is released for an immediate attempt.
    */
   async completeSync(calendarId: Types.ObjectId, owner: string, version: number, now: Date): Promise<void> {
-    const done = await this.model
-      .updateOne(
-        { _id: calendarId, 'sync.leaseOwner': owner, stateVersion: version },
-        {
-          $set: {
-            'sync.pending': false,
-            'sync.attempts': 0,
-            'sync.leaseOwner': null,
-            'sync.leaseUntil': null,
-            'sync.lastError': null,
-            'sync.deliveredVersion': version,
-            'sync.deliveredAt': now,
+    const done = await this.writes.run(() =>
+      this.model
+        .updateOne(
+          { _id: calendarId, 'sync.leaseOwner': owner, stateVersion: version },
+          {
+            $set: {
+              'sync.pending': false,
+              'sync.attempts': 0,
+              'sync.leaseOwner': null,
+              'sync.leaseUntil': null,
+              'sync.lastError': null,
+              'sync.deliveredVersion': version,
+              'sync.deliveredAt': now,
+            },
           },
-        },
-      )
-      .exec();
+        )
+        .exec(),
+    );
     if (done.matchedCount === 0) await this.releaseSync(calendarId, owner, now, null);
   }
 
   /** Gives the item back, to be tried again at `nextAttemptAt`. */
-  async releaseSync(calendarId: Types.ObjectId, owner: string, nextAttemptAt: Date, error: string | null): Promise<void> {
-    await this.model
-      .updateOne(
-        { _id: calendarId, 'sync.leaseOwner': owner },
-        {
-          $set: {
-            'sync.leaseOwner': null,
-            'sync.leaseUntil': null,
-            'sync.nextAttemptAt': nextAttemptAt,
-            ...(error === null ? {} : { 'sync.lastError': error }),
+  async releaseSync(
+    calendarId: Types.ObjectId,
+    owner: string,
+    nextAttemptAt: Date,
+    error: string | null,
+  ): Promise<void> {
+    await this.writes.run(() =>
+      this.model
+        .updateOne(
+          { _id: calendarId, 'sync.leaseOwner': owner },
+          {
+            $set: {
+              'sync.leaseOwner': null,
+              'sync.leaseUntil': null,
+              'sync.nextAttemptAt': nextAttemptAt,
+              ...(error === null ? {} : { 'sync.lastError': error }),
+            },
           },
-        },
-      )
-      .exec();
+        )
+        .exec(),
+    );
   }
 
   /** Stops trying an update that can never land (its connector was deleted). */
   async abandonSync(calendarId: Types.ObjectId, owner: string, version: number, error: string): Promise<void> {
-    await this.model
-      .updateOne(
-        { _id: calendarId, 'sync.leaseOwner': owner, stateVersion: version },
-        { $set: { 'sync.pending': false, 'sync.leaseOwner': null, 'sync.leaseUntil': null, 'sync.lastError': error } },
-      )
-      .exec();
+    await this.writes.run(() =>
+      this.model
+        .updateOne(
+          { _id: calendarId, 'sync.leaseOwner': owner, stateVersion: version },
+          {
+            $set: { 'sync.pending': false, 'sync.leaseOwner': null, 'sync.leaseUntil': null, 'sync.lastError': error },
+          },
+        )
+        .exec(),
+    );
   }
 
   /** Takes the refresh lease of a connected connection, or null when another holder has it. */
-  acquireRefreshLease(calendarId: Types.ObjectId, owner: string, now: Date, until: Date): Promise<ConnectionRecord | null> {
-    return this.model
-      .findOneAndUpdate(
-        {
-          _id: calendarId,
-          status: 'connected',
-          $or: [{ 'refreshLease.until': null }, { 'refreshLease.until': { $lte: now } }],
-        },
-        { $set: { 'refreshLease.owner': owner, 'refreshLease.until': until } },
-        { returnDocument: 'after' },
-      )
-      .lean()
-      .exec();
+  acquireRefreshLease(
+    calendarId: Types.ObjectId,
+    owner: string,
+    now: Date,
+    until: Date,
+  ): Promise<ConnectionRecord | null> {
+    return this.writes.run(() =>
+      this.model
+        .findOneAndUpdate(
+          {
+            _id: calendarId,
+            status: 'connected',
+            $or: [{ 'refreshLease.until': null }, { 'refreshLease.until': { $lte: now } }],
+          },
+          { $set: { 'refreshLease.owner': owner, 'refreshLease.until': until } },
+          { returnDocument: 'after' },
+        )
+        .lean()
+        .exec(),
+    );
   }
 
   /** Stores refreshed (sealed) tokens and gives the lease back. */
@@ -173,23 +197,25 @@ export class ConnectionRepository implements OnModuleInit {
     now: Date,
   ): Promise<void> {
     const { refreshToken, ...fields } = tokens;
-    await this.model
-      .updateOne(
-        { _id: calendarId, 'refreshLease.owner': owner },
-        {
-          $set: {
-            ...fields,
-            ...(refreshToken ? { refreshToken } : {}),
-            lastRefreshedAt: now,
-            refreshFailures: 0,
-            nextRefreshAttemptAt: null,
-            lastRefreshError: null,
-            'refreshLease.owner': null,
-            'refreshLease.until': null,
+    await this.writes.run(() =>
+      this.model
+        .updateOne(
+          { _id: calendarId, 'refreshLease.owner': owner },
+          {
+            $set: {
+              ...fields,
+              ...(refreshToken ? { refreshToken } : {}),
+              lastRefreshedAt: now,
+              refreshFailures: 0,
+              nextRefreshAttemptAt: null,
+              lastRefreshError: null,
+              'refreshLease.owner': null,
+              'refreshLease.until': null,
+            },
           },
-        },
-      )
-      .exec();
+        )
+        .exec(),
+    );
   }
 
   /** Gives the refresh lease back after a failure; the sweep waits until `nextAttemptAt`. */
@@ -198,64 +224,75 @@ export class ConnectionRepository implements OnModuleInit {
     owner: string,
     failure?: { error: string; nextAttemptAt: Date },
   ): Promise<void> {
-    await this.model
-      .updateOne(
-        { _id: calendarId, 'refreshLease.owner': owner },
-        {
-          $set: {
-            'refreshLease.owner': null,
-            'refreshLease.until': null,
-            ...(failure ? { lastRefreshError: failure.error, nextRefreshAttemptAt: failure.nextAttemptAt } : {}),
+    await this.writes.run(() =>
+      this.model
+        .updateOne(
+          { _id: calendarId, 'refreshLease.owner': owner },
+          {
+            $set: {
+              'refreshLease.owner': null,
+              'refreshLease.until': null,
+              ...(failure ? { lastRefreshError: failure.error, nextRefreshAttemptAt: failure.nextAttemptAt } : {}),
+            },
+            ...(failure ? { $inc: { refreshFailures: 1 } } : {}),
           },
-          ...(failure ? { $inc: { refreshFailures: 1 } } : {}),
-        },
-      )
-      .exec();
+        )
+        .exec(),
+    );
   }
 
   /** connected → reauth_required with its metadata update pending; null if it was not connected. */
   markReauthRequired(calendarId: Types.ObjectId, error: string, now: Date): Promise<ConnectionRecord | null> {
-    return this.model
-      .findOneAndUpdate(
-        { _id: calendarId, status: 'connected' },
-        {
-          $set: { status: 'reauth_required', lastError: error, ...pendingSync(now) },
-          $inc: { stateVersion: 1 },
-        },
-        { returnDocument: 'after' },
-      )
-      .lean()
-      .exec();
+    return this.writes.run(() =>
+      this.model
+        .findOneAndUpdate(
+          { _id: calendarId, status: 'connected' },
+          {
+            $set: { status: 'reauth_required', lastError: error, ...pendingSync(now) },
+            $inc: { stateVersion: 1 },
+          },
+          { returnDocument: 'after' },
+        )
+        .lean()
+        .exec(),
+    );
   }
 
   /** Whether a reconnect e-mail may go out now (none in the last day); records it if so. */
   async claimReauthEmail(calendarId: Types.ObjectId, now: Date, minIntervalMs: number): Promise<boolean> {
-    const claimed = await this.model
-      .updateOne(
-        {
-          _id: calendarId,
-          $or: [{ reauthEmailSentAt: null }, { reauthEmailSentAt: { $lte: new Date(now.getTime() - minIntervalMs) } }],
-        },
-        { $set: { reauthEmailSentAt: now } },
-      )
-      .exec();
+    const claimed = await this.writes.run(() =>
+      this.model
+        .updateOne(
+          {
+            _id: calendarId,
+            $or: [
+              { reauthEmailSentAt: null },
+              { reauthEmailSentAt: { $lte: new Date(now.getTime() - minIntervalMs) } },
+            ],
+          },
+          { $set: { reauthEmailSentAt: now } },
+        )
+        .exec(),
+    );
     return claimed.modifiedCount === 1;
   }
 
   /** Deletes the tokens and marks the connection disconnected; null if it already was. */
   markDisconnected(calendarId: Types.ObjectId, now: Date): Promise<ConnectionRecord | null> {
-    return this.model
-      .findOneAndUpdate(
-        { _id: calendarId, status: { $ne: 'disconnected' } },
-        {
-          $set: { status: 'disconnected', disconnectedAt: now, lastError: null, ...pendingSync(now) },
-          $unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
-          $inc: { stateVersion: 1 },
-        },
-        { returnDocument: 'after' },
-      )
-      .lean()
-      .exec();
+    return this.writes.run(() =>
+      this.model
+        .findOneAndUpdate(
+          { _id: calendarId, status: { $ne: 'disconnected' } },
+          {
+            $set: { status: 'disconnected', disconnectedAt: now, lastError: null, ...pendingSync(now) },
+            $unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
+            $inc: { stateVersion: 1 },
+          },
+          { returnDocument: 'after' },
+        )
+        .lean()
+        .exec(),
+    );
   }
 
   /** Connected connections not refreshed since `staleBefore` and not backing off. */
@@ -292,9 +329,9 @@ export class ConnectionRepository implements OnModuleInit {
     expected: string,
     replacement: string,
   ): Promise<boolean> {
-    const result = await this.model
-      .updateOne({ _id: calendarId, [field]: expected }, { $set: { [field]: replacement } })
-      .exec();
+    const result = await this.writes.run(() =>
+      this.model.updateOne({ _id: calendarId, [field]: expected }, { $set: { [field]: replacement } }).exec(),
+    );
     return result.modifiedCount === 1;
   }
 }

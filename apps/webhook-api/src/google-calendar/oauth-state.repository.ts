@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { SerialWrites } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { createHash } from 'node:crypto';
 import { OAuthState } from './oauth-state.schema';
@@ -9,6 +10,8 @@ export type PendingAuthorization = Omit<OAuthState, '_id'>;
 /** The only code that touches the OAuth state collection. */
 @Injectable()
 export class OAuthStateRepository {
+  private readonly writes = new SerialWrites();
+
   constructor(@InjectModel(OAuthState.name) private readonly model: Model<OAuthState>) {}
 
   async save(state: string, pending: PendingAuthorization): Promise<void> {
@@ -16,11 +19,12 @@ export class OAuthStateRepository {
   }
 
   /**
-   * Takes the state out in one atomic delete, so of two concurrent callbacks only one
-   * gets it. Expired states are taken out too (and then refused by the caller).
+   * Takes the state out in one delete, so of two concurrent callbacks only one gets it
+   * (serialized here as well, see SerialWrites). Expired states are taken out too (and
+   * then refused by the caller).
    */
   consume(state: string): Promise<PendingAuthorization | null> {
-    return this.model.findOneAndDelete({ _id: hashState(state) }).lean().exec();
+    return this.writes.run(() => this.model.findOneAndDelete({ _id: hashState(state) }).lean().exec());
   }
 
   async deleteExpired(now: Date): Promise<number> {

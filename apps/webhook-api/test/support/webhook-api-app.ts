@@ -21,6 +21,7 @@ export async function startWebhookApi(env: Record<string, string>): Promise<Webh
   const mongoUri = testDatabaseUri('webhook_api');
   Object.assign(process.env, {
     MONGODB_URI: mongoUri,
+    LOG_LEVEL: 'silent',
     DATABASE_SERVER_URL: 'http://127.0.0.1:9',
     DATABASE_SERVER_SERVICE_TOKEN: 'e2e-database-service-token-000',
     WEBHOOK_SERVER_SERVICE_TOKEN: E2E_WEBHOOK_TOKEN,
