@@ -1,14 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import {
-  AppConfigModule,
-  HealthModule,
-  LoggingModule,
-  MetricsModule,
-  httpCoreProviders,
-} from '@connector-service/app-core';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { ServiceAuthModule } from '@connector-service/service-auth';
+import { ServicePlatformModule } from '@connector-service/app-core';
 import { AuthModule } from './auth/auth.module';
 import { DatabaseApiConfig } from './config/database-api.config';
 import { ConnectorsModule } from './connectors/connectors.module';
@@ -20,34 +11,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(DatabaseApiConfig),
-        LoggingModule.forRootAsync(DatabaseApiConfig, (config) => ({ level: config.LOG_LEVEL })),
-        MetricsModule,
-        ThrottlerModule.forRootAsync({
-          inject: [DatabaseApiConfig],
-          useFactory: (config: DatabaseApiConfig) => [
-            { name: 'connect', ttl: 60_000, limit: config.CONNECT_RATE_LIMIT_PER_MINUTE },
-          ],
-        }),
-        MongooseModule.forRootAsync({
-          inject: [DatabaseApiConfig],
-          useFactory: (config: DatabaseApiConfig) => ({
-            uri: config.MONGODB_URI,
-            serverSelectionTimeoutMS: 5000,
-            retryAttempts: 2,
-          }),
-        }),
-        ServiceAuthModule.forRootAsync({
-          inject: [DatabaseApiConfig],
-          useFactory: (config: DatabaseApiConfig) => ({
-            acceptedTokens: config.DATABASE_SERVER_SERVICE_TOKEN,
-          }),
+        ServicePlatformModule.forRoot(DatabaseApiConfig, {
+          acceptedServiceTokens: (config) => config.DATABASE_SERVER_SERVICE_TOKEN,
+          rateLimitsPerMinute: (config) => ({ connect: config.CONNECT_RATE_LIMIT_PER_MINUTE }),
         }),
         AuthModule,
-        HealthModule,
         ConnectorsModule,
       ],
-      providers: [...httpCoreProviders],
     };
   }
 }

@@ -3,13 +3,18 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
 
-/** Every variable an app's typed configuration class reads (its `readonly NAME` fields). */
+/**
+ * Every variable an app's typed configuration class reads: its `readonly NAME` fields and
+ * those of the ServiceConfig it extends.
+ */
 function variablesOf(app: string): string[] {
   const dir = join(root, 'apps', app, 'src/config');
-  const source = readdirSync(dir)
-    .filter((file) => file.endsWith('.config.ts'))
-    .map((file) => readFileSync(join(dir, file), 'utf8'))
-    .join('\n');
+  const source = [
+    ...readdirSync(dir)
+      .filter((file) => file.endsWith('.config.ts'))
+      .map((file) => readFileSync(join(dir, file), 'utf8')),
+    readFileSync(join(root, 'libs/app-core/src/config/service-config.ts'), 'utf8'),
+  ].join('\n');
   return [...source.matchAll(/^\s+readonly ([A-Z][A-Z0-9_]+)[!?]?:/gm)].map((match) => match[1]);
 }
 
@@ -22,7 +27,7 @@ describe('deployment files match the configuration code', () => {
   const apps = ['database-api', 'webhook-api'];
 
   it('finds the variables of both apps', () => {
-    expect(variablesOf('database-api')).toEqual(expect.arrayContaining(['MONGODB_URI', 'JWT_SECRET', 'PORT']));
+    expect(variablesOf('database-api')).toEqual(expect.arrayContaining(['MONGODB_URI', 'JWT_SECRET', 'PORT', 'LOG_LEVEL']));
     expect(variablesOf('webhook-api')).toEqual(expect.arrayContaining(['TOKEN_ENCRYPTION_KEY', 'SMTP_URL']));
   });
 

@@ -2,6 +2,7 @@
 export * from './config/validate-config';
 export * from './config/config-transforms';
 export * from './config/app-config.module';
+export * from './config/service-config';
 export * from './http/domain.exception';
 export * from './http/message-result';
 export * from './http/envelope.interceptor';
@@ -16,4 +17,5 @@ export * from './observability/logging.module';
 export * from './observability/http-metrics';
 export * from './observability/metrics.module';
 export * from './bootstrap/run-app';
+export * from './bootstrap/service-platform.module';
 export * from './persistence/serial-writes';

@@ -39,11 +39,11 @@ describe('DatabaseApiConfig', () => {
 
   it('names every missing variable at once', () => {
     expect(problemsOf({})).toEqual([
-      'MONGODB_URI is missing',
-      'JWT_SECRET is missing',
-      'WEBHOOK_SERVER_URL is missing',
-      'WEBHOOK_SERVER_SERVICE_TOKEN is missing',
       'DATABASE_SERVER_SERVICE_TOKEN is missing',
+      'JWT_SECRET is missing',
+      'MONGODB_URI is missing',
+      'WEBHOOK_SERVER_SERVICE_TOKEN is missing',
+      'WEBHOOK_SERVER_URL is missing',
     ]);
   });
 
@@ -66,9 +66,9 @@ describe('DatabaseApiConfig', () => {
     expect(problems.every((p) => p.includes('is malformed'))).toBe(true);
   });
 
-  it('puts every problem in one message', () => {
+  it('puts every problem in one message, sorted by variable', () => {
     expect(() => validateConfig(DatabaseApiConfig, { JWT_SECRET: 'short' })).toThrow(
-      /Invalid configuration:\n {2}- MONGODB_URI is missing\n {2}- JWT_SECRET is malformed/,
+      /Invalid configuration:\n {2}- DATABASE_SERVER_SERVICE_TOKEN is missing\n {2}- JWT_SECRET is malformed: must be at least 16 characters\n {2}- MONGODB_URI is missing/,
     );
   });
 });

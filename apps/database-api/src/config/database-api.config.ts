@@ -1,20 +1,18 @@
-import { CommaSeparated, EnvVar, NumberFromEnv } from '@connector-service/app-core';
+import { CommaSeparated, EnvVar, NumberFromEnv, ServiceConfig } from '@connector-service/app-core';
 import {
   ArrayMinSize,
   IsArray,
-  IsIn,
   IsInt,
   IsOptional,
   IsString,
   IsUrl,
-  Matches,
   Max,
   Min,
   MinLength,
 } from 'class-validator';
 
 /** database-api's whole configuration, read from the environment once at start. */
-export class DatabaseApiConfig {
+export class DatabaseApiConfig extends ServiceConfig {
   @EnvVar()
   @NumberFromEnv()
   @IsInt()
@@ -22,10 +20,6 @@ export class DatabaseApiConfig {
   @Max(65535)
   readonly PORT: number = 3002;
 
-  @EnvVar()
-  @IsString()
-  @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
-  readonly MONGODB_URI!: string;
 
   @EnvVar()
   @IsString()
@@ -72,7 +66,4 @@ export class DatabaseApiConfig {
   @Max(100000)
   readonly CONNECT_RATE_LIMIT_PER_MINUTE: number = 20;
 
-  @EnvVar()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  readonly LOG_LEVEL: string = 'info';
 }

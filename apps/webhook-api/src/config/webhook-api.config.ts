@@ -1,8 +1,7 @@
-import { CommaSeparated, EnvVar, NumberFromEnv } from '@connector-service/app-core';
+import { CommaSeparated, EnvVar, NumberFromEnv, ServiceConfig } from '@connector-service/app-core';
 import {
   ArrayMinSize,
   IsArray,
-  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -37,7 +36,7 @@ function IsEncryptionKeyList(): PropertyDecorator {
 }
 
 /** webhook-api's whole configuration, read from the environment once at start. */
-export class WebhookApiConfig {
+export class WebhookApiConfig extends ServiceConfig {
   @EnvVar()
   @NumberFromEnv()
   @IsInt()
@@ -45,10 +44,6 @@ export class WebhookApiConfig {
   @Max(65535)
   readonly PORT: number = 3004;
 
-  @EnvVar()
-  @IsString()
-  @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
-  readonly MONGODB_URI!: string;
 
   @EnvVar()
   @IsUrl(HTTP_URL)
@@ -172,7 +167,4 @@ export class WebhookApiConfig {
   @Max(100000)
   readonly CALLBACK_RATE_LIMIT_PER_MINUTE: number = 30;
 
-  @EnvVar()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  readonly LOG_LEVEL: string = 'info';
 }

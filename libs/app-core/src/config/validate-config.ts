@@ -26,7 +26,7 @@ export function validateConfig<T extends object>(
     exposeDefaultValues: true,
   });
   const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: true });
-  if (errors.length > 0) throw new ConfigValidationError(errors.map(describe));
+  if (errors.length > 0) throw new ConfigValidationError(errors.map(describe).sort());
   return config;
 }
 
