@@ -3,6 +3,8 @@ export * from './common/identifiers';
 export * from './common/error-codes';
 export * from './common/envelope';
 export * from './common/is-metadata-object';
+export * from './common/metadata-schema';
+export * from './common/optional';
 export * from './connectors/connector-params.dto';
 export * from './connectors/create-connector.dto';
 export * from './connectors/connector.dto';

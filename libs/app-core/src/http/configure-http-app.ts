@@ -6,6 +6,8 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { MetricsRegistry } from '../observability/http-metrics';
 import { requestContextMiddleware } from '../observability/request-context';
+import { addSharedSchemas, closeRequestBodySchemas, methodNotAllowed } from './openapi-rules';
+import type { OpenAPIObject } from '@nestjs/swagger';
 
 export const USER_JWT_SECURITY = 'user-jwt';
 export const MAX_BODY_SIZE = '1mb';
@@ -19,8 +21,9 @@ export interface HttpAppOptions {
 
 /**
  * Everything about the HTTP surface that is not a route: request ids, metrics, security
- * headers, the `/api` prefix (`/health` and `/metrics` stay at the root), the 1 MB JSON
- * body limit, CORS, and Swagger at `/api/docs` and `/api/docs-json`.
+ * headers, 405 for undocumented methods, the `/api` prefix (`/health` and `/metrics` stay
+ * at the root), the 1 MB JSON body limit, CORS, and Swagger at `/api/docs` and
+ * `/api/docs-json`.
  * Tests call it too, so they see production's app.
  */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
@@ -31,6 +34,8 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   const metrics = app.get(MetricsRegistry, { strict: false });
   app.use(metrics.middleware);
   app.use(securityHeaders());
+  let document: OpenAPIObject | undefined;
+  app.use(methodNotAllowed(() => document));
   expressApp.useBodyParser('json', { limit: MAX_BODY_SIZE });
   app.setGlobalPrefix('api', {
     exclude: [
@@ -43,7 +48,9 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
     app.enableCors({ origin: [...options.corsOrigins], credentials: false, exposedHeaders: ['x-request-id'] });
   }
 
-  const document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));
+  document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));
+  addSharedSchemas(document);
+  closeRequestBodySchemas(document);
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
 }
 

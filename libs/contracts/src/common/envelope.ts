@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ErrorCode } from './error-codes';
 
 /** `{ success: true, data, message? }`: every successful JSON answer. */
@@ -15,12 +15,28 @@ export interface ErrorEnvelope {
   error: { code: string; details?: unknown; requestId?: string };
 }
 
+/** One invalid input field, as listed in `error.details` of a 400. */
+export class ValidationIssueDto {
+  @ApiProperty({ example: 'subaccountId' })
+  readonly field!: string;
+
+  @ApiProperty({ example: 'subaccountId must be a 24-hex-digit id' })
+  readonly message!: string;
+}
+
+@ApiExtraModels(ValidationIssueDto)
 export class ErrorBodyDto {
   @ApiProperty({ enum: ErrorCode, example: ErrorCode.ValidationFailed })
   readonly code!: string;
 
-  @ApiPropertyOptional({ description: 'What exactly was wrong, e.g. the invalid fields' })
-  readonly details?: unknown;
+  @ApiPropertyOptional({
+    description: 'What exactly was wrong: the invalid fields of a 400, or an object with specifics',
+    oneOf: [
+      { type: 'array', items: { $ref: getSchemaPath(ValidationIssueDto) } },
+      { type: 'object', additionalProperties: true },
+    ],
+  })
+  readonly details?: ValidationIssueDto[] | Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Correlation id of the request, for support' })
   readonly requestId?: string;

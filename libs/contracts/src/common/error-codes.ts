@@ -5,6 +5,7 @@ export enum ErrorCode {
   Unauthorized = 'UNAUTHORIZED',
   Forbidden = 'FORBIDDEN',
   NotFound = 'NOT_FOUND',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   RateLimited = 'RATE_LIMITED',
   ConnectorExists = 'CONNECTOR_EXISTS',
   ConnectorNotFound = 'CONNECTOR_NOT_FOUND',

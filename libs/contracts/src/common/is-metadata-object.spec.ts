@@ -20,6 +20,8 @@ describe('metadata key rules', () => {
     [{ $where: 1 }, 'metadata key "$where" must not start with "$"'],
     [{ a: { $gt: '' } }, 'metadata.a key "$gt" must not start with "$"'],
     [{ a: [{ ok: 1 }, { 'b.c': 1 }] }, 'metadata.a[1] key "b.c" must not contain "."'],
+    [{ a: [1, [2]] }, 'metadata.a[1] is an array inside an array, which is not supported'],
+    [{ 'a\u0000b': 1 }, 'metadata key "a\\u0000b" must not contain a NUL character'],
   ])('refuses %j: %s', (value, problem) => {
     expect(metadataProblem(value)).toBe(problem);
   });

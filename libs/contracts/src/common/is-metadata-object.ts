@@ -5,7 +5,8 @@ const MAX_DEPTH = 16;
 /**
  * Why a metadata value is not storable, or null when it is. Keys are stored as MongoDB
  * field names, so an empty key, a `.` (path separator) or a leading `$` (operator) could
- * be misread as a path or an operator; they are refused at every depth.
+ * be misread as a path or an operator; they are refused at every depth, and so are
+ * arrays directly inside arrays.
  */
 export function metadataProblem(value: unknown, path = 'metadata', depth = 0): string | null {
   if (!isPlainObject(value)) return `${path} must be an object`;
@@ -14,6 +15,8 @@ export function metadataProblem(value: unknown, path = 'metadata', depth = 0): s
     if (key === '') return `${path} has an empty key`;
     if (key.includes('.')) return `${path} key "${key}" must not contain "."`;
     if (key.startsWith('$')) return `${path} key "${key}" must not start with "$"`;
+    // Field names are C strings in BSON: a NUL cannot be stored.
+    if (key.includes('\u0000')) return `${path} key ${JSON.stringify(key)} must not contain a NUL character`;
     const nested = nestedProblem(child, `${path}.${key}`, depth + 1);
     if (nested) return nested;
   }
@@ -23,6 +26,9 @@ export function metadataProblem(value: unknown, path = 'metadata', depth = 0): s
 function nestedProblem(value: unknown, path: string, depth: number): string | null {
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
+      // FerretDB 1.x cannot store an array directly inside an array; refuse it everywhere
+      // so the same input behaves the same on both servers.
+      if (Array.isArray(item)) return `${path}[${index}] is an array inside an array, which is not supported`;
       const problem = nestedProblem(item, `${path}[${index}]`, depth + 1);
       if (problem) return problem;
     }

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { METADATA_OBJECT_REF } from '../common/metadata-schema';
+import { Optional } from '../common/optional';
 import { CONNECTOR_ID_PATTERN } from '../common/identifiers';
 import { IsMetadataObject } from '../common/is-metadata-object';
 
@@ -11,19 +13,15 @@ export class CreateConnectorDto {
   })
   readonly connectorId!: string;
 
-  @ApiPropertyOptional({ example: 'Google Calendar', maxLength: 200 })
-  @IsOptional()
+  @ApiPropertyOptional({ example: 'Google Calendar', minLength: 1, maxLength: 200 })
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   readonly name?: string;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description: 'Connector settings chosen by the platform (free form)',
-  })
-  @IsOptional()
+  @ApiPropertyOptional({ allOf: [{ $ref: METADATA_OBJECT_REF }], description: 'Connector settings chosen by the platform' })
+  @Optional()
   @IsMetadataObject()
   readonly config?: Record<string, unknown>;
 }

@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { METADATA_OBJECT_REF } from '../common/metadata-schema';
+import { Optional } from '../common/optional';
 import { CONNECTOR_ID_PATTERN, GOOGLE_CALENDAR_CONNECTOR_ID } from '../common/identifiers';
 import { IsMetadataObject } from '../common/is-metadata-object';
 
 export class UpdateConnectorMetadataDto {
   @ApiPropertyOptional({ default: GOOGLE_CALENDAR_CONNECTOR_ID, pattern: CONNECTOR_ID_PATTERN.source })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(CONNECTOR_ID_PATTERN, {
     message: 'connectorId must be a lowercase slug (a-z, 0-9, "-"), at most 63 characters',
@@ -13,8 +15,7 @@ export class UpdateConnectorMetadataDto {
   readonly connectorId?: string;
 
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    allOf: [{ $ref: METADATA_OBJECT_REF }],
     description:
       'Keys to set; other stored keys stay. A key set to null is stored as null. Keys must not be empty, contain "." or start with "$".',
     example: { calendarId: '68cf06a160d294db17c06871', isConnected: true },
@@ -26,8 +27,10 @@ export class UpdateConnectorMetadataDto {
     description:
       'Version of the state this update describes (grows with every change at the sender). An update older than the last applied one is ignored, so a late duplicate never overwrites newer metadata.',
     example: 3,
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
   })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)

@@ -5,7 +5,7 @@ import { SUBACCOUNT_ID_EXAMPLE, SUBACCOUNT_ID_PATTERN } from '../common/identifi
 
 /** Body of database-api's `handlegooglecalendar`. */
 export class ConnectGoogleCalendarDto {
-  @ApiProperty({ example: 'user@example.com', maxLength: 254 })
+  @ApiProperty({ example: 'user@example.com', format: 'email', minLength: 3, maxLength: 254 })
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'userEmail must be an e-mail address' })
