@@ -34,8 +34,9 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   const metrics = app.get(MetricsRegistry, { strict: false });
   app.use(metrics.middleware);
   app.use(securityHeaders());
-  let document: OpenAPIObject | undefined;
-  app.use(methodNotAllowed(() => document));
+  // The document is built after the routes exist; the 405 rule reads it per request.
+  const openApi: { document?: OpenAPIObject } = {};
+  app.use(methodNotAllowed(() => openApi.document));
   expressApp.useBodyParser('json', { limit: MAX_BODY_SIZE });
   app.setGlobalPrefix('api', {
     exclude: [
@@ -48,9 +49,10 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
     app.enableCors({ origin: [...options.corsOrigins], credentials: false, exposedHeaders: ['x-request-id'] });
   }
 
-  document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));
+  const document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));
   addSharedSchemas(document);
   closeRequestBodySchemas(document);
+  openApi.document = document;
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
 }
 
