@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { OAuth2Client } from 'google-auth-library';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { TokenCipher } from '../connections/token-cipher';
 import { GoogleOAuthClient, GoogleOAuthRejectedError } from '../google/google-oauth.client';
 import { retryDelayMs } from '../outbox/retry-backoff';
+import { LeaseRepository } from '../leases/lease.repository';
+import { LEASE_OWNER } from '../leases/lease-owner';
+import { WebhookApiConfig } from '../config/webhook-api.config';
 import { AccessLossService } from './access-loss.service';
 import { connectionNotFound, connectionNotUsable, googleUnavailable } from './connection-errors';
 
 /** Refresh this long before the access token expires. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-const LEASE_MS = 30_000;
 const WAIT_STEP_MS = 100;
 /** After a failed refresh the sweep leaves the connection alone for 1 min, 2 min ... up to 6 h. */
 const SWEEP_BACKOFF = { baseMs: 60_000, maxMs: 6 * 60 * 60 * 1000 };
@@ -21,18 +21,24 @@ const SWEEP_BACKOFF = { baseMs: 60_000, maxMs: 6 * 60 * 60 * 1000 };
  * the access token shortly before it expires and persists the new one sealed; only one
  * refresh per connection runs at a time, across replicas (a lease in MongoDB) and within
  * this process (callers share the refresh in flight). Others wait and reuse the result.
+ * The lease is a LeaseRepository lock, atomic on MongoDB and FerretDB alike.
  */
 @Injectable()
 export class AuthorizedGoogleClientProvider {
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** Longer than one refresh can take, so a live holder never loses its lease. */
+  private readonly leaseMs: number;
 
   constructor(
     private readonly connections: ConnectionRepository,
     private readonly cipher: TokenCipher,
     private readonly google: GoogleOAuthClient,
     private readonly accessLoss: AccessLossService,
-  ) {}
+    private readonly leases: LeaseRepository,
+    config: WebhookApiConfig,
+  ) {
+    this.leaseMs = 2 * config.OUTBOUND_TIMEOUT_MS + 5000;
+  }
 
   async forConnection(calendarId: string): Promise<OAuth2Client> {
     return this.google.clientWithAccessToken(await this.accessToken(calendarId));
@@ -50,31 +56,31 @@ export class AuthorizedGoogleClientProvider {
 
   private async obtain(calendarId: string, force: boolean): Promise<string> {
     const startedAt = new Date();
-    const deadline = Date.now() + LEASE_MS + 5000;
+    const key = `token-refresh:${calendarId}`;
+    const deadline = Date.now() + this.leaseMs + 5000;
     for (;;) {
-      const connection = await this.connections.findById(calendarId);
-      if (!connection) throw connectionNotFound(calendarId);
-      if (connection.status !== 'connected') throw connectionNotUsable(connection.status);
+      const connection = await this.usable(calendarId);
       if (this.isFresh(connection, force, startedAt)) return this.cipher.decrypt(connection.accessToken as string);
-
-      const now = new Date();
-      const leased = await this.connections.acquireRefreshLease(
-        connection._id,
-        this.owner,
-        now,
-        new Date(now.getTime() + LEASE_MS),
-      );
-      if (leased) {
-        // Someone may have refreshed between our read and the lease.
-        if (this.isFresh(leased, force, startedAt)) {
-          await this.connections.releaseRefreshLease(leased._id, this.owner);
-          return this.cipher.decrypt(leased.accessToken as string);
+      if (await this.leases.tryAcquire(key, LEASE_OWNER, this.leaseMs)) {
+        try {
+          // Read again under the lease: another replica may have refreshed meanwhile.
+          const current = await this.usable(calendarId);
+          if (this.isFresh(current, force, startedAt)) return this.cipher.decrypt(current.accessToken as string);
+          return await this.refresh(current);
+        } finally {
+          await this.leases.release(key, LEASE_OWNER);
         }
-        return this.refresh(leased);
       }
       if (Date.now() > deadline) throw googleUnavailable('another refresh of this connection did not finish');
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
     }
+  }
+
+  private async usable(calendarId: string): Promise<ConnectionRecord> {
+    const connection = await this.connections.findById(calendarId);
+    if (!connection) throw connectionNotFound(calendarId);
+    if (connection.status !== 'connected') throw connectionNotUsable(connection.status);
+    return connection;
   }
 
   private isFresh(connection: ConnectionRecord, force: boolean, startedAt: Date): boolean {
@@ -85,7 +91,6 @@ export class AuthorizedGoogleClientProvider {
 
   private async refresh(connection: ConnectionRecord): Promise<string> {
     if (!connection.refreshToken) {
-      await this.connections.releaseRefreshLease(connection._id, this.owner);
       await this.accessLoss.accessLost(connection, 'no_refresh_token');
       throw connectionNotUsable('reauth_required');
     }
@@ -93,7 +98,6 @@ export class AuthorizedGoogleClientProvider {
       const tokens = await this.google.refreshAccessToken(this.cipher.decrypt(connection.refreshToken));
       await this.connections.saveRefreshedTokens(
         connection._id,
-        this.owner,
         {
           accessToken: this.cipher.encrypt(tokens.accessToken),
           accessTokenExpiresAt: tokens.expiresAt,
@@ -104,16 +108,16 @@ export class AuthorizedGoogleClientProvider {
       return tokens.accessToken;
     } catch (error) {
       if (error instanceof GoogleOAuthRejectedError && error.reason === 'invalid_grant') {
-        await this.connections.releaseRefreshLease(connection._id, this.owner);
         await this.accessLoss.accessLost(connection, 'invalid_grant');
         throw connectionNotUsable('reauth_required');
       }
       // Transient (or unexpected) failures leave the status alone; the sweep backs off.
       const message = (error as Error).message;
-      await this.connections.releaseRefreshLease(connection._id, this.owner, {
-        error: message,
-        nextAttemptAt: new Date(Date.now() + retryDelayMs(connection.refreshFailures + 1, SWEEP_BACKOFF)),
-      });
+      await this.connections.recordRefreshFailure(
+        connection._id,
+        message,
+        new Date(Date.now() + retryDelayMs(connection.refreshFailures + 1, SWEEP_BACKOFF)),
+      );
       throw googleUnavailable(message);
     }
   }

@@ -80,43 +80,33 @@ export class ConnectionRepository implements OnModuleInit {
     return this.model.findOne({ subaccountId }).lean().exec();
   }
 
-  /**
-   * Takes one due pending metadata update (optionally of one connection) for `owner` until
-   * `leaseUntil`; no other worker gets it meanwhile. Null when nothing is due.
-   */
-  claimDueSync(owner: string, now: Date, leaseUntil: Date, calendarId?: string): Promise<ConnectionRecord | null> {
-    return this.writes.run(() =>
-      this.model
-        .findOneAndUpdate(
-          {
-            ...(calendarId ? { _id: new Types.ObjectId(calendarId) } : {}),
-            'sync.pending': true,
-            'sync.nextAttemptAt': { $lte: now },
-            $or: [{ 'sync.leaseUntil': null }, { 'sync.leaseUntil': { $lte: now } }],
-          },
-          { $set: { 'sync.leaseOwner': owner, 'sync.leaseUntil': leaseUntil }, $inc: { 'sync.attempts': 1 } },
-          { returnDocument: 'after', sort: { 'sync.nextAttemptAt': 1 } },
-        )
-        .lean()
-        .exec(),
-    );
+  /** Connections whose metadata update is due (optionally one of them), oldest first. */
+  findDueSyncs(now: Date, limit: number, calendarId?: string): Promise<ConnectionRecord[]> {
+    return this.model
+      .find({
+        ...(calendarId ? { _id: new Types.ObjectId(calendarId) } : {}),
+        'sync.pending': true,
+        'sync.nextAttemptAt': { $lte: now },
+      })
+      .sort({ 'sync.nextAttemptAt': 1 })
+      .limit(limit)
+      .lean()
+      .exec();
   }
 
   /**
-   * Records that `version` landed. If the state changed meanwhile the newer update stays
-   * pending and is released for an immediate attempt.
+   * Records that `version` landed. If the state changed meanwhile, the newer update stays
+   * pending (and is due already).
    */
-  async completeSync(calendarId: Types.ObjectId, owner: string, version: number, now: Date): Promise<void> {
-    const done = await this.writes.run(() =>
+  async completeSync(calendarId: Types.ObjectId, version: number, now: Date): Promise<void> {
+    await this.writes.run(() =>
       this.model
         .updateOne(
-          { _id: calendarId, 'sync.leaseOwner': owner, stateVersion: version },
+          { _id: calendarId, stateVersion: version },
           {
             $set: {
               'sync.pending': false,
               'sync.attempts': 0,
-              'sync.leaseOwner': null,
-              'sync.leaseUntil': null,
               'sync.lastError': null,
               'sync.deliveredVersion': version,
               'sync.deliveredAt': now,
@@ -125,74 +115,32 @@ export class ConnectionRepository implements OnModuleInit {
         )
         .exec(),
     );
-    if (done.matchedCount === 0) await this.releaseSync(calendarId, owner, now, null);
   }
 
-  /** Gives the item back, to be tried again at `nextAttemptAt`. */
-  async releaseSync(
-    calendarId: Types.ObjectId,
-    owner: string,
-    nextAttemptAt: Date,
-    error: string | null,
-  ): Promise<void> {
+  /** A failed attempt at `version`: try again at `nextAttemptAt` (unless the state moved on). */
+  async retrySyncLater(calendarId: Types.ObjectId, version: number, nextAttemptAt: Date, error: string): Promise<void> {
     await this.writes.run(() =>
       this.model
         .updateOne(
-          { _id: calendarId, 'sync.leaseOwner': owner },
-          {
-            $set: {
-              'sync.leaseOwner': null,
-              'sync.leaseUntil': null,
-              'sync.nextAttemptAt': nextAttemptAt,
-              ...(error === null ? {} : { 'sync.lastError': error }),
-            },
-          },
+          { _id: calendarId, stateVersion: version },
+          { $set: { 'sync.nextAttemptAt': nextAttemptAt, 'sync.lastError': error }, $inc: { 'sync.attempts': 1 } },
         )
         .exec(),
     );
   }
 
   /** Stops trying an update that can never land (its connector was deleted). */
-  async abandonSync(calendarId: Types.ObjectId, owner: string, version: number, error: string): Promise<void> {
+  async abandonSync(calendarId: Types.ObjectId, version: number, error: string): Promise<void> {
     await this.writes.run(() =>
       this.model
-        .updateOne(
-          { _id: calendarId, 'sync.leaseOwner': owner, stateVersion: version },
-          {
-            $set: { 'sync.pending': false, 'sync.leaseOwner': null, 'sync.leaseUntil': null, 'sync.lastError': error },
-          },
-        )
+        .updateOne({ _id: calendarId, stateVersion: version }, { $set: { 'sync.pending': false, 'sync.lastError': error } })
         .exec(),
     );
   }
 
-  /** Takes the refresh lease of a connected connection, or null when another holder has it. */
-  acquireRefreshLease(
-    calendarId: Types.ObjectId,
-    owner: string,
-    now: Date,
-    until: Date,
-  ): Promise<ConnectionRecord | null> {
-    return this.writes.run(() =>
-      this.model
-        .findOneAndUpdate(
-          {
-            _id: calendarId,
-            status: 'connected',
-            $or: [{ 'refreshLease.until': null }, { 'refreshLease.until': { $lte: now } }],
-          },
-          { $set: { 'refreshLease.owner': owner, 'refreshLease.until': until } },
-          { returnDocument: 'after' },
-        )
-        .lean()
-        .exec(),
-    );
-  }
-
-  /** Stores refreshed (sealed) tokens and gives the lease back. */
+  /** Stores refreshed (sealed) tokens; the caller holds the connection's refresh lease. */
   async saveRefreshedTokens(
     calendarId: Types.ObjectId,
-    owner: string,
     tokens: { accessToken: string; accessTokenExpiresAt: Date; refreshToken?: string },
     now: Date,
   ): Promise<void> {
@@ -200,7 +148,7 @@ export class ConnectionRepository implements OnModuleInit {
     await this.writes.run(() =>
       this.model
         .updateOne(
-          { _id: calendarId, 'refreshLease.owner': owner },
+          { _id: calendarId, status: 'connected' },
           {
             $set: {
               ...fields,
@@ -209,8 +157,6 @@ export class ConnectionRepository implements OnModuleInit {
               refreshFailures: 0,
               nextRefreshAttemptAt: null,
               lastRefreshError: null,
-              'refreshLease.owner': null,
-              'refreshLease.until': null,
             },
           },
         )
@@ -218,24 +164,13 @@ export class ConnectionRepository implements OnModuleInit {
     );
   }
 
-  /** Gives the refresh lease back after a failure; the sweep waits until `nextAttemptAt`. */
-  async releaseRefreshLease(
-    calendarId: Types.ObjectId,
-    owner: string,
-    failure?: { error: string; nextAttemptAt: Date },
-  ): Promise<void> {
+  /** A transient refresh failure: the sweep leaves the connection alone until `nextAttemptAt`. */
+  async recordRefreshFailure(calendarId: Types.ObjectId, error: string, nextAttemptAt: Date): Promise<void> {
     await this.writes.run(() =>
       this.model
         .updateOne(
-          { _id: calendarId, 'refreshLease.owner': owner },
-          {
-            $set: {
-              'refreshLease.owner': null,
-              'refreshLease.until': null,
-              ...(failure ? { lastRefreshError: failure.error, nextRefreshAttemptAt: failure.nextAttemptAt } : {}),
-            },
-            ...(failure ? { $inc: { refreshFailures: 1 } } : {}),
-          },
+          { _id: calendarId },
+          { $set: { lastRefreshError: error, nextRefreshAttemptAt: nextAttemptAt }, $inc: { refreshFailures: 1 } },
         )
         .exec(),
     );

@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
  * The pending metadata update of a connection: the outbox, kept in the connection's own
  * document so it is written in the same atomic step as the state it describes. It always
  * describes the connection's current `stateVersion`; a newer state replaces an undelivered
- * older one instead of queueing behind it.
+ * older one instead of queueing behind it. Delivery is guarded by a lease (LeaseRepository).
  */
 @Schema({ _id: false })
 export class MetadataSync {
@@ -19,13 +19,6 @@ export class MetadataSync {
 
   @Prop({ type: Date, default: null })
   nextAttemptAt!: Date | null;
-
-  /** Which worker holds the item, until when; another worker may take it after that. */
-  @Prop({ type: String, default: null })
-  leaseOwner!: string | null;
-
-  @Prop({ type: Date, default: null })
-  leaseUntil!: Date | null;
 
   @Prop({ type: String, default: null })
   lastError!: string | null;
@@ -39,16 +32,6 @@ export class MetadataSync {
 
   @Prop({ type: Date, default: null })
   deliveredAt!: Date | null;
-}
-
-/** Who is refreshing the access token, until when; only one refresh runs per connection. */
-@Schema({ _id: false })
-export class RefreshLease {
-  @Prop({ type: String, default: null })
-  owner!: string | null;
-
-  @Prop({ type: Date, default: null })
-  until!: Date | null;
 }
 
 export const GOOGLE_CALENDAR_CONNECTION_COLLECTION = 'googlecalendarconnections';
@@ -104,9 +87,6 @@ export class GoogleCalendarConnection {
 
   @Prop({ type: MetadataSync, default: () => ({}) })
   sync!: MetadataSync;
-
-  @Prop({ type: RefreshLease, default: () => ({}) })
-  refreshLease!: RefreshLease;
 
   /** Failed refreshes in a row (transient ones); the sweep backs off from the connection. */
   @Prop({ default: 0 })

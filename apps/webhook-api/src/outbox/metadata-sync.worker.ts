@@ -1,38 +1,42 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { DatabaseApiClient } from '../database-api-client/database-api.client';
 import { WebhookMetrics } from '../metrics/webhook-metrics';
+import { LeaseRepository } from '../leases/lease.repository';
+import { LEASE_OWNER } from '../leases/lease-owner';
 import { withRequestId } from '@connector-service/app-core';
 import { connectorMetadataOf } from './connector-metadata';
 import { retryDelayMs } from './retry-backoff';
 
-const LEASE_MS = 30_000;
 const MAX_PER_TICK = 50;
 
 /**
  * Delivers pending connector-metadata updates to database-api until they land. An update
  * is tried at once when it is written (`deliverSoon`), then by a poll with exponential
  * backoff; restarts lose nothing because the pending state lives in MongoDB, and a lease
- * keeps two replicas from delivering the same update at the same time.
+ * keeps two replicas from delivering the same update at the same time (a lease left by a
+ * killed process expires after twice the outbound timeout plus 5 s).
  */
 @Injectable()
 export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetadataSyncWorker.name);
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Longer than one delivery can take, so a live holder never loses its lease. */
+  private readonly leaseMs: number;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private stopped = false;
 
   constructor(
     private readonly connections: ConnectionRepository,
+    private readonly leases: LeaseRepository,
     private readonly databaseApi: DatabaseApiClient,
     private readonly config: WebhookApiConfig,
     private readonly metrics: WebhookMetrics,
-  ) {}
+  ) {
+    this.leaseMs = 2 * config.OUTBOUND_TIMEOUT_MS + 5000;
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.track(this.poll()), this.config.OUTBOX_POLL_INTERVAL_MS);
@@ -49,31 +53,44 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
   /** Tries one connection's pending update now, without making the caller wait for it. */
   deliverSoon(calendarId: string): void {
     if (this.stopped) return;
-    this.track(this.claimAndDeliver(calendarId));
+    this.track(this.deliverUnderLease(calendarId));
   }
 
-  /** Delivers every due update; returns how many were attempted. */
+  /** Delivers every due update (bounded per tick); returns how many were attempted. */
   async poll(): Promise<number> {
     if (this.polling || this.stopped) return 0;
     this.polling = true;
     let attempted = 0;
     try {
-      while (attempted < MAX_PER_TICK && !this.stopped && (await this.claimAndDeliver())) attempted += 1;
+      const due = await this.connections.findDueSyncs(new Date(), MAX_PER_TICK);
+      for (const item of due) {
+        if (this.stopped) break;
+        if (await this.deliverUnderLease(item._id.toString())) attempted += 1;
+      }
+    } catch (error) {
+      this.logger.warn(`Metadata sync could not run: ${(error as Error).message}`);
     } finally {
       this.polling = false;
     }
     return attempted;
   }
 
-  private async claimAndDeliver(calendarId?: string): Promise<boolean> {
+  /** One delivery, by whichever replica takes the lease; false when another has it. */
+  private async deliverUnderLease(calendarId: string): Promise<boolean> {
+    const key = `metadata-sync:${calendarId}`;
     try {
-      const now = new Date();
-      const item = await this.connections.claimDueSync(this.owner, now, new Date(now.getTime() + LEASE_MS), calendarId);
-      if (!item) return false;
-      await withRequestId(item.sync.requestId, () => this.deliver(item));
-      return true;
+      if (!(await this.leases.tryAcquire(key, LEASE_OWNER, this.leaseMs))) return false;
+      try {
+        // Read again under the lease: another replica may have delivered it meanwhile.
+        const [item] = await this.connections.findDueSyncs(new Date(), 1, calendarId);
+        if (!item) return false;
+        await withRequestId(item.sync.requestId, () => this.deliver(item));
+        return true;
+      } finally {
+        await this.leases.release(key, LEASE_OWNER);
+      }
     } catch (error) {
-      this.logger.warn(`Metadata sync could not run: ${(error as Error).message}`);
+      this.logger.warn(`Metadata sync of ${calendarId} could not run: ${(error as Error).message}`);
       return false;
     }
   }
@@ -90,17 +107,18 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
       this.metrics.deliveryAttempts.inc({ outcome });
       if (outcome === 'connector_missing') {
         this.logger.warn(`Connector google-calendar of subaccount ${item.subaccountId} is gone; metadata update dropped`);
-        await this.connections.abandonSync(item._id, this.owner, version, 'connector_not_found');
+        await this.connections.abandonSync(item._id, version, 'connector_not_found');
         return;
       }
-      await this.connections.completeSync(item._id, this.owner, version, new Date());
+      await this.connections.completeSync(item._id, version, new Date());
     } catch (error) {
       this.metrics.deliveryAttempts.inc({ outcome: 'failed' });
-      const delay = retryDelayMs(item.sync.attempts);
+      const attempts = item.sync.attempts + 1;
+      const delay = retryDelayMs(attempts);
       this.logger.warn(
-        `Metadata update for ${item._id.toString()} failed (attempt ${item.sync.attempts}), retrying in ${delay} ms: ${(error as Error).message}`,
+        `Metadata update for ${item._id.toString()} failed (attempt ${attempts}), retrying in ${delay} ms: ${(error as Error).message}`,
       );
-      await this.connections.releaseSync(item._id, this.owner, new Date(Date.now() + delay), (error as Error).message);
+      await this.connections.retrySyncLater(item._id, version, new Date(Date.now() + delay), (error as Error).message);
     }
   }
 
