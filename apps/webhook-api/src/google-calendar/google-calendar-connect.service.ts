@@ -23,6 +23,8 @@ export interface CallbackQuery {
   error?: string;
 }
 
+const STATE_SWEEP_INTERVAL_MS = 60_000;
+
 class CallbackFailure extends Error {
   constructor(readonly reason: CallbackFailureReason) {
     super(reason);
@@ -33,6 +35,7 @@ class CallbackFailure extends Error {
 @Injectable()
 export class GoogleCalendarConnectService {
   private readonly logger = new Logger(GoogleCalendarConnectService.name);
+  private lastStateSweep = 0;
 
   constructor(
     private readonly config: WebhookApiConfig,
@@ -144,7 +147,10 @@ export class GoogleCalendarConnectService {
     }
   }
 
+  /** Deletes expired states, at most once a minute (a full scan is too dear for every connect). */
   private sweepExpiredStates(now: Date): void {
+    if (now.getTime() - this.lastStateSweep < STATE_SWEEP_INTERVAL_MS) return;
+    this.lastStateSweep = now.getTime();
     this.states.deleteExpired(now).catch((error: Error) => this.logger.warn(`State sweep failed: ${error.message}`));
   }
 }

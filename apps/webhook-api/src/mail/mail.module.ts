@@ -11,6 +11,9 @@ import { MailService } from './mail.service';
       useFactory: (config: WebhookApiConfig) => ({
         transport: {
           url: config.SMTP_URL,
+          // Reuse connections: a new SMTP session per e-mail dominated the connect latency.
+          pool: true,
+          maxConnections: 5,
           connectionTimeout: config.OUTBOUND_TIMEOUT_MS,
           greetingTimeout: config.OUTBOUND_TIMEOUT_MS,
           socketTimeout: config.OUTBOUND_TIMEOUT_MS,
