@@ -1,6 +1,12 @@
-import { CommaSeparated, EnvVar, NumberFromEnv, ServiceConfig } from '@connector-service/app-core';
 import {
-  ArrayMinSize,
+  AcceptedServiceTokens,
+  CommaSeparated,
+  EnvVar,
+  NumberFromEnv,
+  ServiceConfig,
+  ServiceToken,
+} from '@connector-service/app-core';
+import {
   IsArray,
   IsInt,
   IsOptional,
@@ -30,17 +36,10 @@ export class DatabaseApiConfig extends ServiceConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   readonly WEBHOOK_SERVER_URL!: string;
 
-  @EnvVar()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
+  @ServiceToken()
   readonly WEBHOOK_SERVER_SERVICE_TOKEN!: string;
 
-  /** Tokens accepted from services; several while one is being rotated. */
-  @EnvVar()
-  @CommaSeparated()
-  @IsArray()
-  @ArrayMinSize(1)
-  @MinLength(16, { each: true, message: 'each token must be at least 16 characters' })
+  @AcceptedServiceTokens()
   readonly DATABASE_SERVER_SERVICE_TOKEN!: string[];
 
   @EnvVar()

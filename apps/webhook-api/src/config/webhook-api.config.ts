@@ -1,7 +1,12 @@
-import { CommaSeparated, EnvVar, NumberFromEnv, ServiceConfig } from '@connector-service/app-core';
 import {
-  ArrayMinSize,
-  IsArray,
+  AcceptedServiceTokens,
+  CommaSeparated,
+  EnvVar,
+  NumberFromEnv,
+  ServiceConfig,
+  ServiceToken,
+} from '@connector-service/app-core';
+import {
   IsInt,
   IsOptional,
   IsString,
@@ -49,17 +54,10 @@ export class WebhookApiConfig extends ServiceConfig {
   @IsUrl(HTTP_URL)
   readonly DATABASE_SERVER_URL!: string;
 
-  @EnvVar()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
+  @ServiceToken()
   readonly DATABASE_SERVER_SERVICE_TOKEN!: string;
 
-  /** Tokens accepted from services; several while one is being rotated. */
-  @EnvVar()
-  @CommaSeparated()
-  @IsArray()
-  @ArrayMinSize(1)
-  @MinLength(16, { each: true, message: 'each token must be at least 16 characters' })
+  @AcceptedServiceTokens()
   readonly WEBHOOK_SERVER_SERVICE_TOKEN!: string[];
 
   @EnvVar()

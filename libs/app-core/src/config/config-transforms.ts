@@ -1,4 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
 import { Expose, Transform } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsString, MinLength } from 'class-validator';
 
 /** Reads a comma-separated variable into a trimmed list without blanks. */
 export function CommaSeparated(): PropertyDecorator {
@@ -21,3 +23,19 @@ export function NumberFromEnv(): PropertyDecorator {
 
 /** Marks a property as read from the environment variable of the same name. */
 export const EnvVar = Expose;
+
+/** A token this app presents to another service. */
+export function ServiceToken(): PropertyDecorator {
+  return applyDecorators(Expose(), IsString(), MinLength(16, { message: 'must be at least 16 characters' }));
+}
+
+/** Tokens this app accepts from services, comma-separated: several while one is rotated. */
+export function AcceptedServiceTokens(): PropertyDecorator {
+  return applyDecorators(
+    Expose(),
+    CommaSeparated(),
+    IsArray(),
+    ArrayMinSize(1),
+    MinLength(16, { each: true, message: 'each token must be at least 16 characters' }),
+  );
+}
