@@ -20,6 +20,9 @@ export default async function mongoGlobalSetup(): Promise<void> {
     process.env['TEST_MONGODB_URI'] = external;
     return;
   }
+  // With every project run at once (npm test), each project's global setup runs in the
+  // same parent process: start one server and share it.
+  if ((globalThis as FerretDbGlobal)[FERRETDB_GLOBAL_KEY]) return;
   const server = await startFerretDb();
   (globalThis as FerretDbGlobal)[FERRETDB_GLOBAL_KEY] = server;
   process.env['TEST_MONGODB_URI'] = server.uri;
