@@ -6,4 +6,7 @@ import { getJestProjectsAsync } from '@nx/jest';
 export default async (): Promise<Config> => ({
   projects: await getJestProjectsAsync(),
   testTimeout: 60000,
+  // Each e2e file loads Nest, googleapis and the apps afresh; recycle a worker that has grown
+  // instead of letting it run out of memory (seen once on a fresh clone).
+  workerIdleMemoryLimit: '700MB',
 });
