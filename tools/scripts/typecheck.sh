@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 status=0
-for tsconfig in apps/*/tsconfig.app.json apps/*/tsconfig.spec.json libs/*/tsconfig.lib.json libs/*/tsconfig.spec.json tools/tsconfig.json; do
+for tsconfig in apps/*/tsconfig.app.json apps/*/tsconfig.spec.json libs/*/tsconfig.lib.json libs/*/tsconfig.spec.json tools/tsconfig.json bench/tsconfig.json; do
   [[ -f $tsconfig ]] || continue
   if ! npx --no-install tsc --noEmit -p "$tsconfig"; then
     echo "typecheck failed: $tsconfig" >&2

@@ -1,0 +1,945 @@
+/**
+ * `npm run bench`: builds both apps for production, starts the whole system on loopback
+ * (FerretDB, database-api, webhook-api, the Google sandbox, an SMTP server) plus a bare
+ * node:http reference for the connector list, loads it with autocannon and reports every
+ * figure as the median of ROUNDS rounds against its target. Writes
+ * bench/results/latest.json and the summary section of bench/README.md.
+ *
+ * Knobs (environment, all optional):
+ *   BENCH_SKIP_BUILD=1   reuse dist/ as it is
+ *   BENCH_APPS_DIR=dir   run <dir>/database-api/main.js and <dir>/webhook-api/main.js
+ *                        instead of dist/apps (e.g. a scratch build with a candidate fix)
+ *   BENCH_LABEL=name     write bench/results/<name>.json and leave the README alone
+ *   BENCH_CPU_PROF=1     run the apps with --cpu-prof (profiles in bench/results/profiles/);
+ *                        figures are distorted by the profiler, so the README is left alone
+ *   BENCH_MONGO_TIMING=1 time every MongoDB command in the apps (diagnostics/mongo-timing.cjs),
+ *                        one snapshot per load in bench/results/mongo-timing/; README left alone
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FerretDbServer, databaseUri, startFerretDb } from '../libs/testing/src/lib/ferretdb';
+import { getFreePort } from '../libs/testing/src/lib/free-port';
+import { mintUserJwt } from '../libs/testing/src/lib/jwt';
+import { InfraProcess } from './infra-client';
+import { LoadSummary, runLoad, stopLoad } from './load';
+import { MachineInfo, machineInfo } from './machine';
+import {
+  ManagedProcess,
+  childPidByName,
+  cpuSeconds,
+  killChildrenNow,
+  machineBusySeconds,
+  sleep,
+  stopAllProcesses,
+} from './processes';
+import { Figure, figure, resultsTable, updateReadme } from './report';
+import { median, percentile, round } from './stats';
+
+// ---------------------------------------------------------------------------------------
+// Rounds, loads and durations (the whole bench takes about 4-5 minutes on 2 cores).
+const ROUNDS = 3;
+const WARMUP_S = 3;
+const LIST_CONNECTIONS = 50;
+const LIST_DURATION_S = 10;
+const LIST_SEEDED_CONNECTORS = 10;
+const CONNECT_CONNECTIONS = 20;
+const CONNECT_DURATION_S = 10;
+const CONNECT_SUBACCOUNTS = 5;
+const FLOWS_PER_ROUND = 200;
+const WARMUP_FLOWS = 10;
+const FLOW_POLL_INTERVAL_MS = 5;
+const FLOW_VISIBLE_TIMEOUT_MS = 10_000;
+const SEED_CONCURRENCY = 8;
+const START_TIMEOUT_MS = 30_000;
+/** Before each measured load, wait (up to QUIET_WAIT_MAX_S) until processes not ours use less than this. */
+const QUIET_MAX_FOREIGN_CORES = 0.25;
+const QUIET_WAIT_MAX_S = 20;
+
+const TARGETS = {
+  listThroughputRatio: 0.8,
+  listP99Ms: 50,
+  connectP99Ms: 150,
+  connectErrors: 0,
+  flowP50Ms: 50,
+  flowP99Ms: 250,
+  rssMb: 200,
+  coldStartMs: 3000,
+} as const;
+// ---------------------------------------------------------------------------------------
+
+const ROOT = resolve(__dirname, '..');
+const RESULTS_DIR = join(ROOT, 'bench/results');
+const README = join(ROOT, 'bench/README.md');
+const JWT_SECRET = `bench-jwt-secret-${randomBytes(8).toString('hex')}`;
+const DATABASE_SERVICE_TOKEN = `bench-database-service-${randomBytes(8).toString('hex')}`;
+const WEBHOOK_SERVICE_TOKEN = `bench-webhook-service-${randomBytes(8).toString('hex')}`;
+const GOOGLE_CALENDAR = 'google-calendar';
+
+const label = process.env['BENCH_LABEL'] ?? '';
+const cpuProfile = process.env['BENCH_CPU_PROF'] === '1';
+const mongoTiming = process.env['BENCH_MONGO_TIMING'] === '1';
+const diagnostics = cpuProfile || mongoTiming;
+const MONGO_TIMING_DIR = join(ROOT, 'bench/results/mongo-timing');
+const skipBuild = process.env['BENCH_SKIP_BUILD'] === '1';
+const appsDir = resolve(process.env['BENCH_APPS_DIR'] ?? join(ROOT, 'dist/apps'));
+
+let ferret: FerretDbServer | undefined;
+let infra: InfraProcess | undefined;
+
+function log(message: string): void {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+// ----- HTTP helpers ---------------------------------------------------------------------
+
+interface JsonAnswer {
+  status: number;
+  // Answers are read loosely; what matters is checked where it is used.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+async function callJson(method: string, url: string, token: string, body?: unknown): Promise<JsonAnswer> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text for the message
+  }
+  return { status: response.status, body: parsed };
+}
+
+function userToken(subaccountIds: string[]): string {
+  return mintUserJwt(JWT_SECRET, { sub: 'bench-user', subaccountIds }, { expiresIn: '3h' });
+}
+
+function newSubaccountId(): string {
+  return randomBytes(12).toString('hex');
+}
+
+async function inBatches<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+// ----- the system -------------------------------------------------------------------------
+
+function build(): void {
+  if (skipBuild) {
+    log('BENCH_SKIP_BUILD=1: using the existing bundles');
+  } else {
+    log('building production bundles (nx run-many -t build, NODE_ENV=production)');
+    const started = performance.now();
+    try {
+      execFileSync(
+        'npx',
+        ['nx', 'run-many', '-t', 'build', '--projects=database-api,webhook-api', '--outputStyle=static'],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'inherit', 'inherit'],
+          env: { ...process.env, NODE_ENV: 'production', NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+        },
+      );
+    } catch (error) {
+      throw new Error(`the build failed (${(error as Error).message}); fix it and run again`);
+    }
+    log(`build done in ${Math.round(performance.now() - started)} ms`);
+  }
+  for (const app of ['database-api', 'webhook-api']) {
+    const bundle = join(appsDir, app, 'main.js');
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing after the build`);
+  }
+}
+
+/** The environment of a child: nothing inherited but PATH. */
+function childEnv(extra: Record<string, string>): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...extra };
+}
+
+/** `node` flags and extra environment of an app: diagnostics only (flags, since Node 20 refuses --cpu-prof in NODE_OPTIONS). */
+function appDiagnostics(app: string): { flags: string[]; env: Record<string, string> } {
+  const flags: string[] = [];
+  const env: Record<string, string> = {};
+  if (cpuProfile) {
+    const dir = join(RESULTS_DIR, 'profiles', app);
+    mkdirSync(dir, { recursive: true });
+    flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  }
+  if (mongoTiming) {
+    flags.push(`--require=${join(ROOT, 'bench/diagnostics/mongo-timing.cjs')}`);
+    env['MONGO_TIMING_DIR'] = join(MONGO_TIMING_DIR, app);
+  }
+  return { flags, env };
+}
+
+const timingPhases: string[] = [];
+
+/** With BENCH_MONGO_TIMING=1: closes the apps' current timing snapshot under `phase`. */
+function markPhase(system: System, phase: string): void {
+  if (!mongoTiming) return;
+  timingPhases.push(phase);
+  system.databaseApi.signal('SIGUSR2');
+  system.webhookApi.signal('SIGUSR2');
+}
+
+interface System {
+  databaseApi: ManagedProcess;
+  webhookApi: ManagedProcess;
+  reference: ManagedProcess;
+  databaseUrl: string;
+  webhookUrl: string;
+  referenceUrl: string;
+}
+
+async function createSystem(ferretUri: string, infraReady: InfraProcess['ready']): Promise<System> {
+  const [databasePort, webhookPort, referencePort] = await Promise.all([getFreePort(), getFreePort(), getFreePort()]);
+  const databaseMongoUri = databaseUri(ferretUri, 'bench_database_api');
+  const databaseUrl = `http://127.0.0.1:${databasePort}`;
+  const webhookUrl = `http://127.0.0.1:${webhookPort}`;
+  const referenceUrl = `http://127.0.0.1:${referencePort}`;
+  const { endpoints, clientId, clientSecret } = infraReady.google;
+
+  const databaseDiagnostics = appDiagnostics('database-api');
+  const webhookDiagnostics = appDiagnostics('webhook-api');
+  const databaseApi = new ManagedProcess({
+    name: 'database-api',
+    nodeArgs: [...databaseDiagnostics.flags, join(appsDir, 'database-api/main.js')],
+    cwd: ROOT,
+    healthUrl: `${databaseUrl}/health`,
+    readyTimeoutMs: START_TIMEOUT_MS,
+    env: childEnv({
+      PORT: String(databasePort),
+      MONGODB_URI: databaseMongoUri,
+      JWT_SECRET,
+      WEBHOOK_SERVER_URL: webhookUrl,
+      WEBHOOK_SERVER_SERVICE_TOKEN: WEBHOOK_SERVICE_TOKEN,
+      DATABASE_SERVER_SERVICE_TOKEN: DATABASE_SERVICE_TOKEN,
+      // The load comes from one user; the per-user limit is for people, not for this bench.
+      CONNECT_RATE_LIMIT_PER_MINUTE: '100000',
+      ...databaseDiagnostics.env,
+    }),
+  });
+  const webhookApi = new ManagedProcess({
+    name: 'webhook-api',
+    nodeArgs: [...webhookDiagnostics.flags, join(appsDir, 'webhook-api/main.js')],
+    cwd: ROOT,
+    healthUrl: `${webhookUrl}/health`,
+    readyTimeoutMs: START_TIMEOUT_MS,
+    env: childEnv({
+      PORT: String(webhookPort),
+      MONGODB_URI: databaseUri(ferretUri, 'bench_webhook_api'),
+      DATABASE_SERVER_URL: databaseUrl,
+      DATABASE_SERVER_SERVICE_TOKEN: DATABASE_SERVICE_TOKEN,
+      WEBHOOK_SERVER_SERVICE_TOKEN: WEBHOOK_SERVICE_TOKEN,
+      GOOGLE_CLIENT_ID: clientId,
+      GOOGLE_CLIENT_SECRET: clientSecret,
+      GOOGLE_REDIRECT_URI: `${webhookUrl}/api/google-calendar/callback`,
+      GOOGLE_OAUTH_AUTH_URL: endpoints.authUrl,
+      GOOGLE_OAUTH_TOKEN_URL: endpoints.tokenUrl,
+      GOOGLE_OAUTH_REVOKE_URL: endpoints.revokeUrl,
+      GOOGLE_API_ROOT_URL: endpoints.apiRootUrl,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SMTP_URL: infraReady.smtpUrl,
+      MAIL_FROM: 'Calendar Connector <noreply@example.test>',
+      // All callbacks come from 127.0.0.1; the per-address limit would cut the flows short.
+      CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
+      ...webhookDiagnostics.env,
+    }),
+  });
+  const reference = new ManagedProcess({
+    name: 'reference-server',
+    nodeArgs: ['--import', 'tsx', join(ROOT, 'bench/reference-server.ts')],
+    cwd: ROOT,
+    healthUrl: `${referenceUrl}/health`,
+    readyTimeoutMs: START_TIMEOUT_MS,
+    env: childEnv({ PORT: String(referencePort), MONGODB_URI: databaseMongoUri, JWT_SECRET }),
+  });
+  return { databaseApi, webhookApi, reference, databaseUrl, webhookUrl, referenceUrl };
+}
+
+/** Each app from nothing to its first 200 on /health, ROUNDS times (one app at a time); leaves both running. */
+interface ColdStarts {
+  databaseApi: number[];
+  webhookApi: number[];
+  /** VmRSS right after the first 200, MB. */
+  readyRssMb: { databaseApi: number[]; webhookApi: number[] };
+}
+
+async function measureColdStarts(system: System): Promise<ColdStarts> {
+  const result: ColdStarts = { databaseApi: [], webhookApi: [], readyRssMb: { databaseApi: [], webhookApi: [] } };
+  for (let r = 1; r <= ROUNDS; r++) {
+    await waitForQuiet(system);
+    result.databaseApi.push(await system.databaseApi.start());
+    result.readyRssMb.databaseApi.push(round(system.databaseApi.memory().rssMb, 1));
+    result.webhookApi.push(await system.webhookApi.start());
+    result.readyRssMb.webhookApi.push(round(system.webhookApi.memory().rssMb, 1));
+    log(
+      `cold start ${r}/${ROUNDS}: database-api ${Math.round(result.databaseApi.at(-1) ?? 0)} ms ` +
+        `(RSS ${result.readyRssMb.databaseApi.at(-1)} MB when ready), webhook-api ${Math.round(result.webhookApi.at(-1) ?? 0)} ms ` +
+        `(RSS ${result.readyRssMb.webhookApi.at(-1)} MB)`,
+    );
+    if (r < ROUNDS) {
+      await system.webhookApi.stop();
+      await system.databaseApi.stop();
+    }
+  }
+  return result;
+}
+
+// ----- data -------------------------------------------------------------------------------
+
+interface Dataset {
+  listSubaccount: string;
+  listToken: string;
+  connectSubaccounts: string[];
+}
+
+async function addConnector(system: System, subaccountId: string, body: Record<string, unknown>): Promise<void> {
+  const answer = await callJson(
+    'POST',
+    `${system.databaseUrl}/api/connectors/${subaccountId}`,
+    userToken([subaccountId]),
+    body,
+  );
+  if (answer.status !== 201) {
+    throw new Error(
+      `seeding: POST /api/connectors/${subaccountId} answered ${answer.status}: ${JSON.stringify(answer.body)}`,
+    );
+  }
+}
+
+/**
+ * The listed subaccount's connectors and the handlegooglecalendar subaccounts, through
+ * database-api's API. The flows' subaccounts come and go with each flow round, so every
+ * list round runs on the same collection (FerretDB scans all of it for the list).
+ */
+async function seed(system: System): Promise<Dataset> {
+  const listSubaccount = newSubaccountId();
+  const connectSubaccounts = Array.from({ length: CONNECT_SUBACCOUNTS }, newSubaccountId);
+  const started = performance.now();
+
+  // The listed subaccount: google-calendar and nine others, each with a little config.
+  const listConnectors = Array.from({ length: LIST_SEEDED_CONNECTORS }, (_, i) =>
+    i === 0
+      ? { connectorId: GOOGLE_CALENDAR }
+      : {
+          connectorId: `bench-connector-${String(i).padStart(2, '0')}`,
+          name: `Bench connector ${i}`,
+          config: { region: 'eu-west-1', syncIntervalMinutes: 15 + i, labels: ['bench', `n${i}`] },
+        },
+  );
+  for (const connector of listConnectors) await addConnector(system, listSubaccount, connector);
+
+  for (const subaccountId of connectSubaccounts)
+    await addConnector(system, subaccountId, { connectorId: GOOGLE_CALENDAR });
+  log(
+    `seeded ${listConnectors.length + connectSubaccounts.length} connectors via the API in ${Math.round(performance.now() - started)} ms ` +
+      `(${listConnectors.length} on the listed subaccount, ${connectSubaccounts.length} google-calendar ones for handlegooglecalendar)`,
+  );
+  return { listSubaccount, listToken: userToken([listSubaccount]), connectSubaccounts };
+}
+
+async function removeConnector(system: System, subaccountId: string): Promise<void> {
+  const url = `${system.databaseUrl}/api/connectors/${subaccountId}/${GOOGLE_CALENDAR}`;
+  const answer = await callJson('DELETE', url, userToken([subaccountId]));
+  if (answer.status !== 200) throw new Error(`DELETE ${url} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+}
+
+/** The reference must answer exactly what database-api answers, or the comparison means nothing. */
+async function checkReferenceAgrees(system: System, data: Dataset): Promise<void> {
+  const path = `/api/connectors/${data.listSubaccount}`;
+  const [app, reference] = await Promise.all([
+    callJson('GET', `${system.databaseUrl}${path}`, data.listToken),
+    callJson('GET', `${system.referenceUrl}${path}`, data.listToken),
+  ]);
+  if (app.status !== 200 || reference.status !== 200) {
+    throw new Error(`GET ${path}: database-api answered ${app.status}, the reference ${reference.status}`);
+  }
+  if (JSON.stringify(app.body) !== JSON.stringify(reference.body)) {
+    throw new Error(
+      `the reference answers differently from database-api:\napp:       ${JSON.stringify(app.body)}\nreference: ${JSON.stringify(reference.body)}`,
+    );
+  }
+  if (!Array.isArray(app.body.data) || app.body.data.length !== LIST_SEEDED_CONNECTORS) {
+    throw new Error(
+      `GET ${path} lists ${String(app.body.data?.length)} connectors, expected ${LIST_SEEDED_CONNECTORS}`,
+    );
+  }
+  const forbidden = await callJson('GET', `${system.referenceUrl}${path}`, userToken([newSubaccountId()]));
+  if (forbidden.status !== 403)
+    throw new Error(`the reference answered ${forbidden.status} to another tenant, expected 403`);
+  log(
+    `reference agrees with database-api on GET ${path} (${LIST_SEEDED_CONNECTORS} connectors, ${JSON.stringify(app.body).length} bytes)`,
+  );
+}
+
+// ----- the loads --------------------------------------------------------------------------
+
+function listLoad(baseUrl: string, data: Dataset, durationS: number): Promise<LoadSummary> {
+  return runLoad({
+    url: baseUrl,
+    connections: LIST_CONNECTIONS,
+    durationS,
+    requests: [
+      {
+        method: 'GET',
+        path: `/api/connectors/${data.listSubaccount}`,
+        headers: { authorization: `Bearer ${data.listToken}` },
+      },
+    ],
+  });
+}
+
+function connectLoad(system: System, data: Dataset, durationS: number): Promise<LoadSummary> {
+  // Each connection cycles through the subaccounts, each with its own user's token.
+  return runLoad({
+    url: system.databaseUrl,
+    connections: CONNECT_CONNECTIONS,
+    durationS,
+    requests: data.connectSubaccounts.map((subaccountId, i) => ({
+      method: 'POST',
+      path: `/api/connectors/${subaccountId}/handlegooglecalendar`,
+      headers: { authorization: `Bearer ${userToken([subaccountId])}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userEmail: `bench-owner-${i}@example.com` }),
+    })),
+  });
+}
+
+interface FlowSample {
+  /** Callback answered → `isConnected: true` seen on GET connector. */
+  visibleMs: number;
+  /** How long the callback itself took to answer. */
+  callbackMs: number;
+  polls: number;
+}
+
+/** One whole connect flow; times from the answered callback to the metadata being visible. */
+async function connectFlow(system: System, subaccountId: string, index: number): Promise<FlowSample> {
+  const token = userToken([subaccountId]);
+  const requested = await callJson(
+    'POST',
+    `${system.databaseUrl}/api/connectors/${subaccountId}/handlegooglecalendar`,
+    token,
+    { userEmail: `flow-${index}@example.com` },
+  );
+  if (requested.status !== 200)
+    throw new Error(`handlegooglecalendar answered ${requested.status}: ${JSON.stringify(requested.body)}`);
+  const consent = await fetch(requested.body.data.authUrl as string, { redirect: 'manual' });
+  await consent.arrayBuffer();
+  const callbackUrl = consent.headers.get('location');
+  if (consent.status !== 302 || !callbackUrl)
+    throw new Error(`the sandbox's consent answered ${consent.status} without a redirect`);
+
+  const callbackStarted = performance.now();
+  const callback = await fetch(callbackUrl, { redirect: 'manual' });
+  const answeredAt = performance.now();
+  const page = await callback.text();
+  if (callback.status !== 200) throw new Error(`the callback answered ${callback.status}: ${page.slice(0, 300)}`);
+
+  const url = `${system.databaseUrl}/api/connectors/${subaccountId}/${GOOGLE_CALENDAR}`;
+  for (let polls = 1; ; polls++) {
+    const pollStarted = performance.now();
+    const answer = await callJson('GET', url, token);
+    const now = performance.now();
+    if (answer.status === 200 && answer.body.data?.metadata?.isConnected === true) {
+      return { visibleMs: now - answeredAt, callbackMs: answeredAt - callbackStarted, polls };
+    }
+    if (now - answeredAt > FLOW_VISIBLE_TIMEOUT_MS) {
+      throw new Error(
+        `metadata not visible ${FLOW_VISIBLE_TIMEOUT_MS} ms after the callback (last answer ${answer.status})`,
+      );
+    }
+    const wait = FLOW_POLL_INTERVAL_MS - (now - pollStarted);
+    if (wait > 0) await sleep(wait);
+  }
+}
+
+interface FlowRound {
+  samples: FlowSample[];
+  failures: string[];
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  callbackP50Ms: number;
+  callbackP99Ms: number;
+}
+
+/**
+ * `count` fresh subaccounts get the google-calendar connector (untimed), then connect one
+ * after another (a user at a time, so each flow measures the pipeline, not a queue); their
+ * connectors are deleted afterwards so the next round starts from the same collection.
+ */
+async function flowRound(system: System, count: number): Promise<FlowRound> {
+  const subaccounts = Array.from({ length: count }, newSubaccountId);
+  await inBatches(subaccounts, SEED_CONCURRENCY, (subaccountId) =>
+    addConnector(system, subaccountId, { connectorId: GOOGLE_CALENDAR }),
+  );
+  const samples: FlowSample[] = [];
+  const failures: string[] = [];
+  for (const [i, subaccountId] of subaccounts.entries()) {
+    try {
+      samples.push(await connectFlow(system, subaccountId, i));
+    } catch (error) {
+      failures.push((error as Error).message);
+    }
+  }
+  await inBatches(subaccounts, SEED_CONCURRENCY, (subaccountId) => removeConnector(system, subaccountId));
+  const visible = samples.map((s) => s.visibleMs);
+  const callbacks = samples.map((s) => s.callbackMs);
+  return {
+    samples,
+    failures,
+    p50Ms: percentile(visible, 50),
+    p99Ms: percentile(visible, 99),
+    maxMs: Math.max(...visible),
+    callbackP50Ms: percentile(callbacks, 50),
+    callbackP99Ms: percentile(callbacks, 99),
+  };
+}
+
+// ----- where the CPU goes -------------------------------------------------------------------
+
+/** Cores each process kept busy during a load (CPU seconds ÷ wall seconds). */
+type CpuUse = Record<string, number>;
+
+function cpuNow(system: System): Record<string, number> {
+  const pids: Record<string, number | undefined> = {
+    ferretdb: childPidByName('ferretdb'),
+    'database-api': system.databaseApi.pid,
+    'webhook-api': system.webhookApi.pid,
+    reference: system.reference.pid,
+    'sandbox+smtp': infra?.pid,
+  };
+  const seconds: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) seconds[name] = pid === undefined ? Number.NaN : cpuSeconds(pid);
+  const self = process.cpuUsage();
+  seconds['bench (autocannon)'] = (self.user + self.system) / 1e6;
+  seconds['machine'] = machineBusySeconds();
+  return seconds;
+}
+
+/** Cores used by processes that are not part of this bench (other work on the machine). */
+function foreignCores(use: CpuUse): number {
+  const ours = Object.entries(use)
+    .filter(([name, cores]) => name !== 'machine' && Number.isFinite(cores))
+    .reduce((sum, [, cores]) => sum + cores, 0);
+  return round(Math.max(0, (use['machine'] ?? 0) - ours), 2);
+}
+
+/**
+ * The machine is shared: wait until other processes leave it (nearly) alone before a
+ * measured load, so a neighbour's build does not land in the figures. Gives up after
+ * QUIET_WAIT_MAX_S and says so (the load's foreign CPU is recorded either way).
+ */
+async function waitForQuiet(system: System): Promise<void> {
+  const deadline = performance.now() + QUIET_WAIT_MAX_S * 1000;
+  for (;;) {
+    const [, use] = await withCpu(system, () => sleep(1000));
+    const foreign = foreignCores(use);
+    if (foreign < QUIET_MAX_FOREIGN_CORES) return;
+    if (performance.now() > deadline) {
+      log(`  the machine is busy with other work (${foreign.toFixed(2)} cores not ours); measuring anyway`);
+      return;
+    }
+  }
+}
+
+async function withCpu<T>(system: System, work: () => Promise<T>): Promise<[T, CpuUse]> {
+  const before = cpuNow(system);
+  const started = performance.now();
+  const result = await work();
+  const wallS = (performance.now() - started) / 1000;
+  const after = cpuNow(system);
+  const use: CpuUse = {};
+  for (const name of Object.keys(before))
+    use[name] = round(((after[name] ?? Number.NaN) - (before[name] ?? Number.NaN)) / wallS, 2);
+  return [result, use];
+}
+
+function describeCpu(use: CpuUse): string {
+  return `CPU cores used: ${Object.entries(use)
+    .filter(([name, cores]) => name !== 'machine' && Number.isFinite(cores))
+    .map(([name, cores]) => `${name} ${cores.toFixed(2)}`)
+    .join(' · ')} · not ours ${foreignCores(use).toFixed(2)}`;
+}
+
+/** A measured load: first a quiet machine, then the load with its CPU accounted. */
+async function measuredLoad<T>(system: System, work: () => Promise<T>): Promise<[T, CpuUse]> {
+  await waitForQuiet(system);
+  return withCpu(system, work);
+}
+
+// ----- the run ----------------------------------------------------------------------------
+
+interface RoundResult {
+  round: number;
+  listReference: LoadSummary;
+  listApp: LoadSummary;
+  listRatio: number;
+  connect: LoadSummary;
+  connectMails: number;
+  flows: Omit<FlowRound, 'samples'> & { samplesMs: number[] };
+  cpu: { listReference: CpuUse; listApp: CpuUse; connect: CpuUse; flows: CpuUse };
+  memory: { databaseApi: { rssMb: number; peakRssMb: number }; webhookApi: { rssMb: number; peakRssMb: number } };
+}
+
+function describeLoad(name: string, s: LoadSummary): string {
+  return (
+    `${name}: ${Math.round(s.rps)} req/s, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, ` +
+    `${s.non2xx} non-2xx, ${s.errors} errors` +
+    (Object.keys(s.statusCodes).some((c) => !c.startsWith('2')) ? ` (statuses ${JSON.stringify(s.statusCodes)})` : '')
+  );
+}
+
+async function runRound(roundNo: number, system: System, data: Dataset): Promise<RoundResult> {
+  log(`round ${roundNo}/${ROUNDS}`);
+  // Alternate which server goes first, so neither always gets the warmer machine.
+  const reference = async (): Promise<[LoadSummary, CpuUse]> => {
+    const result = await measuredLoad(system, () => listLoad(system.referenceUrl, data, LIST_DURATION_S));
+    markPhase(system, `round ${roundNo}: GET list, bare reference`);
+    return result;
+  };
+  const app = async (): Promise<[LoadSummary, CpuUse]> => {
+    const result = await measuredLoad(system, () => listLoad(system.databaseUrl, data, LIST_DURATION_S));
+    markPhase(system, `round ${roundNo}: GET list, database-api`);
+    return result;
+  };
+  let listReference: [LoadSummary, CpuUse];
+  let listApp: [LoadSummary, CpuUse];
+  if (roundNo % 2 === 1) {
+    listReference = await reference();
+    listApp = await app();
+  } else {
+    listApp = await app();
+    listReference = await reference();
+  }
+  log(`  ${describeLoad('GET list, bare reference', listReference[0])}`);
+  log(`    ${describeCpu(listReference[1])}`);
+  log(`  ${describeLoad('GET list, database-api  ', listApp[0])}`);
+  log(`    ${describeCpu(listApp[1])}`);
+
+  const mailsBefore = (await requireInfra().stats()).mails;
+  const [connect, connectCpu] = await measuredLoad(system, () => connectLoad(system, data, CONNECT_DURATION_S));
+  markPhase(system, `round ${roundNo}: handlegooglecalendar`);
+  await sleep(500); // let the last e-mails land before counting
+  const connectMails = (await requireInfra().stats()).mails - mailsBefore;
+  log(`  ${describeLoad('handlegooglecalendar    ', connect)}, ${connectMails} e-mails received`);
+  log(`    ${describeCpu(connectCpu)}`);
+
+  const [flows, flowsCpu] = await measuredLoad(system, () => flowRound(system, FLOWS_PER_ROUND));
+  markPhase(system, `round ${roundNo}: OAuth flows`);
+  log(
+    `  OAuth flows: ${flows.samples.length} ok, ${flows.failures.length} failed; callback → visible p50 ${round(flows.p50Ms, 1)} ms, ` +
+      `p99 ${round(flows.p99Ms, 1)} ms, max ${round(flows.maxMs, 1)} ms (callback itself p50 ${round(flows.callbackP50Ms, 1)} ms)`,
+  );
+  for (const failure of flows.failures.slice(0, 3)) log(`    flow failed: ${failure}`);
+  log(`    ${describeCpu(flowsCpu)} (includes creating and deleting the round's connectors)`);
+
+  const memory = { databaseApi: system.databaseApi.memory(), webhookApi: system.webhookApi.memory() };
+  log(
+    `  RSS: database-api ${round(memory.databaseApi.rssMb, 1)} MB, webhook-api ${round(memory.webhookApi.rssMb, 1)} MB`,
+  );
+  const { samples, ...flowStats } = flows;
+  return {
+    round: roundNo,
+    listReference: listReference[0],
+    listApp: listApp[0],
+    listRatio: listApp[0].rps / listReference[0].rps,
+    connect,
+    connectMails,
+    flows: { ...flowStats, samplesMs: samples.map((s) => round2(s.visibleMs)) },
+    cpu: { listReference: listReference[1], listApp: listApp[1], connect: connectCpu, flows: flowsCpu },
+    memory,
+  };
+}
+
+function round2(value: number): number {
+  return round(value, 2);
+}
+
+function requireInfra(): InfraProcess {
+  if (!infra) throw new Error('infra-server is not running');
+  return infra;
+}
+
+function buildFigures(rounds: RoundResult[], coldStarts: ColdStarts): Figure[] {
+  const all = <T>(pick: (r: RoundResult) => T): T[] => rounds.map(pick);
+  const ratio = all((r) => r.listRatio);
+  const appRps = median(all((r) => r.listApp.rps));
+  const refRps = median(all((r) => r.listReference.rps));
+  const connectErrors = all((r) => r.connect.non2xx + r.connect.errors);
+  const flowFailures = rounds.reduce((n, r) => n + r.flows.failures.length, 0);
+  const perRound = (values: number[]): { rounds: number[]; median: number } => ({
+    rounds: values,
+    median: median(values),
+  });
+  const make = (spec: Parameters<typeof figure>[0], values: number[]): Figure => {
+    const { rounds: r, median: m } = perRound(values);
+    return figure(spec, r, m);
+  };
+  return [
+    make(
+      {
+        id: 'list.throughputRatio',
+        label: `\`GET /api/connectors/:subaccountId\` (${LIST_SEEDED_CONNECTORS} connectors), ${LIST_CONNECTIONS} conn, ${LIST_DURATION_S} s: throughput ÷ bare reference`,
+        unit: '',
+        digits: 2,
+        target: { op: '>=', value: TARGETS.listThroughputRatio },
+        note: `database-api ${Math.round(appRps)} req/s, bare ${Math.round(refRps)} req/s`,
+      },
+      ratio,
+    ),
+    make(
+      {
+        id: 'list.p99',
+        label: 'the same: p99 latency',
+        unit: 'ms',
+        digits: 0,
+        target: { op: '<=', value: TARGETS.listP99Ms },
+        note: `bare reference ${median(all((r) => r.listReference.latencyMs.p99))} ms`,
+      },
+      all((r) => r.listApp.latencyMs.p99),
+    ),
+    make(
+      {
+        id: 'connect.p99',
+        label: `\`POST /api/connectors/:sub/handlegooglecalendar\`, ${CONNECT_CONNECTIONS} conn, ${CONNECT_DURATION_S} s: p99 latency`,
+        unit: 'ms',
+        digits: 0,
+        target: { op: '<=', value: TARGETS.connectP99Ms },
+        note: `${Math.round(median(all((r) => r.connect.rps)))} req/s, p50 ${median(all((r) => r.connect.latencyMs.p50))} ms`,
+      },
+      all((r) => r.connect.latencyMs.p99),
+    ),
+    make(
+      {
+        id: 'connect.errors',
+        label: 'the same: errors (non-2xx + socket errors)',
+        unit: '',
+        digits: 0,
+        target: { op: '<=', value: TARGETS.connectErrors },
+      },
+      connectErrors,
+    ),
+    make(
+      {
+        id: 'flow.p50',
+        label: `${FLOWS_PER_ROUND} OAuth flows: callback answered → metadata visible, p50`,
+        unit: 'ms',
+        digits: 1,
+        target: { op: '<=', value: TARGETS.flowP50Ms },
+        ...(flowFailures > 0 ? { note: `${flowFailures} flows failed` } : {}),
+      },
+      all((r) => r.flows.p50Ms),
+    ),
+    make(
+      {
+        id: 'flow.p99',
+        label: 'the same: p99',
+        unit: 'ms',
+        digits: 1,
+        target: { op: '<=', value: TARGETS.flowP99Ms },
+        note: `max ${round(Math.max(...all((r) => r.flows.maxMs)), 1)} ms`,
+      },
+      all((r) => r.flows.p99Ms),
+    ),
+    make(
+      {
+        id: 'rss.databaseApi',
+        label: 'database-api resident memory (VmRSS) after each round',
+        unit: 'MB',
+        digits: 0,
+        target: { op: '<=', value: TARGETS.rssMb },
+        note: `peak ${Math.round(Math.max(...all((r) => r.memory.databaseApi.peakRssMb)))} MB`,
+      },
+      all((r) => r.memory.databaseApi.rssMb),
+    ),
+    make(
+      {
+        id: 'rss.webhookApi',
+        label: 'webhook-api resident memory (VmRSS) after each round',
+        unit: 'MB',
+        digits: 0,
+        target: { op: '<=', value: TARGETS.rssMb },
+        note: `peak ${Math.round(Math.max(...all((r) => r.memory.webhookApi.peakRssMb)))} MB`,
+      },
+      all((r) => r.memory.webhookApi.rssMb),
+    ),
+    make(
+      {
+        id: 'coldStart.databaseApi',
+        label: 'database-api cold start: spawn → first 200 from `/health`',
+        unit: 'ms',
+        digits: 0,
+        target: { op: '<=', value: TARGETS.coldStartMs },
+      },
+      coldStarts.databaseApi,
+    ),
+    make(
+      {
+        id: 'coldStart.webhookApi',
+        label: 'webhook-api cold start: spawn → first 200 from `/health`',
+        unit: 'ms',
+        digits: 0,
+        target: { op: '<=', value: TARGETS.coldStartMs },
+      },
+      coldStarts.webhookApi,
+    ),
+  ];
+}
+
+/** How much other work shared the machine during the measured loads. */
+function foreignSummary(rounds: RoundResult[]): string {
+  const foreign = rounds.flatMap((r) => Object.values(r.cpu).map(foreignCores));
+  return (
+    `Other processes on the machine used ${median(foreign).toFixed(2)} cores (median over the measured loads; ` +
+    `max ${Math.max(...foreign).toFixed(2)}) of ${availableParallelism()}.`
+  );
+}
+
+function writeResults(
+  machine: MachineInfo,
+  figures: Figure[],
+  rounds: RoundResult[],
+  extra: Record<string, unknown>,
+): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const name = label ? `${label}.json` : diagnostics ? 'diagnostics.json' : 'latest.json';
+  const path = join(RESULTS_DIR, name);
+  const settings = {
+    ROUNDS,
+    WARMUP_S,
+    LIST_CONNECTIONS,
+    LIST_DURATION_S,
+    LIST_SEEDED_CONNECTORS,
+    CONNECT_CONNECTIONS,
+    CONNECT_DURATION_S,
+    CONNECT_SUBACCOUNTS,
+    FLOWS_PER_ROUND,
+    FLOW_POLL_INTERVAL_MS,
+    appsDir,
+    cpuProfile,
+    mongoTiming,
+  };
+  writeFileSync(
+    path,
+    `${JSON.stringify({ machine, settings, targets: TARGETS, figures, rounds, ...extra }, null, 2)}\n`,
+  );
+  return path;
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}`);
+  const benchStarted = performance.now();
+  if (mongoTiming) rmSync(MONGO_TIMING_DIR, { recursive: true, force: true });
+  if (cpuProfile) rmSync(join(RESULTS_DIR, 'profiles'), { recursive: true, force: true });
+  build();
+
+  const [ferretServer, infraProcess] = await Promise.all([startFerretDb(), InfraProcess.start(ROOT, START_TIMEOUT_MS)]);
+  ferret = ferretServer;
+  infra = infraProcess;
+  log(`FerretDB on ${ferret.uri} (data in ${ferret.dataDir}); Google sandbox and SMTP capture up`);
+
+  const system = await createSystem(ferret.uri, infra.ready);
+  const coldStarts = await measureColdStarts(system);
+  await system.reference.start();
+  log(`both apps and the bare reference are up`);
+
+  const data = await seed(system);
+  await checkReferenceAgrees(system, data);
+
+  log(`warming up (${WARMUP_S} s per load, ${WARMUP_FLOWS} flows)`);
+  await listLoad(system.referenceUrl, data, WARMUP_S);
+  await listLoad(system.databaseUrl, data, WARMUP_S);
+  await connectLoad(system, data, WARMUP_S);
+  const warmupFlows = await flowRound(system, WARMUP_FLOWS);
+  if (warmupFlows.failures.length > 0) throw new Error(`the connect flow fails: ${warmupFlows.failures[0] ?? ''}`);
+  markPhase(system, 'start, seeding and warm-up');
+
+  const rounds: RoundResult[] = [];
+  for (let r = 1; r <= ROUNDS; r++) rounds.push(await runRound(r, system, data));
+
+  const figures = buildFigures(rounds, coldStarts);
+  const table = resultsTable(figures);
+  process.stdout.write(`\n${table}\n\n`);
+  const totalS = Math.round((performance.now() - benchStarted) / 1000);
+  const path = writeResults(machine, figures, rounds, { coldStarts, totalSeconds: totalS });
+  log(`results written to ${path} (bench took ${totalS} s)`);
+  if (mongoTiming) {
+    writeFileSync(join(MONGO_TIMING_DIR, 'phases.json'), `${JSON.stringify(timingPhases, null, 2)}\n`);
+    log(`MongoDB command timings in ${MONGO_TIMING_DIR} (<pid>-<n>.json is phase n of phases.json)`);
+  }
+  if (!label && !diagnostics) {
+    updateReadme(README, machine, figures, [
+      foreignSummary(rounds),
+      `Each figure is the median of ${ROUNDS} rounds (the rounds column lists them in order); full numbers in \`bench/results/latest.json\`.`,
+      `Load generator (autocannon), FerretDB, both apps and the reference share the same ${machine.cores} cores.`,
+    ]);
+    log('bench/README.md summary updated');
+  }
+  log(foreignSummary(rounds));
+  const missed = figures.filter((f) => !f.pass).map((f) => f.id);
+  log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);
+}
+
+// ----- cleanup on every way out --------------------------------------------------------------
+
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    stopLoad();
+    await stopAllProcesses();
+    await infra?.stop().catch(() => undefined);
+    await ferret?.stop().catch(() => undefined);
+  })();
+  return cleaning;
+}
+
+function exitAfterCleanup(code: number): void {
+  const force = setTimeout(() => process.exit(code), 20_000);
+  force.unref();
+  void cleanup().finally(() => process.exit(code));
+}
+
+process.on('SIGINT', () => {
+  log('interrupted: stopping every process');
+  exitAfterCleanup(130);
+});
+process.on('SIGTERM', () => exitAfterCleanup(143));
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`bench crashed: ${error.stack ?? error.message}\n`);
+  exitAfterCleanup(1);
+});
+process.on('exit', () => {
+  // Last resort when something skipped the orderly stop: no orphan servers, no stray data.
+  killChildrenNow();
+  if (ferret) rmSync(ferret.dataDir, { recursive: true, force: true });
+});
+
+main().then(
+  () => exitAfterCleanup(0),
+  (error: unknown) => {
+    process.stderr.write(`\nbench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    exitAfterCleanup(1);
+  },
+);
