@@ -37,6 +37,10 @@ describe('database-api operations: request ids, metrics, probes, headers, CORS, 
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-powered-by']).toBeUndefined();
+    // Swagger UI over plain HTTP (not on loopback) would go blank if its assets were upgraded.
+    const docs = await api.http().get('/api/docs/').expect(200);
+    expect(docs.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 
   it('allows CORS from CORS_ORIGINS only', async () => {

@@ -61,7 +61,12 @@ function securityHeaders(): (req: Request, res: Response, next: NextFunction) =>
   const strict = helmet();
   const forDocs = helmet({
     contentSecurityPolicy: {
-      directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'https:'] },
+      directives: {
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'https:'],
+        // Served over plain HTTP inside a network, the docs' assets must not be upgraded to https.
+        'upgrade-insecure-requests': null,
+      },
     },
   });
   return (req, res, next) => (req.path.startsWith(`/${DOCS_PATH}`) ? forDocs : strict)(req, res, next);
