@@ -2,13 +2,22 @@ import { join } from 'node:path';
 
 /** Embedded defaults of the local stack (`npm start`). Never use these values in production. */
 export const WORKSPACE_ROOT = join(__dirname, '../..');
+/** Git-ignored working data of the local stack: FerretDB files, captured mail. */
 export const LOCAL_DIR = join(WORKSPACE_ROOT, '.local');
+export const LOCAL_FERRETDB_DIR = join(LOCAL_DIR, 'ferretdb');
+export const LOCAL_MAIL_DIR = join(LOCAL_DIR, 'mail');
 
 export const DEV_PORTS = { databaseApi: 3002, webhookApi: 3004, ferretDb: 27018, smtp: 2525, googleSandbox: 4010 };
+/** One database per app, as in production. */
+export const DEV_DATABASES = { databaseApi: 'connectors', webhookApi: 'connector_webhooks' };
 export const DEV_JWT_SECRET = 'local-dev-jwt-secret-change-me-0001';
+/** What database-api accepts from services (webhook-api presents it). */
 export const DEV_DATABASE_SERVICE_TOKEN = 'local-dev-database-service-token';
+/** What webhook-api accepts from services (database-api presents it). */
 export const DEV_WEBHOOK_SERVICE_TOKEN = 'local-dev-webhook-service-token';
-/** 32 fixed bytes, base64: local tokens stay readable across restarts of the stack. */
+/** 32 fixed bytes, base64: stored Google tokens stay readable across restarts of the stack. */
 export const DEV_TOKEN_ENCRYPTION_KEY = 'bG9jYWwtZGV2LXRva2VuLWtleS0zMi1ieXRlcyEhISE=';
 export const DEV_MAIL_FROM = 'Calendar Connector (local) <noreply@localhost>';
+export const DEV_GOOGLE_REDIRECT_URI = `http://localhost:${DEV_PORTS.webhookApi}/api/google-calendar/callback`;
+/** The subaccount of the "try it" commands printed by `npm start`. */
 export const EXAMPLE_SUBACCOUNT_ID = '68cf05f060d294db17c0685e';

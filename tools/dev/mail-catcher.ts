@@ -1,25 +1,30 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CapturedMail, SmtpCapture, startSmtpCapture } from '../../libs/testing/src/lib/smtp-capture';
+import { WORKSPACE_ROOT } from './dev-defaults';
 
-/** A local SMTP server that keeps each message as a .eml file and prints its link. */
+/**
+ * A local SMTP server (no TLS, no auth) that keeps each message as `<dir>/<timestamp>-<to>.eml`
+ * and prints who it is for, its subject and the first link of its text part.
+ */
 export async function startMailCatcher(port: number, dir: string): Promise<SmtpCapture> {
   mkdirSync(dir, { recursive: true });
   return startSmtpCapture({
     port,
     onMessage: (mail: CapturedMail) => {
-      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safe(mail.to.join('_'))}.eml`);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const file = join(dir, `${stamp}-${safeFileName(mail.to.join('_') || 'unknown')}.eml`);
       writeFileSync(file, mail.raw);
-      const link = /https?:\/\/\S+/.exec(mail.text)?.[0];
+      const link = firstLink(mail.text) ?? firstLink(mail.html);
       console.log(
         [
           '',
-          '──── mail captured ────────────────────────────────────────────',
-          `To:      ${mail.to.join(', ')}`,
-          `Subject: ${mail.subject}`,
-          link ? `Open this link to connect: ${link}` : '(no link)',
-          `Saved:   ${file}`,
-          '───────────────────────────────────────────────────────────────',
+          '┌── mail captured ─────────────────────────────────────────────',
+          `│ To:      ${mail.to.join(', ')}`,
+          `│ Subject: ${mail.subject}`,
+          link ? `│ Open this link to connect: ${link}` : '│ (no link in this message)',
+          `│ Saved:   ${relative(WORKSPACE_ROOT, file)}`,
+          '└──────────────────────────────────────────────────────────────',
           '',
         ].join('\n'),
       );
@@ -27,6 +32,12 @@ export async function startMailCatcher(port: number, dir: string): Promise<SmtpC
   });
 }
 
-function safe(text: string): string {
+/** The first http(s) URL, without the punctuation that usually ends the sentence around it. */
+export function firstLink(text: string): string | undefined {
+  const match = /https?:\/\/[^\s<>"']+/.exec(text)?.[0];
+  return match?.replace(/[.,;:!?)\]}]+$/, '');
+}
+
+function safeFileName(text: string): string {
   return text.replace(/[^A-Za-z0-9@._-]/g, '_').slice(0, 80);
 }

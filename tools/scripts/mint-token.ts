@@ -22,10 +22,11 @@ function secret(): string {
   return DEV_JWT_SECRET;
 }
 
+const USAGE =
+  'usage: npm run token -- --subaccount <24-hex id> [--subaccount <id> ...] [--admin] [--sub <user id>] [--expires 1h]';
+
 function usage(problem: string): never {
-  process.stderr.write(
-    `${problem}\nusage: npm run token -- --subaccount <24-hex id> [--subaccount <id> ...] [--admin] [--sub <user id>] [--expires 1h]\n`,
-  );
+  process.stderr.write(`${problem}\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -38,19 +39,30 @@ function main(): void {
         admin: { type: 'boolean', default: false },
         sub: { type: 'string', default: 'local-user' },
         expires: { type: 'string', default: '1h' },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {
     usage((error as Error).message);
   }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const subaccountIds = values.subaccount ?? [];
   if (subaccountIds.length === 0 && !values.admin) usage('Give at least one --subaccount (or --admin).');
   const bad = subaccountIds.filter((id) => !/^[0-9a-fA-F]{24}$/.test(id));
   if (bad.length > 0) usage(`Not a 24-hex subaccount id: ${bad.join(', ')}`);
+  const sub = values.sub ?? '';
+  if (sub.trim() === '') usage('--sub must not be empty.');
+  const expires = values.expires ?? '';
+  // Seconds, or a span such as 15m, 1h, 7d (what jsonwebtoken accepts).
+  if (!/^\d+$|^\d+(\.\d+)?\s*(ms|s|m|h|d|w|y)$/i.test(expires))
+    usage(`Not a lifetime: --expires ${expires} (e.g. 3600, 15m, 1h, 7d)`);
   const token = mintUserJwt(
     secret(),
-    { sub: values.sub ?? 'local-user', subaccountIds, ...(values.admin ? { role: 'admin' } : {}) },
-    { expiresIn: /^\d+$/.test(values.expires ?? '') ? Number(values.expires) : values.expires },
+    { sub, subaccountIds, ...(values.admin ? { role: 'admin' } : {}) },
+    { expiresIn: /^\d+$/.test(expires) ? Number(expires) : expires },
   );
   process.stdout.write(`${token}\n`);
 }
