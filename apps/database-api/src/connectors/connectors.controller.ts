@@ -8,7 +8,7 @@ import {
   SubaccountParamsDto,
   UpdateConnectorMetadataDto,
 } from '@connector-service/contracts';
-import { ApiEnvelope, ApiErrors } from '@connector-service/app-core';
+import { ApiEnvelope, ApiErrors, apiLink } from '@connector-service/app-core';
 import { ServiceAuth } from '@connector-service/service-auth';
 import { UserAuth } from '../auth/user-auth.decorator';
 import { DeletedConnectorDto } from './deleted-connector.dto';
@@ -22,7 +22,21 @@ export class ConnectorsController {
   @Post(':subaccountId')
   @UserAuth()
   @ApiOperation({ summary: 'Add a connector to the subaccount' })
-  @ApiEnvelope(ConnectorDto, { status: HttpStatus.CREATED })
+  @ApiEnvelope(ConnectorDto, {
+    status: HttpStatus.CREATED,
+    // The subaccount id as the request spelled it: the same resource the client named.
+    links: {
+      GetConnector: apiLink('ConnectorsController_get', {
+        subaccountId: '$request.path.subaccountId',
+        connectorId: '$response.body#/data/connectorId',
+      }),
+      DeleteConnector: apiLink('ConnectorsController_remove', {
+        subaccountId: '$request.path.subaccountId',
+        connectorId: '$response.body#/data/connectorId',
+      }),
+      ListConnectors: apiLink('ConnectorsController_list', { subaccountId: '$request.path.subaccountId' }),
+    },
+  })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.CONFLICT, HttpStatus.PAYLOAD_TOO_LARGE)
   add(@Param() params: SubaccountParamsDto, @Body() body: CreateConnectorDto): Promise<ConnectorDto> {
     return this.connectors.add(params.subaccountId, body);
@@ -57,7 +71,14 @@ export class ConnectorsController {
   @Get(':subaccountId/:connectorId')
   @UserAuth()
   @ApiOperation({ summary: 'One connector with its metadata' })
-  @ApiEnvelope(ConnectorDto)
+  @ApiEnvelope(ConnectorDto, {
+    links: {
+      DeleteConnector: apiLink('ConnectorsController_remove', {
+        subaccountId: '$request.path.subaccountId',
+        connectorId: '$request.path.connectorId',
+      }),
+    },
+  })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
   get(@Param() params: ConnectorParamsDto): Promise<ConnectorDto> {
     return this.connectors.get(params.subaccountId, params.connectorId);

@@ -1,5 +1,5 @@
 import { HttpStatus, Type, applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiResponse, type LinksObject, getSchemaPath } from '@nestjs/swagger';
 import { ErrorEnvelopeDto } from '@connector-service/contracts';
 
 const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
@@ -14,10 +14,15 @@ const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.GATEWAY_TIMEOUT]: 'The other service timed out',
 };
 
-/** Documents the success envelope around `model` (an array of it with `isArray`). */
+/**
+ * Documents the success envelope around `model` (an array of it with `isArray`), and with
+ * `links` the operations its answer leads to (OpenAPI links: which operation takes which
+ * value of this request or answer), e.g. `{ GetConnector: apiLink('ConnectorsController_get',
+ * { connectorId: '$response.body#/data/connectorId' }) }`.
+ */
 export function ApiEnvelope(
   model: Type<unknown>,
-  options: { status?: HttpStatus; isArray?: boolean; description?: string } = {},
+  options: { status?: HttpStatus; isArray?: boolean; description?: string; links?: LinksObject } = {},
 ): MethodDecorator & ClassDecorator {
   const data = options.isArray
     ? { type: 'array', items: { $ref: getSchemaPath(model) } }
@@ -32,6 +37,7 @@ export function ApiEnvelope(
         required: ['success', 'data'],
         properties: { success: { type: 'boolean', enum: [true] }, data, message: { type: 'string' } },
       },
+      ...(options.links ? { links: options.links } : {}),
     }),
   );
 }
@@ -43,4 +49,13 @@ export function ApiErrors(...statuses: HttpStatus[]): MethodDecorator & ClassDec
       ApiResponse({ status, description: ERROR_DESCRIPTIONS[status] ?? 'Error', type: ErrorEnvelopeDto }),
     ),
   );
+}
+
+/**
+ * An OpenAPI link to the operation `operationId` (Nest names it `Controller_method`), with
+ * the value of each of its path parameters: a runtime expression such as
+ * `$request.path.subaccountId` or `$response.body#/data/connectorId`.
+ */
+export function apiLink(operationId: string, parameters: Record<string, string>, description?: string) {
+  return { operationId, parameters, ...(description ? { description } : {}) };
 }

@@ -1,12 +1,15 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
+import { KEY_EDGE_WHITESPACE } from './metadata-schema';
 
 const MAX_DEPTH = 16;
+const EDGE_WHITESPACE = new RegExp(`^[${KEY_EDGE_WHITESPACE}]|[${KEY_EDGE_WHITESPACE}]$`);
 
 /**
  * Why a metadata value is not storable, or null when it is. Keys are stored as MongoDB
  * field names, so an empty key, a `.` (path separator) or a leading `$` (operator) could
- * be misread as a path or an operator; they are refused at every depth, and so are
- * arrays directly inside arrays.
+ * be misread as a path or an operator; they are refused at every depth, and so are keys
+ * that start or end with white space and arrays directly inside arrays. The OpenAPI
+ * document states the same key rule as METADATA_KEY_PATTERN.
  */
 export function metadataProblem(value: unknown, path = 'metadata', depth = 0): string | null {
   if (!isPlainObject(value)) return `${path} must be an object`;
@@ -17,6 +20,9 @@ export function metadataProblem(value: unknown, path = 'metadata', depth = 0): s
     if (key.startsWith('$')) return `${path} key "${key}" must not start with "$"`;
     // Field names are C strings in BSON: a NUL cannot be stored.
     if (key.includes('\u0000')) return `${path} key ${JSON.stringify(key)} must not contain a NUL character`;
+    // The database takes a top-level key as part of an update path, and refuses a path
+    // segment that starts or ends with white space; the rule holds at every depth alike.
+    if (EDGE_WHITESPACE.test(key)) return `${path} key ${JSON.stringify(key)} must not start or end with white space`;
     const nested = nestedProblem(child, `${path}.${key}`, depth + 1);
     if (nested) return nested;
   }

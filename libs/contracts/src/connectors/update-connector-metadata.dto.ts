@@ -24,6 +24,7 @@ export class UpdateConnectorMetadataDto {
   readonly metadata!: Record<string, unknown>;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description:
       'Version of the state this update describes (grows with every change at the sender). An update older than the last applied one is ignored, so a late duplicate never overwrites newer metadata.',
     example: 3,
