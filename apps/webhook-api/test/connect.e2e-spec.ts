@@ -51,6 +51,17 @@ describe('webhook-api POST /api/google-calendar/connect (e2e, real database and 
     }
   });
 
+  it('sends one e-mail after another over the same SMTP connection (pooled)', async () => {
+    smtp.clear();
+    for (const userEmail of ['pool-1@example.com', 'pool-2@example.com', 'pool-3@example.com']) {
+      await connect({ subaccountId: SUBACCOUNT, userEmail }).expect(200);
+    }
+    const mails = await Promise.all(
+      ['pool-1@example.com', 'pool-2@example.com', 'pool-3@example.com'].map((to) => smtp.waitForMessage((m) => m.to.includes(to))),
+    );
+    expect(new Set(mails.map((m) => m.sessionId)).size).toBe(1);
+  });
+
   it('makes a fresh state and PKCE challenge every time', async () => {
     const a = await connect({ subaccountId: SUBACCOUNT, userEmail: 'user@example.com' }).expect(200);
     const b = await connect({ subaccountId: SUBACCOUNT, userEmail: 'user@example.com' }).expect(200);

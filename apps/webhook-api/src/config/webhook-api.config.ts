@@ -49,7 +49,6 @@ export class WebhookApiConfig extends ServiceConfig {
   @Max(65535)
   readonly PORT: number = 3004;
 
-
   @EnvVar()
   @IsUrl(HTTP_URL)
   readonly DATABASE_SERVER_URL!: string;
@@ -101,6 +100,14 @@ export class WebhookApiConfig extends ServiceConfig {
   @EnvVar()
   @IsUrl({ require_tld: false, protocols: ['smtp', 'smtps'], require_protocol: true })
   readonly SMTP_URL!: string;
+
+  /** SMTP sessions kept open and reused; e-mails beyond this many at once wait for one. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  readonly SMTP_MAX_CONNECTIONS: number = 20;
 
   @EnvVar()
   @IsString()
@@ -164,5 +171,4 @@ export class WebhookApiConfig extends ServiceConfig {
   @Min(1)
   @Max(100000)
   readonly CALLBACK_RATE_LIMIT_PER_MINUTE: number = 30;
-
 }

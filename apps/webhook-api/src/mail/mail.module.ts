@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MailerModule } from '@nestjs-modules/mailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { MailService } from './mail.service';
 
@@ -10,10 +11,11 @@ import { MailService } from './mail.service';
       inject: [WebhookApiConfig],
       useFactory: (config: WebhookApiConfig) => ({
         transport: {
-          url: config.SMTP_URL,
-          // Reuse connections: a new SMTP session per e-mail dominated the connect latency.
+          // Spread, not `url`: given a `url`, nodemailer ignores every other transport option.
+          ...parseConnectionUrl(config.SMTP_URL),
+          // Reuse sessions: a new SMTP session per e-mail dominated the connect latency.
           pool: true,
-          maxConnections: 5,
+          maxConnections: config.SMTP_MAX_CONNECTIONS,
           connectionTimeout: config.OUTBOUND_TIMEOUT_MS,
           greetingTimeout: config.OUTBOUND_TIMEOUT_MS,
           socketTimeout: config.OUTBOUND_TIMEOUT_MS,

@@ -11,6 +11,8 @@ export interface CapturedMail {
   text: string;
   html: string;
   raw: Buffer;
+  /** The SMTP session (connection) it came in on: equal ids mean a reused connection. */
+  sessionId: string;
 }
 
 /** A real SMTP server on 127.0.0.1 that keeps every message it accepts. */
@@ -151,5 +153,6 @@ async function captureMail(stream: SMTPServerDataStream, session: SMTPServerSess
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : '',
     raw,
+    sessionId: session.id,
   };
 }
