@@ -102,10 +102,12 @@ describe('Google Calendar connect flow across both apps (system e2e)', () => {
     const list = await stack.asUser(subaccountId, 'GET', `/api/connectors/${subaccountId}`);
     expect(list.body.data[0].metadata).toEqual(metadata);
 
-    // The state is single use: replaying the callback changes nothing.
+    // The state is single use: replaying the callback (e.g. reloading the success page)
+    // changes nothing, and the page says the calendar stays connected if it just was.
     const replay = await stack.openCallback(callbackUrl);
     expect(replay.status).toBe(400);
     expect(replay.html).toContain('invalid_state');
+    expect(replay.html).toContain('If you have just connected your calendar, it stays connected');
     expect(await connectorMetadata(subaccountId)).toEqual(metadata);
     expect(await connectionCount(subaccountId)).toBe(1);
   });

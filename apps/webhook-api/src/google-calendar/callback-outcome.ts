@@ -17,7 +17,9 @@ export type CallbackOutcome =
 
 export const FAILURE_MESSAGES: Record<CallbackFailureReason, string> = {
   missing_state: 'The link is incomplete. Please ask for a new one.',
-  invalid_state: 'This link was already used or is not valid. Please ask for a new one.',
+  // Also what a reload of the success page shows (the contract: a used state gets an error page).
+  invalid_state:
+    'This link was already used or is not valid. If you have just connected your calendar, it stays connected; otherwise please ask for a new link.',
   state_expired: 'This link has expired. Please ask for a new one.',
   access_denied: 'Access was not granted, so Google Calendar is not connected.',
   google_error: 'Google reported an error. Please try again with a new link.',
