@@ -12,13 +12,17 @@
  *   BENCH_LABEL=name     write bench/results/<name>.json and leave the README alone
  *   BENCH_CPU_PROF=1     run the apps with --cpu-prof (profiles in bench/results/profiles/);
  *                        figures are distorted by the profiler, so the README is left alone
+ *   BENCH_MONGODB_URI=uri use this MongoDB server instead of starting FerretDB (its databases
+ *                        bench_database_api and bench_webhook_api are dropped first); README left alone
+ *   BENCH_NODE_FLAGS="…" extra `node` flags for both apps (e.g. V8 heap settings to try); README left alone
  *   BENCH_MONGO_TIMING=1 time every MongoDB command in the apps (diagnostics/mongo-timing.cjs),
  *                        one snapshot per load in bench/results/mongo-timing/; README left alone
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { MongoClient } from 'mongodb';
 import { join, resolve } from 'node:path';
 import { FerretDbServer, databaseUri, startFerretDb } from '../libs/testing/src/lib/ferretdb';
 import { getFreePort } from '../libs/testing/src/lib/free-port';
@@ -36,6 +40,7 @@ import {
   stopAllProcesses,
 } from './processes';
 import { Figure, figure, resultsTable, updateReadme } from './report';
+import { routeMeans, scrapeGauges, scrapeRouteTotals } from './server-timing';
 import { median, percentile, round } from './stats';
 
 // ---------------------------------------------------------------------------------------
@@ -56,7 +61,7 @@ const SEED_CONCURRENCY = 8;
 const START_TIMEOUT_MS = 30_000;
 /** Before each measured load, wait (up to QUIET_WAIT_MAX_S) until processes not ours use less than this. */
 const QUIET_MAX_FOREIGN_CORES = 0.25;
-const QUIET_WAIT_MAX_S = 20;
+const QUIET_WAIT_MAX_S = 10;
 
 const TARGETS = {
   listThroughputRatio: 0.8,
@@ -81,7 +86,9 @@ const GOOGLE_CALENDAR = 'google-calendar';
 const label = process.env['BENCH_LABEL'] ?? '';
 const cpuProfile = process.env['BENCH_CPU_PROF'] === '1';
 const mongoTiming = process.env['BENCH_MONGO_TIMING'] === '1';
-const diagnostics = cpuProfile || mongoTiming;
+const extraNodeFlags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean);
+const externalMongoUri = process.env['BENCH_MONGODB_URI'] ?? '';
+const diagnostics = cpuProfile || mongoTiming || extraNodeFlags.length > 0 || externalMongoUri !== '';
 const MONGO_TIMING_DIR = join(ROOT, 'bench/results/mongo-timing');
 const skipBuild = process.env['BENCH_SKIP_BUILD'] === '1';
 const appsDir = resolve(process.env['BENCH_APPS_DIR'] ?? join(ROOT, 'dist/apps'));
@@ -170,14 +177,47 @@ function build(): void {
   }
 }
 
+/** The apps run as the Docker image runs them: with its NODE_OPTIONS (the V8 heap limit). */
+function deployedNodeOptions(): string {
+  const line = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(join(ROOT, 'docker/Dockerfile'), 'utf8'));
+  if (!line?.[1]) throw new Error('docker/Dockerfile has no ENV NODE_OPTIONS="..." line');
+  return line[1];
+}
+
 /** The environment of a child: nothing inherited but PATH. */
 function childEnv(extra: Record<string, string>): Record<string, string> {
   return { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...extra };
 }
 
+/** The environment of an app: a child's, plus the image's NODE_OPTIONS. */
+function appEnv(extra: Record<string, string>): Record<string, string> {
+  return childEnv({ NODE_OPTIONS: deployedNodeOptions(), ...extra });
+}
+
+/** What the RSS line breaks down: V8's heap spaces (used) and memory outside the heap, from /metrics. */
+const HEAP_GAUGES = [
+  'nodejs_heap_size_used_bytes',
+  'nodejs_heap_size_total_bytes',
+  'nodejs_heap_space_size_used_bytes{space="new"}',
+  'nodejs_heap_space_size_used_bytes{space="old"}',
+  'nodejs_heap_space_size_used_bytes{space="code"}',
+  'nodejs_heap_space_size_used_bytes{space="large_object"}',
+  'nodejs_external_memory_bytes',
+];
+
+function heap(gauges: Record<string, number>): string {
+  const mb = (name: string): number => Math.round((gauges[name] ?? 0) / 1048576);
+  if (gauges['nodejs_heap_size_used_bytes'] === undefined) return '';
+  const space = (name: string): string => `${name} ${mb(`nodejs_heap_space_size_used_bytes{space="${name}"}`)}`;
+  return (
+    ` (V8 heap ${mb('nodejs_heap_size_used_bytes')} MB used of ${mb('nodejs_heap_size_total_bytes')} MB: ` +
+    `${['new', 'old', 'code', 'large_object'].map(space).join(', ')}; external ${mb('nodejs_external_memory_bytes')} MB)`
+  );
+}
+
 /** `node` flags and extra environment of an app: diagnostics only (flags, since Node 20 refuses --cpu-prof in NODE_OPTIONS). */
 function appDiagnostics(app: string): { flags: string[]; env: Record<string, string> } {
-  const flags: string[] = [];
+  const flags = [...extraNodeFlags];
   const env: Record<string, string> = {};
   if (cpuProfile) {
     const dir = join(RESULTS_DIR, 'profiles', app);
@@ -210,9 +250,13 @@ interface System {
   referenceUrl: string;
 }
 
-async function createSystem(ferretUri: string, infraReady: InfraProcess['ready']): Promise<System> {
+const DATABASE_API_DB = 'bench_database_api';
+const WEBHOOK_API_DB = 'bench_webhook_api';
+const BENCH_DATABASES = [DATABASE_API_DB, WEBHOOK_API_DB];
+
+async function createSystem(mongoUri: string, infraReady: InfraProcess['ready']): Promise<System> {
   const [databasePort, webhookPort, referencePort] = await Promise.all([getFreePort(), getFreePort(), getFreePort()]);
-  const databaseMongoUri = databaseUri(ferretUri, 'bench_database_api');
+  const databaseMongoUri = databaseUri(mongoUri, DATABASE_API_DB);
   const databaseUrl = `http://127.0.0.1:${databasePort}`;
   const webhookUrl = `http://127.0.0.1:${webhookPort}`;
   const referenceUrl = `http://127.0.0.1:${referencePort}`;
@@ -226,7 +270,7 @@ async function createSystem(ferretUri: string, infraReady: InfraProcess['ready']
     cwd: ROOT,
     healthUrl: `${databaseUrl}/health`,
     readyTimeoutMs: START_TIMEOUT_MS,
-    env: childEnv({
+    env: appEnv({
       PORT: String(databasePort),
       MONGODB_URI: databaseMongoUri,
       JWT_SECRET,
@@ -244,9 +288,9 @@ async function createSystem(ferretUri: string, infraReady: InfraProcess['ready']
     cwd: ROOT,
     healthUrl: `${webhookUrl}/health`,
     readyTimeoutMs: START_TIMEOUT_MS,
-    env: childEnv({
+    env: appEnv({
       PORT: String(webhookPort),
-      MONGODB_URI: databaseUri(ferretUri, 'bench_webhook_api'),
+      MONGODB_URI: databaseUri(mongoUri, WEBHOOK_API_DB),
       DATABASE_SERVER_URL: databaseUrl,
       DATABASE_SERVER_SERVICE_TOKEN: DATABASE_SERVICE_TOKEN,
       WEBHOOK_SERVER_SERVICE_TOKEN: WEBHOOK_SERVICE_TOKEN,
@@ -582,6 +626,28 @@ function describeCpu(use: CpuUse): string {
     .join(' · ')} · not ours ${foreignCores(use).toFixed(2)}`;
 }
 
+type ServerTimes = Record<string, { route: string; count: number; meanMs: number }[]>;
+
+/** Runs `work` and reads, from both apps' /metrics, the mean time each route took inside the app meanwhile. */
+async function withServerTimes<T>(system: System, work: () => Promise<T>): Promise<[T, ServerTimes]> {
+  const apps = { 'database-api': system.databaseUrl, 'webhook-api': system.webhookUrl };
+  const before = await Promise.all(Object.values(apps).map(scrapeRouteTotals));
+  const result = await work();
+  const after = await Promise.all(Object.values(apps).map(scrapeRouteTotals));
+  const times: ServerTimes = {};
+  Object.keys(apps).forEach((app, i) => {
+    times[app] = routeMeans(before[i] ?? new Map(), after[i] ?? new Map()).filter((r) => !r.route.includes('/metrics'));
+  });
+  return [result, times];
+}
+
+function describeServerTimes(times: ServerTimes): string {
+  const parts = Object.entries(times).flatMap(([app, rows]) =>
+    rows.slice(0, 2).map((r) => `${app} ${r.route} ×${r.count} mean ${r.meanMs} ms`),
+  );
+  return `inside the apps: ${parts.join(' · ') || 'no /metrics'}`;
+}
+
 /** A measured load: first a quiet machine, then the load with its CPU accounted. */
 async function measuredLoad<T>(system: System, work: () => Promise<T>): Promise<[T, CpuUse]> {
   await waitForQuiet(system);
@@ -599,6 +665,7 @@ interface RoundResult {
   connectMails: number;
   flows: Omit<FlowRound, 'samples'> & { samplesMs: number[] };
   cpu: { listReference: CpuUse; listApp: CpuUse; connect: CpuUse; flows: CpuUse };
+  serverTimes: { listApp: ServerTimes; connect: ServerTimes };
   memory: { databaseApi: { rssMb: number; peakRssMb: number }; webhookApi: { rssMb: number; peakRssMb: number } };
 }
 
@@ -618,8 +685,13 @@ async function runRound(roundNo: number, system: System, data: Dataset): Promise
     markPhase(system, `round ${roundNo}: GET list, bare reference`);
     return result;
   };
+  let listServerTimes: ServerTimes = {};
   const app = async (): Promise<[LoadSummary, CpuUse]> => {
-    const result = await measuredLoad(system, () => listLoad(system.databaseUrl, data, LIST_DURATION_S));
+    const result = await measuredLoad(system, async () => {
+      const [summary, times] = await withServerTimes(system, () => listLoad(system.databaseUrl, data, LIST_DURATION_S));
+      listServerTimes = times;
+      return summary;
+    });
     markPhase(system, `round ${roundNo}: GET list, database-api`);
     return result;
   };
@@ -636,14 +708,18 @@ async function runRound(roundNo: number, system: System, data: Dataset): Promise
   log(`    ${describeCpu(listReference[1])}`);
   log(`  ${describeLoad('GET list, database-api  ', listApp[0])}`);
   log(`    ${describeCpu(listApp[1])}`);
+  log(`    ${describeServerTimes(listServerTimes)}`);
 
   const mailsBefore = (await requireInfra().stats()).mails;
-  const [connect, connectCpu] = await measuredLoad(system, () => connectLoad(system, data, CONNECT_DURATION_S));
+  const [[connect, connectServerTimes], connectCpu] = await measuredLoad(system, () =>
+    withServerTimes(system, () => connectLoad(system, data, CONNECT_DURATION_S)),
+  );
   markPhase(system, `round ${roundNo}: handlegooglecalendar`);
   await sleep(500); // let the last e-mails land before counting
   const connectMails = (await requireInfra().stats()).mails - mailsBefore;
   log(`  ${describeLoad('handlegooglecalendar    ', connect)}, ${connectMails} e-mails received`);
   log(`    ${describeCpu(connectCpu)}`);
+  log(`    ${describeServerTimes(connectServerTimes)}`);
 
   const [flows, flowsCpu] = await measuredLoad(system, () => flowRound(system, FLOWS_PER_ROUND));
   markPhase(system, `round ${roundNo}: OAuth flows`);
@@ -655,8 +731,13 @@ async function runRound(roundNo: number, system: System, data: Dataset): Promise
   log(`    ${describeCpu(flowsCpu)} (includes creating and deleting the round's connectors)`);
 
   const memory = { databaseApi: system.databaseApi.memory(), webhookApi: system.webhookApi.memory() };
+  const [databaseHeap, webhookHeap] = await Promise.all([
+    scrapeGauges(system.databaseUrl, HEAP_GAUGES),
+    scrapeGauges(system.webhookUrl, HEAP_GAUGES),
+  ]);
   log(
-    `  RSS: database-api ${round(memory.databaseApi.rssMb, 1)} MB, webhook-api ${round(memory.webhookApi.rssMb, 1)} MB`,
+    `  RSS: database-api ${round(memory.databaseApi.rssMb, 1)} MB${heap(databaseHeap)}, ` +
+      `webhook-api ${round(memory.webhookApi.rssMb, 1)} MB${heap(webhookHeap)}`,
   );
   const { samples, ...flowStats } = flows;
   return {
@@ -668,6 +749,7 @@ async function runRound(roundNo: number, system: System, data: Dataset): Promise
     connectMails,
     flows: { ...flowStats, samplesMs: samples.map((s) => round2(s.visibleMs)) },
     cpu: { listReference: listReference[1], listApp: listApp[1], connect: connectCpu, flows: flowsCpu },
+    serverTimes: { listApp: listServerTimes, connect: connectServerTimes },
     memory,
   };
 }
@@ -847,6 +929,23 @@ function writeResults(
   return path;
 }
 
+/** BENCH_MONGODB_URI's server with the bench's databases emptied, or a fresh FerretDB. */
+async function startDatabase(): Promise<string> {
+  if (externalMongoUri) {
+    const client = await MongoClient.connect(externalMongoUri);
+    try {
+      for (const name of BENCH_DATABASES) await client.db(name).dropDatabase();
+    } finally {
+      await client.close();
+    }
+    log(`MongoDB at BENCH_MONGODB_URI (${BENCH_DATABASES.join(' and ')} dropped first)`);
+    return externalMongoUri;
+  }
+  ferret = await startFerretDb();
+  log(`FerretDB on ${ferret.uri} (data in ${ferret.dataDir})`);
+  return ferret.uri;
+}
+
 async function main(): Promise<void> {
   const machine = machineInfo();
   log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}`);
@@ -855,12 +954,11 @@ async function main(): Promise<void> {
   if (cpuProfile) rmSync(join(RESULTS_DIR, 'profiles'), { recursive: true, force: true });
   build();
 
-  const [ferretServer, infraProcess] = await Promise.all([startFerretDb(), InfraProcess.start(ROOT, START_TIMEOUT_MS)]);
-  ferret = ferretServer;
+  const [mongoUri, infraProcess] = await Promise.all([startDatabase(), InfraProcess.start(ROOT, START_TIMEOUT_MS)]);
   infra = infraProcess;
-  log(`FerretDB on ${ferret.uri} (data in ${ferret.dataDir}); Google sandbox and SMTP capture up`);
+  log('Google sandbox and SMTP capture up');
 
-  const system = await createSystem(ferret.uri, infra.ready);
+  const system = await createSystem(mongoUri, infra.ready);
   const coldStarts = await measureColdStarts(system);
   await system.reference.start();
   log(`both apps and the bare reference are up`);
@@ -921,11 +1019,15 @@ function exitAfterCleanup(code: number): void {
   void cleanup().finally(() => process.exit(code));
 }
 
-process.on('SIGINT', () => {
-  log('interrupted: stopping every process');
-  exitAfterCleanup(130);
-});
-process.on('SIGTERM', () => exitAfterCleanup(143));
+let interrupted = false;
+function interrupt(signal: NodeJS.Signals, code: number): void {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping every process`);
+  exitAfterCleanup(code);
+}
+process.on('SIGINT', () => interrupt('SIGINT', 130));
+process.on('SIGTERM', () => interrupt('SIGTERM', 143));
 process.on('uncaughtException', (error) => {
   process.stderr.write(`bench crashed: ${error.stack ?? error.message}\n`);
   exitAfterCleanup(1);
@@ -939,6 +1041,8 @@ process.on('exit', () => {
 main().then(
   () => exitAfterCleanup(0),
   (error: unknown) => {
+    // After Ctrl-C the load's requests fail as the servers stop; that is not the news.
+    if (interrupted) return;
     process.stderr.write(`\nbench failed: ${error instanceof Error ? error.message : String(error)}\n`);
     exitAfterCleanup(1);
   },
