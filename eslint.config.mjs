@@ -41,4 +41,22 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    files: ['apps/**/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'googleapis',
+              message:
+                "Its index loads all ~300 Google APIs (+100 MB RSS); import the one you need, e.g. from 'googleapis/build/src/apis/calendar'.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];
