@@ -13,7 +13,9 @@ const STATUS: Record<number, string> = {
   409: 'ALREADY_EXISTS',
   410: 'NOT_FOUND',
   413: 'INVALID_ARGUMENT',
+  429: 'RESOURCE_EXHAUSTED',
   500: 'INTERNAL',
+  503: 'UNAVAILABLE',
 };
 
 export interface ApiErrorDetail {

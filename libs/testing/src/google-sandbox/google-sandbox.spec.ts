@@ -59,6 +59,7 @@ describe('GoogleSandbox', () => {
   afterEach(() => {
     sandbox.setAutoConsent(true);
     sandbox.setTokenDelay(0);
+    sandbox.clearApiFailures();
   });
 
   /** A fresh e-mail per test, so grants of one test never leak into another (include_granted_scopes). */
@@ -804,6 +805,363 @@ describe('GoogleSandbox', () => {
       const response = await fetch(`${sandbox.baseUrl}calendar/v3/nothing/here`);
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } });
+    });
+  });
+
+  describe('test controls for Calendar and userinfo calls', () => {
+    const LIST_PATH = '/calendar/v3/users/me/calendarList';
+    const FREE_BUSY_PATH = '/calendar/v3/freeBusy';
+    const INVALID_CREDENTIALS =
+      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
+
+    interface RawAnswer {
+      status: number;
+      type: string | null;
+      retryAfter: string | null;
+      wwwAuthenticate: string | null;
+      text: string;
+    }
+
+    /** A Calendar / userinfo call with plain fetch, so status, headers and body are the wire's. */
+    async function call(
+      path: string,
+      token: string | undefined,
+      init: { method?: string; json?: unknown; signal?: AbortSignal } = {},
+    ): Promise<RawAnswer> {
+      const headers: Record<string, string> = {};
+      if (token !== undefined) headers['Authorization'] = `Bearer ${token}`;
+      if (init.json !== undefined) headers['Content-Type'] = 'application/json';
+      const response = await fetch(`${sandbox.baseUrl}${path.slice(1)}`, {
+        method: init.method ?? 'GET',
+        headers,
+        ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
+        ...(init.signal === undefined ? {} : { signal: init.signal }),
+      });
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        retryAfter: response.headers.get('retry-after'),
+        wwwAuthenticate: response.headers.get('www-authenticate'),
+        text: await response.text(),
+      };
+    }
+
+    const json = (answer: RawAnswer): unknown => JSON.parse(answer.text) as unknown;
+    const freeBusyBody = {
+      timeMin: '2030-01-01T00:00:00Z',
+      timeMax: '2030-01-02T00:00:00Z',
+      items: [{ id: 'primary' }],
+    };
+
+    /** Statuses of the sandbox's log entries for `path` since `from` (an index into requests). */
+    function statusesSince(from: number, path: string): (number | undefined)[] {
+      return sandbox.requests
+        .slice(from)
+        .filter((r) => r.path === path)
+        .map((r) => r.status);
+    }
+
+    async function accessToken(name: string): Promise<{ client: OAuth2Client; tokens: Credentials; token: string }> {
+      const { client, tokens } = await connect(uniqueEmail(name));
+      return { client, tokens, token: tokens.access_token ?? '' };
+    }
+
+    it('unauthorized answers 401 exactly like a bad token, on Calendar (with errors) and userinfo', async () => {
+      const { token } = await accessToken('api-401');
+      sandbox.failApiRequests(2, { kind: 'unauthorized' });
+      const calendar = await call(LIST_PATH, token);
+      expect(calendar).toMatchObject({
+        status: 401,
+        type: 'application/json; charset=utf-8',
+        wwwAuthenticate: 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+        retryAfter: null,
+      });
+      expect(json(calendar)).toEqual({
+        error: {
+          code: 401,
+          message: INVALID_CREDENTIALS,
+          errors: [
+            {
+              message: 'Invalid Credentials',
+              domain: 'global',
+              reason: 'authError',
+              location: 'Authorization',
+              locationType: 'header',
+            },
+          ],
+          status: 'UNAUTHENTICATED',
+        },
+      });
+      const userinfo = await call('/oauth2/v2/userinfo', token);
+      expect(userinfo.status).toBe(401);
+      expect(userinfo.wwwAuthenticate).toBe('Bearer realm="https://accounts.google.com/", error="invalid_token"');
+      expect(json(userinfo)).toEqual({
+        error: { code: 401, message: INVALID_CREDENTIALS, status: 'UNAUTHENTICATED' },
+      });
+      // Both used up: the same token works again.
+      expect(sandbox.pendingApiFailures()).toBe(0);
+      expect((await call(LIST_PATH, token)).status).toBe(200);
+      expect((await call('/oauth2/v2/userinfo', token)).status).toBe(200);
+    });
+
+    it('rateLimit answers 403 usageLimits with rateLimitExceeded or userRateLimitExceeded', async () => {
+      const { token } = await accessToken('api-403');
+      sandbox.failApiRequests(1, { kind: 'rateLimit', reason: 'rateLimitExceeded' });
+      sandbox.failApiRequests(1, { kind: 'rateLimit', reason: 'userRateLimitExceeded' });
+      const project = await call(LIST_PATH, token);
+      expect(project).toMatchObject({
+        status: 403,
+        type: 'application/json; charset=utf-8',
+        retryAfter: null,
+        wwwAuthenticate: null,
+      });
+      expect(json(project)).toEqual({
+        error: {
+          code: 403,
+          message: 'Rate Limit Exceeded',
+          errors: [{ domain: 'usageLimits', reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }],
+          status: 'PERMISSION_DENIED',
+        },
+      });
+      const user = await call(LIST_PATH, token);
+      expect(user.status).toBe(403);
+      expect(json(user)).toEqual({
+        error: {
+          code: 403,
+          message: 'User Rate Limit Exceeded',
+          errors: [{ domain: 'usageLimits', reason: 'userRateLimitExceeded', message: 'User Rate Limit Exceeded' }],
+          status: 'PERMISSION_DENIED',
+        },
+      });
+      expect((await call(LIST_PATH, token)).status).toBe(200);
+    });
+
+    it('tooManyRequests answers 429 RESOURCE_EXHAUSTED, with Retry-After only when given', async () => {
+      const { token } = await accessToken('api-429');
+      sandbox.failApiRequests(1, { kind: 'tooManyRequests', retryAfterSeconds: 30 });
+      sandbox.failApiRequests(1, { kind: 'tooManyRequests' });
+      const body = {
+        error: {
+          code: 429,
+          message: 'Rate Limit Exceeded',
+          errors: [{ domain: 'usageLimits', reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }],
+          status: 'RESOURCE_EXHAUSTED',
+        },
+      };
+      const first = await call(FREE_BUSY_PATH, token, { method: 'POST', json: freeBusyBody });
+      expect(first).toMatchObject({ status: 429, type: 'application/json; charset=utf-8', retryAfter: '30' });
+      expect(json(first)).toEqual(body);
+      const second = await call(FREE_BUSY_PATH, token, { method: 'POST', json: freeBusyBody });
+      expect(second).toMatchObject({ status: 429, retryAfter: null });
+      expect(json(second)).toEqual(body);
+      expect((await call(FREE_BUSY_PATH, token, { method: 'POST', json: freeBusyBody })).status).toBe(200);
+    });
+
+    it('serverError answers 500 and 503 JSON envelopes and 502 as the front end HTML page', async () => {
+      const { token } = await accessToken('api-5xx');
+      sandbox.failApiRequests(1, { kind: 'serverError' });
+      sandbox.failApiRequests(1, { kind: 'serverError', status: 503 });
+      sandbox.failApiRequests(1, { kind: 'serverError', status: 502 });
+      const internal = await call(LIST_PATH, token);
+      expect(internal).toMatchObject({ status: 500, type: 'application/json; charset=utf-8' });
+      expect(json(internal)).toEqual({
+        error: {
+          code: 500,
+          message: 'Internal error encountered.',
+          errors: [{ message: 'Internal error encountered.', domain: 'global', reason: 'backendError' }],
+          status: 'INTERNAL',
+        },
+      });
+      const unavailable = await call(LIST_PATH, token);
+      expect(unavailable.status).toBe(503);
+      expect(json(unavailable)).toEqual({
+        error: {
+          code: 503,
+          message: 'The service is currently unavailable.',
+          errors: [{ message: 'The service is currently unavailable.', domain: 'global', reason: 'backendError' }],
+          status: 'UNAVAILABLE',
+        },
+      });
+      const badGateway = await call(LIST_PATH, token);
+      expect(badGateway).toMatchObject({ status: 502, type: 'text/html; charset=UTF-8' });
+      expect(badGateway.text).toContain('<title>Error 502 (Server Error)!!1</title>');
+      expect(badGateway.text).toContain('<p><b>502.</b> <ins>That’s an error.</ins>');
+      expect((await call(LIST_PATH, token)).status).toBe(200);
+    });
+
+    it('googleapis retries a GET on 5xx by itself, but not a POST', async () => {
+      const { client } = await accessToken('api-retry');
+      const calendar = calendarApi(client);
+      const from = sandbox.requests.length;
+      sandbox.failApiRequests(2, { kind: 'serverError', status: 503 });
+      const { data } = await calendar.calendarList.list();
+      expect(data.items).toHaveLength(1);
+      expect(statusesSince(from, LIST_PATH)).toEqual([503, 503, 200]);
+
+      sandbox.failApiRequests(1, { kind: 'serverError', status: 503 });
+      const failed = await failureOf(calendar.freebusy.query({ requestBody: freeBusyBody }));
+      expect(failed).toMatchObject({ name: 'GaxiosError', status: 503, data: { error: { status: 'UNAVAILABLE' } } });
+      expect(statusesSince(from, FREE_BUSY_PATH)).toEqual([503]);
+    });
+
+    it('failures apply before the token check, and consume one call each, oldest first', async () => {
+      sandbox.failApiRequests(1, { kind: 'rateLimit', reason: 'userRateLimitExceeded' });
+      sandbox.failApiRequests(1, { kind: 'serverError', status: 503 });
+      expect(sandbox.pendingApiFailures()).toBe(2);
+      // No token at all: the injected answers come first, then Google's "missing credential".
+      expect((await call(LIST_PATH, undefined)).status).toBe(403);
+      expect(sandbox.pendingApiFailures()).toBe(1);
+      expect((await call(LIST_PATH, undefined)).status).toBe(503);
+      const unauthenticated = await call(LIST_PATH, undefined);
+      expect(unauthenticated.status).toBe(401);
+      expect(json(unauthenticated)).toMatchObject({ error: { errors: [{ reason: 'required' }] } });
+      expect(sandbox.pendingApiFailures()).toBe(0);
+    });
+
+    it('a matcher limits a failure to one method and path; other calls pass and leave it queued', async () => {
+      const { token } = await accessToken('api-match');
+      const from = sandbox.requests.length;
+      sandbox.failApiRequests(2, { kind: 'tooManyRequests' }, { method: 'post', path: FREE_BUSY_PATH });
+      sandbox.failApiRequests(1, { kind: 'serverError' });
+      // The GET skips the freeBusy failures and takes the later, unrestricted one.
+      expect((await call(LIST_PATH, token)).status).toBe(500);
+      expect((await call(LIST_PATH, token)).status).toBe(200);
+      // Nor does a GET on the freeBusy path (which Google answers 404).
+      expect((await call(FREE_BUSY_PATH, token)).status).toBe(404);
+      expect(sandbox.pendingApiFailures()).toBe(2);
+      for (let i = 0; i < 3; i++) await call(FREE_BUSY_PATH, token, { method: 'POST', json: freeBusyBody });
+      expect(statusesSince(from, FREE_BUSY_PATH)).toEqual([404, 429, 429, 200]);
+
+      // A RegExp matches the path without the query string; a global flag keeps no state.
+      sandbox.failApiRequests(2, { kind: 'serverError', status: 503 }, { path: /\/events$/g });
+      const events = '/calendar/v3/calendars/primary/events';
+      expect((await call(`${events}?maxResults=5`, token)).status).toBe(503);
+      expect((await call(LIST_PATH, token)).status).toBe(200);
+      expect((await call(events, token)).status).toBe(503);
+      expect((await call(events, token)).status).toBe(200);
+    });
+
+    it('clearApiFailures drops what is queued; bad arguments throw', async () => {
+      const { token } = await accessToken('api-clear');
+      sandbox.failApiRequests(3, { kind: 'unauthorized' });
+      sandbox.clearApiFailures();
+      expect(sandbox.pendingApiFailures()).toBe(0);
+      expect((await call(LIST_PATH, token)).status).toBe(200);
+      expect(() => sandbox.failApiRequests(1, { kind: 'unauthorized' }, { path: '/token' })).toThrow(
+        /not a Calendar v3 or userinfo path/,
+      );
+      expect(() => sandbox.failApiRequests(1, { kind: 'unauthorized' }, { path: 'calendar/v3/freeBusy' })).toThrow();
+      expect(() => sandbox.failApiRequests(-1, { kind: 'unauthorized' })).toThrow(/count/);
+      expect(() => sandbox.failApiRequests(1, { kind: 'hang', ms: Number.POSITIVE_INFINITY })).toThrow(/ms/);
+      expect(sandbox.pendingApiFailures()).toBe(0);
+      // The OAuth endpoints are never failed by it.
+      sandbox.failApiRequests(1, { kind: 'serverError' });
+      const tokenAnswer = await postForm(sandbox.endpoints.tokenUrl, { grant_type: 'nothing' });
+      expect(tokenAnswer.status).toBe(400);
+      expect(sandbox.pendingApiFailures()).toBe(1);
+      sandbox.clearApiFailures();
+    });
+
+    it('hang with ms answers normally after ms, and the log shows the call while it is pending', async () => {
+      const { token } = await accessToken('api-hang');
+      sandbox.failApiRequests(1, { kind: 'hang', ms: 300 }, { path: LIST_PATH });
+      const from = sandbox.requests.length;
+      const started = Date.now();
+      const pending = call(LIST_PATH, token);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(sandbox.requests.slice(from)).toEqual([expect.objectContaining({ method: 'GET', path: LIST_PATH })]);
+      expect(sandbox.requests[from]?.status).toBeUndefined();
+      const answer = await pending;
+      const elapsed = Date.now() - started;
+      expect(answer.status).toBe(200);
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(elapsed).toBeLessThan(1000);
+      expect(statusesSince(from, LIST_PATH)).toEqual([200]);
+      expect(sandbox.requests.at(-1)?.aborted).toBeUndefined();
+    });
+
+    it('hang without ms never answers: the client times out and the log marks the call aborted', async () => {
+      const { token } = await accessToken('api-hang-forever');
+      sandbox.failApiRequests(1, { kind: 'hang' });
+      const from = sandbox.requests.length;
+      const failed = await call(LIST_PATH, token, { signal: AbortSignal.timeout(200) }).then(
+        () => 'answered',
+        (error: unknown) => (error as Error).name,
+      );
+      expect(failed).toBe('TimeoutError');
+      // The server sees the connection close shortly after the client gives up.
+      const deadline = Date.now() + 2000;
+      while (!sandbox.requests[from]?.aborted && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(sandbox.requests.slice(from)).toEqual([expect.objectContaining({ path: LIST_PATH, aborted: true })]);
+      expect(sandbox.requests[from]?.status).toBeUndefined();
+      expect(logLines.at(-1)).toMatch(/GET \/calendar\/v3\/users\/me\/calendarList -> closed unanswered/);
+      expect((await call(LIST_PATH, token)).status).toBe(200);
+    });
+
+    it('googleapis gives up on a hanging GET after its timeout and retries it twice', async () => {
+      const { client } = await accessToken('api-timeout');
+      const from = sandbox.requests.length;
+      sandbox.failApiRequests(3, { kind: 'hang' });
+      const failed = await failureOf(calendarApi(client).calendarList.list({}, { timeout: 200 }));
+      expect(failed.name).toBe('GaxiosError');
+      expect(failed.status).toBeUndefined();
+      // Google was called 3 times, none answered.
+      expect(sandbox.requests.slice(from).map((r) => [r.path, r.status])).toEqual([
+        [LIST_PATH, undefined],
+        [LIST_PATH, undefined],
+        [LIST_PATH, undefined],
+      ]);
+    });
+
+    it('stop() closes a hanging call at once', async () => {
+      const own = await GoogleSandbox.start();
+      own.failApiRequests(2, { kind: 'hang' });
+      own.failApiRequests(1, { kind: 'hang', ms: 60_000 });
+      const calls = [1, 2, 3].map(() =>
+        fetch(`${own.baseUrl}calendar/v3/users/me/calendarList`).then(
+          (r) => r.status,
+          () => 'closed',
+        ),
+      );
+      const deadline = Date.now() + 2000;
+      while (own.requests.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(own.requests).toHaveLength(3);
+      const started = Date.now();
+      await own.stop();
+      expect(await Promise.all(calls)).toEqual(['closed', 'closed', 'closed']);
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(own.requests.map((r) => r.aborted)).toEqual([true, true, true]);
+    });
+
+    it('invalidateAccessTokens: old access tokens answer 401, the refresh token yields a working one', async () => {
+      const email = uniqueEmail('dropped');
+      const first = await connect(email);
+      const second = await connect(email);
+      const bystander = await accessToken('not-dropped');
+      sandbox.invalidateAccessTokens(email.toUpperCase());
+
+      for (const { tokens } of [first, second]) {
+        const stale = await call(LIST_PATH, tokens.access_token ?? '');
+        expect(stale).toMatchObject({
+          status: 401,
+          wwwAuthenticate: 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+        });
+        expect(json(stale)).toMatchObject({ error: { code: 401, errors: [{ reason: 'authError' }] } });
+        expect((await call('/oauth2/v2/userinfo', tokens.access_token ?? '')).status).toBe(401);
+      }
+      expect((await call(LIST_PATH, bystander.token)).status).toBe(200);
+      // googleapis sees the 401 as is: the token's expiry_date still lies ahead, so no refresh.
+      expect((await failureOf(calendarApi(first.client).calendarList.list())).status).toBe(401);
+
+      const { credentials } = await first.client.refreshAccessToken();
+      expect(credentials.access_token).not.toBe(first.tokens.access_token);
+      expect((await call(LIST_PATH, credentials.access_token ?? '')).status).toBe(200);
+      first.client.setCredentials(credentials);
+      expect((await calendarApi(first.client).calendarList.list()).data.items).toHaveLength(1);
+      expect(sandbox.revokedTokens()).not.toContain(first.tokens.refresh_token);
+      expect(() => sandbox.invalidateAccessTokens('never-connected@example.com')).toThrow(/no access token/);
     });
   });
 

@@ -1,6 +1,7 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { sendApiError, sendNotFound } from './api-errors';
+import { ApiFailureQueue, isApiPath, sendApiFailure } from './api-failures';
 import { handleAuthorize, handleDecision } from './authorize';
 import { CALENDAR_PREFIX, handleCalendar } from './calendar-api';
 import { insertEvent } from './calendar-events';
@@ -22,6 +23,8 @@ import { GrantRecord, SandboxStore } from './store';
 import { handleToken, tokenRequestFields } from './token-endpoint';
 import {
   GoogleSandboxOptions,
+  SandboxApiFailure,
+  SandboxApiFailureMatch,
   SandboxConsentDecision,
   SandboxEvent,
   SandboxEventInput,
@@ -67,7 +70,10 @@ export class GoogleSandbox {
   private nextConsent: SandboxConsentDecision | undefined;
   private readonly tokenFailures: SandboxTokenFailure[] = [];
   private tokenDelay = 0;
+  private readonly apiFailures = new ApiFailureQueue();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Log entries of requests not answered yet, so stop() can mark them before it returns. */
+  private readonly unanswered = new Set<SandboxRequestLog>();
   private readonly routes: Record<string, RouteHandler> = {
     [`GET ${AUTH_PATH}`]: handleAuthorize,
     [`GET /o/oauth2/auth`]: handleAuthorize,
@@ -173,6 +179,36 @@ export class GoogleSandbox {
   }
 
   /**
+   * The next `count` Calendar v3 / userinfo calls that match `match` (method, exact path or
+   * RegExp; default: every such call) fail as `failure` says, in Google's wire format, before
+   * any check of the token. Each call takes the oldest queued failure it matches.
+   */
+  failApiRequests(count: number, failure: SandboxApiFailure, match?: SandboxApiFailureMatch): void {
+    this.apiFailures.add(count, failure, match);
+  }
+
+  /** Drops the failures failApiRequests queued that no call has taken yet. */
+  clearApiFailures(): void {
+    this.apiFailures.clear();
+  }
+
+  /** How many queued API failures no call has taken yet. */
+  pendingApiFailures(): number {
+    return this.apiFailures.size;
+  }
+
+  /**
+   * As when Google drops access tokens before their expiry: every access token issued so far
+   * to the account answers 401, while its refresh token still works and refreshed access tokens
+   * are valid. Throws when the account was never issued an access token.
+   */
+  invalidateAccessTokens(email: string): void {
+    if (this.store.invalidateAccessTokens(email) === 0) {
+      throw new Error(`GoogleSandbox.invalidateAccessTokens: no access token was issued to ${email}`);
+    }
+  }
+
+  /**
    * As if the user removed the app in their Google account: an e-mail ends every grant of
    * that account, a token (refresh or access) ends its grant. Throws when nothing matches.
    */
@@ -224,6 +260,8 @@ export class GoogleSandbox {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const entry of this.unanswered) entry.aborted = true;
+    this.unanswered.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
@@ -255,8 +293,16 @@ export class GoogleSandbox {
     const entry: SandboxRequestLog = { method, path: url.pathname, at: new Date(started) };
     if ([...url.searchParams.keys()].length > 0) entry.query = paramsToRecord(url.searchParams);
     this.requests.push(entry);
+    this.unanswered.add(entry);
     res.on('finish', () => {
+      this.unanswered.delete(entry);
       entry.status = res.statusCode;
+      this.logLine(entry, Date.now() - started);
+    });
+    res.on('close', () => {
+      this.unanswered.delete(entry);
+      if (res.writableFinished) return;
+      entry.aborted = true;
       this.logLine(entry, Date.now() - started);
     });
 
@@ -270,6 +316,18 @@ export class GoogleSandbox {
       if (json.ok && json.value !== undefined) entry.json = json.value;
     }
 
+    if (isApiPath(url.pathname)) {
+      const failure = this.apiFailures.take(method, url.pathname);
+      if (failure?.kind === 'hang') {
+        // Without ms: never answered; stop() closes the connection (closeAllConnections).
+        if (failure.ms === undefined) return;
+        await this.sleep(failure.ms);
+        if (res.destroyed) return;
+      } else if (failure) {
+        return sendApiFailure(res, url.pathname, failure);
+      }
+    }
+
     const handler =
       this.routes[`${method} ${url.pathname}`] ??
       (url.pathname.startsWith(CALENDAR_PREFIX) ? handleCalendar : undefined);
@@ -281,7 +339,8 @@ export class GoogleSandbox {
     if (!this.options.log) return;
     const grant =
       entry.path === TOKEN_PATH && entry.form?.['grant_type'] ? ` grant_type=${entry.form['grant_type']}` : '';
-    this.options.log(`google-sandbox ${entry.method} ${entry.path}${grant} -> ${entry.status ?? '-'} (${ms} ms)`);
+    const answer = entry.aborted ? 'closed unanswered' : String(entry.status ?? '-');
+    this.options.log(`google-sandbox ${entry.method} ${entry.path}${grant} -> ${answer} (${ms} ms)`);
   }
 }
 

@@ -3,6 +3,8 @@ export type { GoogleSandboxEndpoints } from './google-sandbox';
 export type {
   GoogleSandboxOptions,
   SandboxAccount,
+  SandboxApiFailure,
+  SandboxApiFailureMatch,
   SandboxConsentDecision,
   SandboxEvent,
   SandboxEventDateTime,

@@ -45,6 +45,8 @@ export interface AccessTokenRecord {
   /** Scopes of this token (the code's consent; a refresh gets the grant's). */
   scopes: string[];
   expiresAt: number;
+  /** Dropped by Google before its expiry (invalidateAccessTokens): answers 401, its grant lives on. */
+  invalidated?: true;
 }
 
 export type NewCode = Omit<AuthCodeRecord, 'code' | 'expiresAt' | 'used'>;
@@ -156,7 +158,7 @@ export class SandboxStore {
   /** The access token's record if it is live: issued, unexpired, its grant not revoked. */
   validAccessToken(token: string): AccessTokenRecord | undefined {
     const record = this.accessTokens.get(token);
-    if (!record || record.grant.revoked || record.expiresAt <= Date.now()) return undefined;
+    if (!record || record.invalidated || record.grant.revoked || record.expiresAt <= Date.now()) return undefined;
     return record;
   }
 
@@ -170,6 +172,23 @@ export class SandboxStore {
   expireAccessTokens(): void {
     const past = Date.now() - 1;
     for (const record of this.accessTokens.values()) record.expiresAt = Math.min(record.expiresAt, past);
+  }
+
+  /** Ends every access token issued so far to the account's grants; returns how many there were. */
+  invalidateAccessTokens(email: string): number {
+    const key = email.toLowerCase();
+    let count = 0;
+    for (const grant of this.grants) {
+      if (grant.email.toLowerCase() !== key) continue;
+      for (const token of grant.accessTokens) {
+        const record = this.accessTokens.get(token);
+        if (record) {
+          record.invalidated = true;
+          count += 1;
+        }
+      }
+    }
+    return count;
   }
 
   private liveGrants(clientId: string, email: string): GrantRecord[] {

@@ -50,13 +50,40 @@ export interface SandboxTokenFailure {
   delayMs?: number;
 }
 
+/**
+ * How the next matching Calendar v3 or userinfo call fails (failApiRequests), in Google's wire format.
+ * - unauthorized: 401 as for an invalid or expired access token (reason authError, WWW-Authenticate).
+ * - rateLimit: 403 PERMISSION_DENIED, domain usageLimits (Calendar's per-project and per-user limits).
+ * - tooManyRequests: 429 RESOURCE_EXHAUSTED, reason rateLimitExceeded; `Retry-After` when given.
+ * - serverError: 500 INTERNAL / 503 UNAVAILABLE JSON envelopes (reason backendError); 502 is
+ *   Google's front end's HTML error page, as Google sends it. Default 500.
+ * - hang: no answer for `ms`, then the call is handled normally; without `ms`, never answered
+ *   (the connection closes when the client gives up or the sandbox stops).
+ */
+export type SandboxApiFailure =
+  | { kind: 'unauthorized' }
+  | { kind: 'rateLimit'; reason: 'rateLimitExceeded' | 'userRateLimitExceeded' }
+  | { kind: 'tooManyRequests'; retryAfterSeconds?: number }
+  | { kind: 'serverError'; status?: 500 | 502 | 503 }
+  | { kind: 'hang'; ms?: number };
+
+/** Which API calls a queued failure applies to; every field left out matches all. */
+export interface SandboxApiFailureMatch {
+  /** HTTP method, any case: 'POST'. */
+  method?: string;
+  /** The request path without the query string: exactly this string, or matching this RegExp. */
+  path?: string | RegExp;
+}
+
 export interface SandboxRequestLog {
   method: string;
   /** Path without the query string. */
   path: string;
   at: Date;
-  /** Status of the answer; absent while the request is still being handled. */
+  /** Status of the answer; absent while the request is still being handled, or when never answered. */
   status?: number;
+  /** The connection closed before an answer was sent (the client gave up, or the sandbox stopped). */
+  aborted?: true;
   /** Query string parameters (last value wins), when there are any. */
   query?: Record<string, string>;
   /** Form body of token, revoke and consent-decision requests. Holds secrets: tests only. */

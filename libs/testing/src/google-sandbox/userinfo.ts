@@ -5,6 +5,9 @@ import { SandboxHttpRequest, bearerToken, sendJson } from './http-io';
 import { SCOPE_EMAIL, SCOPE_PROFILE } from './scopes';
 import { AccessTokenRecord } from './store';
 
+/** Where Google serves userinfo: the oauth2 v2 path googleapis uses, and its older alias (see the routes). */
+export const USERINFO_PATHS: readonly string[] = ['/oauth2/v2/userinfo', '/userinfo/v2/me'];
+
 /** The live access token of an API call, or undefined after answering 401. */
 export function authenticate(
   req: SandboxHttpRequest,
