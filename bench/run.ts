@@ -10,13 +10,10 @@
  *   BENCH_APPS_DIR=dir   run <dir>/database-api/main.js and <dir>/webhook-api/main.js
  *                        instead of dist/apps (e.g. a scratch build with a candidate fix)
  *   BENCH_LABEL=name     write bench/results/<name>.json and leave the README alone
- *   BENCH_CPU_PROF=1     run the apps with --cpu-prof (profiles in bench/results/profiles/);
- *                        figures are distorted by the profiler, so the README is left alone
  *   BENCH_MONGODB_URI=uri use this MongoDB server instead of starting FerretDB (its databases
  *                        bench_database_api and bench_webhook_api are dropped first); README left alone
- *   BENCH_NODE_FLAGS="…" extra `node` flags for both apps (e.g. V8 heap settings to try); README left alone
- *   BENCH_MONGO_TIMING=1 time every MongoDB command in the apps (diagnostics/mongo-timing.cjs),
- *                        one snapshot per load in bench/results/mongo-timing/; README left alone
+ *   BENCH_NODE_FLAGS="…" extra `node` flags for both apps (V8 heap settings to try, or
+ *                        `--cpu-prof --cpu-prof-dir=bench/results/profiles`); README left alone
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,21 +21,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { availableParallelism } from 'node:os';
 import { MongoClient } from 'mongodb';
 import { join, resolve } from 'node:path';
+import { AppProcess } from '../libs/testing/src/lib/app-process';
 import { FerretDbServer, databaseUri, startFerretDb } from '../libs/testing/src/lib/ferretdb';
 import { getFreePort } from '../libs/testing/src/lib/free-port';
 import { mintUserJwt } from '../libs/testing/src/lib/jwt';
+import { stackEnv } from '../libs/testing/src/lib/stack-env';
 import { InfraProcess } from './infra-client';
 import { LoadSummary, runLoad, stopLoad } from './load';
 import { MachineInfo, machineInfo } from './machine';
-import {
-  ManagedProcess,
-  childPidByName,
-  cpuSeconds,
-  killChildrenNow,
-  machineBusySeconds,
-  sleep,
-  stopAllProcesses,
-} from './processes';
+import { childPidByName, cpuSeconds, killChildrenNow, machineBusySeconds, processMemory, sleep } from './processes';
 import { Figure, figure, resultsTable, updateReadme } from './report';
 import { routeMeans, scrapeGauges, scrapeRouteTotals } from './server-timing';
 import { median, percentile, round } from './stats';
@@ -59,6 +50,8 @@ const FLOW_POLL_INTERVAL_MS = 5;
 const FLOW_VISIBLE_TIMEOUT_MS = 10_000;
 const SEED_CONCURRENCY = 8;
 const START_TIMEOUT_MS = 30_000;
+/** How often /health is tried while an app starts: the resolution of the cold start. */
+const HEALTH_POLL_MS = 10;
 /** Before each measured load, wait (up to QUIET_WAIT_MAX_S) until processes not ours use less than this. */
 const QUIET_MAX_FOREIGN_CORES = 0.25;
 const QUIET_WAIT_MAX_S = 10;
@@ -84,12 +77,9 @@ const WEBHOOK_SERVICE_TOKEN = `bench-webhook-service-${randomBytes(8).toString('
 const GOOGLE_CALENDAR = 'google-calendar';
 
 const label = process.env['BENCH_LABEL'] ?? '';
-const cpuProfile = process.env['BENCH_CPU_PROF'] === '1';
-const mongoTiming = process.env['BENCH_MONGO_TIMING'] === '1';
 const extraNodeFlags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean);
 const externalMongoUri = process.env['BENCH_MONGODB_URI'] ?? '';
-const diagnostics = cpuProfile || mongoTiming || extraNodeFlags.length > 0 || externalMongoUri !== '';
-const MONGO_TIMING_DIR = join(ROOT, 'bench/results/mongo-timing');
+const diagnostics = extraNodeFlags.length > 0 || externalMongoUri !== '';
 const skipBuild = process.env['BENCH_SKIP_BUILD'] === '1';
 const appsDir = resolve(process.env['BENCH_APPS_DIR'] ?? join(ROOT, 'dist/apps'));
 
@@ -184,16 +174,6 @@ function deployedNodeOptions(): string {
   return line[1];
 }
 
-/** The environment of a child: nothing inherited but PATH. */
-function childEnv(extra: Record<string, string>): Record<string, string> {
-  return { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...extra };
-}
-
-/** The environment of an app: a child's, plus the image's NODE_OPTIONS. */
-function appEnv(extra: Record<string, string>): Record<string, string> {
-  return childEnv({ NODE_OPTIONS: deployedNodeOptions(), ...extra });
-}
-
 /** What the RSS line breaks down: V8's heap spaces (used) and memory outside the heap, from /metrics. */
 const HEAP_GAUGES = [
   'nodejs_heap_size_used_bytes',
@@ -215,36 +195,10 @@ function heap(gauges: Record<string, number>): string {
   );
 }
 
-/** `node` flags and extra environment of an app: diagnostics only (flags, since Node 20 refuses --cpu-prof in NODE_OPTIONS). */
-function appDiagnostics(app: string): { flags: string[]; env: Record<string, string> } {
-  const flags = [...extraNodeFlags];
-  const env: Record<string, string> = {};
-  if (cpuProfile) {
-    const dir = join(RESULTS_DIR, 'profiles', app);
-    mkdirSync(dir, { recursive: true });
-    flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
-  }
-  if (mongoTiming) {
-    flags.push(`--require=${join(ROOT, 'bench/diagnostics/mongo-timing.cjs')}`);
-    env['MONGO_TIMING_DIR'] = join(MONGO_TIMING_DIR, app);
-  }
-  return { flags, env };
-}
-
-const timingPhases: string[] = [];
-
-/** With BENCH_MONGO_TIMING=1: closes the apps' current timing snapshot under `phase`. */
-function markPhase(system: System, phase: string): void {
-  if (!mongoTiming) return;
-  timingPhases.push(phase);
-  system.databaseApi.signal('SIGUSR2');
-  system.webhookApi.signal('SIGUSR2');
-}
-
 interface System {
-  databaseApi: ManagedProcess;
-  webhookApi: ManagedProcess;
-  reference: ManagedProcess;
+  databaseApi: AppProcess;
+  webhookApi: AppProcess;
+  reference: AppProcess;
   databaseUrl: string;
   webhookUrl: string;
   referenceUrl: string;
@@ -260,62 +214,42 @@ async function createSystem(mongoUri: string, infraReady: InfraProcess['ready'])
   const databaseUrl = `http://127.0.0.1:${databasePort}`;
   const webhookUrl = `http://127.0.0.1:${webhookPort}`;
   const referenceUrl = `http://127.0.0.1:${referencePort}`;
-  const { endpoints, clientId, clientSecret } = infraReady.google;
 
-  const databaseDiagnostics = appDiagnostics('database-api');
-  const webhookDiagnostics = appDiagnostics('webhook-api');
-  const databaseApi = new ManagedProcess({
-    name: 'database-api',
-    nodeArgs: [...databaseDiagnostics.flags, join(appsDir, 'database-api/main.js')],
-    cwd: ROOT,
-    healthUrl: `${databaseUrl}/health`,
-    readyTimeoutMs: START_TIMEOUT_MS,
-    env: appEnv({
-      PORT: String(databasePort),
-      MONGODB_URI: databaseMongoUri,
-      JWT_SECRET,
-      WEBHOOK_SERVER_URL: webhookUrl,
-      WEBHOOK_SERVER_SERVICE_TOKEN: WEBHOOK_SERVICE_TOKEN,
-      DATABASE_SERVER_SERVICE_TOKEN: DATABASE_SERVICE_TOKEN,
+  const env = stackEnv({
+    databasePort,
+    webhookPort,
+    databaseMongoUri,
+    webhookMongoUri: databaseUri(mongoUri, WEBHOOK_API_DB),
+    jwtSecret: JWT_SECRET,
+    serviceTokens: { acceptedByDatabaseApi: DATABASE_SERVICE_TOKEN, acceptedByWebhookApi: WEBHOOK_SERVICE_TOKEN },
+    google: infraReady.google,
+    smtpUrl: infraReady.smtpUrl,
+    logLevel: 'warn',
+    common: { NODE_OPTIONS: deployedNodeOptions() },
+    overrides: {
       // The load comes from one user; the per-user limit is for people, not for this bench.
-      CONNECT_RATE_LIMIT_PER_MINUTE: '100000',
-      ...databaseDiagnostics.env,
-    }),
-  });
-  const webhookApi = new ManagedProcess({
-    name: 'webhook-api',
-    nodeArgs: [...webhookDiagnostics.flags, join(appsDir, 'webhook-api/main.js')],
-    cwd: ROOT,
-    healthUrl: `${webhookUrl}/health`,
-    readyTimeoutMs: START_TIMEOUT_MS,
-    env: appEnv({
-      PORT: String(webhookPort),
-      MONGODB_URI: databaseUri(mongoUri, WEBHOOK_API_DB),
-      DATABASE_SERVER_URL: databaseUrl,
-      DATABASE_SERVER_SERVICE_TOKEN: DATABASE_SERVICE_TOKEN,
-      WEBHOOK_SERVER_SERVICE_TOKEN: WEBHOOK_SERVICE_TOKEN,
-      GOOGLE_CLIENT_ID: clientId,
-      GOOGLE_CLIENT_SECRET: clientSecret,
-      GOOGLE_REDIRECT_URI: `${webhookUrl}/api/google-calendar/callback`,
-      GOOGLE_OAUTH_AUTH_URL: endpoints.authUrl,
-      GOOGLE_OAUTH_TOKEN_URL: endpoints.tokenUrl,
-      GOOGLE_OAUTH_REVOKE_URL: endpoints.revokeUrl,
-      GOOGLE_API_ROOT_URL: endpoints.apiRootUrl,
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SMTP_URL: infraReady.smtpUrl,
-      MAIL_FROM: 'Calendar Connector <noreply@example.test>',
+      databaseApi: { CONNECT_RATE_LIMIT_PER_MINUTE: '100000' },
       // All callbacks come from 127.0.0.1; the per-address limit would cut the flows short.
-      CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
-      ...webhookDiagnostics.env,
-    }),
+      webhookApi: { CALLBACK_RATE_LIMIT_PER_MINUTE: '100000' },
+    },
   });
-  const reference = new ManagedProcess({
+  // Flags, not NODE_OPTIONS: Node 20 refuses --cpu-prof there.
+  const timing = { nodeArgs: extraNodeFlags, readyTimeoutMs: START_TIMEOUT_MS, pollIntervalMs: HEALTH_POLL_MS };
+  const databaseApi = AppProcess.builtApp('database-api', {
+    ...timing,
+    appsDir,
+    port: databasePort,
+    env: env.databaseApi,
+  });
+  const webhookApi = AppProcess.builtApp('webhook-api', { ...timing, appsDir, port: webhookPort, env: env.webhookApi });
+  const reference = new AppProcess({
     name: 'reference-server',
-    nodeArgs: ['--import', 'tsx', join(ROOT, 'bench/reference-server.ts')],
-    cwd: ROOT,
-    healthUrl: `${referenceUrl}/health`,
+    script: join(ROOT, 'bench/reference-server.ts'),
+    nodeArgs: ['--import', 'tsx'],
+    port: referencePort,
     readyTimeoutMs: START_TIMEOUT_MS,
-    env: childEnv({ PORT: String(referencePort), MONGODB_URI: databaseMongoUri, JWT_SECRET }),
+    pollIntervalMs: HEALTH_POLL_MS,
+    env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', MONGODB_URI: databaseMongoUri, JWT_SECRET },
   });
   return { databaseApi, webhookApi, reference, databaseUrl, webhookUrl, referenceUrl };
 }
@@ -333,9 +267,9 @@ async function measureColdStarts(system: System): Promise<ColdStarts> {
   for (let r = 1; r <= ROUNDS; r++) {
     await waitForQuiet(system);
     result.databaseApi.push(await system.databaseApi.start());
-    result.readyRssMb.databaseApi.push(round(system.databaseApi.memory().rssMb, 1));
+    result.readyRssMb.databaseApi.push(round(processMemory(system.databaseApi).rssMb, 1));
     result.webhookApi.push(await system.webhookApi.start());
-    result.readyRssMb.webhookApi.push(round(system.webhookApi.memory().rssMb, 1));
+    result.readyRssMb.webhookApi.push(round(processMemory(system.webhookApi).rssMb, 1));
     log(
       `cold start ${r}/${ROUNDS}: database-api ${Math.round(result.databaseApi.at(-1) ?? 0)} ms ` +
         `(RSS ${result.readyRssMb.databaseApi.at(-1)} MB when ready), webhook-api ${Math.round(result.webhookApi.at(-1) ?? 0)} ms ` +
@@ -680,21 +614,15 @@ function describeLoad(name: string, s: LoadSummary): string {
 async function runRound(roundNo: number, system: System, data: Dataset): Promise<RoundResult> {
   log(`round ${roundNo}/${ROUNDS}`);
   // Alternate which server goes first, so neither always gets the warmer machine.
-  const reference = async (): Promise<[LoadSummary, CpuUse]> => {
-    const result = await measuredLoad(system, () => listLoad(system.referenceUrl, data, LIST_DURATION_S));
-    markPhase(system, `round ${roundNo}: GET list, bare reference`);
-    return result;
-  };
+  const reference = (): Promise<[LoadSummary, CpuUse]> =>
+    measuredLoad(system, () => listLoad(system.referenceUrl, data, LIST_DURATION_S));
   let listServerTimes: ServerTimes = {};
-  const app = async (): Promise<[LoadSummary, CpuUse]> => {
-    const result = await measuredLoad(system, async () => {
+  const app = (): Promise<[LoadSummary, CpuUse]> =>
+    measuredLoad(system, async () => {
       const [summary, times] = await withServerTimes(system, () => listLoad(system.databaseUrl, data, LIST_DURATION_S));
       listServerTimes = times;
       return summary;
     });
-    markPhase(system, `round ${roundNo}: GET list, database-api`);
-    return result;
-  };
   let listReference: [LoadSummary, CpuUse];
   let listApp: [LoadSummary, CpuUse];
   if (roundNo % 2 === 1) {
@@ -714,7 +642,6 @@ async function runRound(roundNo: number, system: System, data: Dataset): Promise
   const [[connect, connectServerTimes], connectCpu] = await measuredLoad(system, () =>
     withServerTimes(system, () => connectLoad(system, data, CONNECT_DURATION_S)),
   );
-  markPhase(system, `round ${roundNo}: handlegooglecalendar`);
   await sleep(500); // let the last e-mails land before counting
   const connectMails = (await requireInfra().stats()).mails - mailsBefore;
   log(`  ${describeLoad('handlegooglecalendar    ', connect)}, ${connectMails} e-mails received`);
@@ -722,7 +649,6 @@ async function runRound(roundNo: number, system: System, data: Dataset): Promise
   log(`    ${describeServerTimes(connectServerTimes)}`);
 
   const [flows, flowsCpu] = await measuredLoad(system, () => flowRound(system, FLOWS_PER_ROUND));
-  markPhase(system, `round ${roundNo}: OAuth flows`);
   log(
     `  OAuth flows: ${flows.samples.length} ok, ${flows.failures.length} failed; callback → visible p50 ${round(flows.p50Ms, 1)} ms, ` +
       `p99 ${round(flows.p99Ms, 1)} ms, max ${round(flows.maxMs, 1)} ms (callback itself p50 ${round(flows.callbackP50Ms, 1)} ms)`,
@@ -730,7 +656,7 @@ async function runRound(roundNo: number, system: System, data: Dataset): Promise
   for (const failure of flows.failures.slice(0, 3)) log(`    flow failed: ${failure}`);
   log(`    ${describeCpu(flowsCpu)} (includes creating and deleting the round's connectors)`);
 
-  const memory = { databaseApi: system.databaseApi.memory(), webhookApi: system.webhookApi.memory() };
+  const memory = { databaseApi: processMemory(system.databaseApi), webhookApi: processMemory(system.webhookApi) };
   const [databaseHeap, webhookHeap] = await Promise.all([
     scrapeGauges(system.databaseUrl, HEAP_GAUGES),
     scrapeGauges(system.webhookUrl, HEAP_GAUGES),
@@ -919,8 +845,7 @@ function writeResults(
     FLOWS_PER_ROUND,
     FLOW_POLL_INTERVAL_MS,
     appsDir,
-    cpuProfile,
-    mongoTiming,
+    nodeFlags: extraNodeFlags,
   };
   writeFileSync(
     path,
@@ -950,8 +875,6 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}`);
   const benchStarted = performance.now();
-  if (mongoTiming) rmSync(MONGO_TIMING_DIR, { recursive: true, force: true });
-  if (cpuProfile) rmSync(join(RESULTS_DIR, 'profiles'), { recursive: true, force: true });
   build();
 
   const [mongoUri, infraProcess] = await Promise.all([startDatabase(), InfraProcess.start(ROOT, START_TIMEOUT_MS)]);
@@ -972,7 +895,6 @@ async function main(): Promise<void> {
   await connectLoad(system, data, WARMUP_S);
   const warmupFlows = await flowRound(system, WARMUP_FLOWS);
   if (warmupFlows.failures.length > 0) throw new Error(`the connect flow fails: ${warmupFlows.failures[0] ?? ''}`);
-  markPhase(system, 'start, seeding and warm-up');
 
   const rounds: RoundResult[] = [];
   for (let r = 1; r <= ROUNDS; r++) rounds.push(await runRound(r, system, data));
@@ -983,14 +905,10 @@ async function main(): Promise<void> {
   const totalS = Math.round((performance.now() - benchStarted) / 1000);
   const path = writeResults(machine, figures, rounds, { coldStarts, totalSeconds: totalS });
   log(`results written to ${path} (bench took ${totalS} s)`);
-  if (mongoTiming) {
-    writeFileSync(join(MONGO_TIMING_DIR, 'phases.json'), `${JSON.stringify(timingPhases, null, 2)}\n`);
-    log(`MongoDB command timings in ${MONGO_TIMING_DIR} (<pid>-<n>.json is phase n of phases.json)`);
-  }
   if (!label && !diagnostics) {
     updateReadme(README, machine, figures, [
       foreignSummary(rounds),
-      `Each figure is the median of ${ROUNDS} rounds (the rounds column lists them in order); full numbers in \`bench/results/latest.json\`.`,
+      `Each figure is the median of ${ROUNDS} rounds (the rounds column lists them in order); full numbers in \`bench/results/latest.json\` of that run (not committed).`,
       `Load generator (autocannon), FerretDB, both apps and the reference share the same ${machine.cores} cores.`,
     ]);
     log('bench/README.md summary updated');
@@ -1006,7 +924,7 @@ let cleaning: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     stopLoad();
-    await stopAllProcesses();
+    await AppProcess.stopAll(5_000);
     await infra?.stop().catch(() => undefined);
     await ferret?.stop().catch(() => undefined);
   })();
@@ -1034,6 +952,7 @@ process.on('uncaughtException', (error) => {
 });
 process.on('exit', () => {
   // Last resort when something skipped the orderly stop: no orphan servers, no stray data.
+  AppProcess.killAllNow();
   killChildrenNow();
   if (ferret) rmSync(ferret.dataDir, { recursive: true, force: true });
 });

@@ -6,17 +6,20 @@
  * embedded default: MONGODB_URI uses that MongoDB instead of FerretDB (each app gets its own
  * database on it), GOOGLE_CLIENT_ID (+ GOOGLE_CLIENT_SECRET) uses real Google instead of the
  * sandbox, SMTP_URL a real mail server instead of the catcher. The apps run with
- * NODE_ENV=production, so they never read a .env file: what they get is printed here.
+ * NODE_ENV=production, so they never read a .env file: they get PATH and the environment
+ * built here (stackEnv), nothing else of this shell's. They log JSON as in production; their
+ * lines are printed here through pino-pretty, each prefixed with the app's name.
  * Ctrl-C (or SIGTERM) stops everything; if an app dies, the rest is stopped and the exit code is 1.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
+import { GoogleSandbox } from '../../libs/testing/src/google-sandbox';
+import { AppName, AppProcess, AppStartError } from '../../libs/testing/src/lib/app-process';
 import { databaseUri, startFerretDb } from '../../libs/testing/src/lib/ferretdb';
 import { mintUserJwt } from '../../libs/testing/src/lib/jwt';
-import { GoogleSandbox } from '../../libs/testing/src/google-sandbox';
+import { AppEnv, GoogleClientEnv, stackEnv } from '../../libs/testing/src/lib/stack-env';
 import {
   DEV_DATABASES,
   DEV_DATABASE_SERVICE_TOKEN,
@@ -32,11 +35,12 @@ import {
   WORKSPACE_ROOT,
 } from './dev-defaults';
 import { startMailCatcher } from './mail-catcher';
+import { prettyLogLines } from './pretty-logs';
 
-type AppName = 'database-api' | 'webhook-api';
 type Env = Record<string, string>;
 
 const HEALTH_TIMEOUT_MS = 60_000;
+const HEALTH_POLL_MS = 250;
 const APP_STOP_GRACE_MS = 10_000;
 
 /** Variables each app reads (see .env.example) that the environment of `npm start` may override. */
@@ -82,7 +86,7 @@ function fromEnv(name: string): string | undefined {
 
 /** Stops of the helpers (FerretDB, mail, sandbox), in start order; run in reverse. */
 const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
-const apps = new Map<AppName, ChildProcess>();
+const apps: AppProcess[] = [];
 /** A build or setup command in flight (its own process group, killed on shutdown). */
 let runningCommand: ChildProcess | undefined;
 let stopping = false;
@@ -123,49 +127,42 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   // database-api accepts DATABASE_SERVER_SERVICE_TOKEN (a comma-separated list during a rotation)
-  // and presents WEBHOOK_SERVER_SERVICE_TOKEN; webhook-api the other way round. A presenter
-  // sends one token: the first of the list.
-  const databaseTokens = fromEnv('DATABASE_SERVER_SERVICE_TOKEN') ?? DEV_DATABASE_SERVICE_TOKEN;
-  const webhookTokens = fromEnv('WEBHOOK_SERVER_SERVICE_TOKEN') ?? DEV_WEBHOOK_SERVICE_TOKEN;
-  const databaseToken = firstOf(databaseTokens);
-  const base: Env = { NODE_ENV: 'production', PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info' };
-
-  const databaseEnv = withOverrides('database-api', {
-    ...base,
-    PORT: String(DEV_PORTS.databaseApi),
-    MONGODB_URI: databaseUri(mongoBase, DEV_DATABASES.databaseApi),
-    JWT_SECRET: DEV_JWT_SECRET,
-    WEBHOOK_SERVER_URL: `http://localhost:${DEV_PORTS.webhookApi}`,
-    WEBHOOK_SERVER_SERVICE_TOKEN: firstOf(webhookTokens),
-    DATABASE_SERVER_SERVICE_TOKEN: databaseTokens,
-  });
-  const webhookEnv = withOverrides('webhook-api', {
-    ...base,
-    PORT: String(DEV_PORTS.webhookApi),
-    MONGODB_URI: databaseUri(mongoBase, DEV_DATABASES.webhookApi),
-    DATABASE_SERVER_URL: `http://localhost:${DEV_PORTS.databaseApi}`,
-    DATABASE_SERVER_SERVICE_TOKEN: databaseToken,
-    WEBHOOK_SERVER_SERVICE_TOKEN: webhookTokens,
-    TOKEN_ENCRYPTION_KEY: DEV_TOKEN_ENCRYPTION_KEY,
-    SMTP_URL: smtpUrl,
-    MAIL_FROM: DEV_MAIL_FROM,
-    GOOGLE_REDIRECT_URI: DEV_GOOGLE_REDIRECT_URI,
-    ...google,
+  // and webhook-api presents the first of it; WEBHOOK_SERVER_SERVICE_TOKEN the other way round.
+  const serviceTokens = {
+    acceptedByDatabaseApi: fromEnv('DATABASE_SERVER_SERVICE_TOKEN') ?? DEV_DATABASE_SERVICE_TOKEN,
+    acceptedByWebhookApi: fromEnv('WEBHOOK_SERVER_SERVICE_TOKEN') ?? DEV_WEBHOOK_SERVICE_TOKEN,
+  };
+  const env = stackEnv({
+    databasePort: DEV_PORTS.databaseApi,
+    webhookPort: DEV_PORTS.webhookApi,
+    host: 'localhost',
+    databaseMongoUri: databaseUri(mongoBase, DEV_DATABASES.databaseApi),
+    webhookMongoUri: databaseUri(mongoBase, DEV_DATABASES.webhookApi),
+    jwtSecret: DEV_JWT_SECRET,
+    serviceTokens,
+    google,
+    smtpUrl,
+    mailFrom: DEV_MAIL_FROM,
+    tokenEncryptionKey: DEV_TOKEN_ENCRYPTION_KEY,
+    logLevel: 'info',
+    overrides: { databaseApi: overridesFor('database-api'), webhookApi: overridesFor('webhook-api') },
   });
 
-  startApp('database-api', databaseEnv);
-  startApp('webhook-api', webhookEnv);
-  await Promise.all([
-    waitHealthy('database-api', DEV_PORTS.databaseApi),
-    waitHealthy('webhook-api', DEV_PORTS.webhookApi),
-  ]);
+  const databaseApi = startApp('database-api', DEV_PORTS.databaseApi, env.databaseApi);
+  const webhookApi = startApp('webhook-api', DEV_PORTS.webhookApi, env.webhookApi);
+  await Promise.all([waitUp(databaseApi), waitUp(webhookApi)]);
   if (stopping) return;
-  printTryIt(databaseEnv['JWT_SECRET'] as string, databaseToken, useMailCatcher);
+  // The service token to show is the one webhook-api presents to database-api.
+  printTryIt(
+    env.databaseApi['JWT_SECRET'] as string,
+    env.webhookApi['DATABASE_SERVER_SERVICE_TOKEN'] as string,
+    useMailCatcher,
+  );
 }
 
-/** Overrides from the environment; the variables the stack wires itself stay as given. */
-function withOverrides(name: AppName, defaults: Env): Env {
-  const env = { ...defaults };
+/** The variables of OVERRIDABLE set in this environment; they win over the embedded defaults. */
+function overridesFor(name: AppName): AppEnv {
+  const env: AppEnv = {};
   for (const key of OVERRIDABLE[name]) {
     const value = fromEnv(key);
     if (value !== undefined) env[key] = value;
@@ -194,8 +191,8 @@ async function startMail(): Promise<string> {
   return mail.url;
 }
 
-/** GOOGLE_* of webhook-api pointing at the local sandbox, after a warning nobody can miss. */
-async function startGoogleSandbox(): Promise<Env> {
+/** webhook-api's Google: the local sandbox, after a warning nobody can miss. */
+async function startGoogleSandbox(): Promise<GoogleClientEnv> {
   const sandbox = await GoogleSandbox.start({
     port: DEV_PORTS.googleSandbox,
     host: '127.0.0.1',
@@ -216,69 +213,70 @@ async function startGoogleSandbox(): Promise<Env> {
     ...(ignored.length > 0 ? ['', `Ignored without GOOGLE_CLIENT_ID: ${ignored.join(', ')}`] : []),
   ]);
   return {
-    GOOGLE_CLIENT_ID: sandbox.clientId,
-    GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
-    GOOGLE_OAUTH_AUTH_URL: sandbox.endpoints.authUrl,
-    GOOGLE_OAUTH_TOKEN_URL: sandbox.endpoints.tokenUrl,
-    GOOGLE_OAUTH_REVOKE_URL: sandbox.endpoints.revokeUrl,
-    GOOGLE_API_ROOT_URL: sandbox.endpoints.apiRootUrl,
+    clientId: sandbox.clientId,
+    clientSecret: sandbox.clientSecret,
+    endpoints: sandbox.endpoints,
+    redirectUri: DEV_GOOGLE_REDIRECT_URI,
   };
 }
 
-/** The real Google client from the environment (endpoints default to Google's in the app). */
-function realGoogle(): Env {
-  console.log(`Using REAL Google with the OAuth client ${fromEnv('GOOGLE_CLIENT_ID') as string}.`);
-  if (fromEnv('GOOGLE_CLIENT_SECRET') === undefined) {
+/** The real Google client from the environment (endpoints not set are Google's, the app's defaults). */
+function realGoogle(): GoogleClientEnv {
+  const clientId = fromEnv('GOOGLE_CLIENT_ID') as string;
+  console.log(`Using REAL Google with the OAuth client ${clientId}.`);
+  const clientSecret = fromEnv('GOOGLE_CLIENT_SECRET');
+  if (clientSecret === undefined) {
     console.warn('GOOGLE_CLIENT_SECRET is not set: webhook-api will refuse to start without it.');
   }
-  const redirect = fromEnv('GOOGLE_REDIRECT_URI') ?? DEV_GOOGLE_REDIRECT_URI;
-  console.log(`Redirect URI (must be registered on the client): ${redirect}`);
-  const env: Env = {};
-  for (const key of GOOGLE_VARS) {
-    const value = fromEnv(key);
-    if (value !== undefined) env[key] = value;
-  }
-  return env;
+  const redirectUri = fromEnv('GOOGLE_REDIRECT_URI') ?? DEV_GOOGLE_REDIRECT_URI;
+  console.log(`Redirect URI (must be registered on the client): ${redirectUri}`);
+  return {
+    clientId,
+    clientSecret,
+    redirectUri,
+    endpoints: {
+      authUrl: fromEnv('GOOGLE_OAUTH_AUTH_URL'),
+      tokenUrl: fromEnv('GOOGLE_OAUTH_TOKEN_URL'),
+      revokeUrl: fromEnv('GOOGLE_OAUTH_REVOKE_URL'),
+      apiRootUrl: fromEnv('GOOGLE_API_ROOT_URL'),
+    },
+  };
 }
 
-function startApp(name: AppName, env: Env): void {
-  // Its own process group: a Ctrl-C in the terminal reaches only this script, which then
-  // stops the apps in order (and does not mistake their exit for a crash).
-  const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'dist/apps', name, 'main.js')], {
-    cwd: WORKSPACE_ROOT,
+function startApp(name: AppName, port: number, env: AppEnv): AppProcess {
+  const colorize = process.stdout.isTTY === true && fromEnv('NO_COLOR') === undefined;
+  const pretty = prettyLogLines(name, { colorize });
+  const app = AppProcess.builtApp(name, {
+    port,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    readyTimeoutMs: HEALTH_TIMEOUT_MS,
+    pollIntervalMs: HEALTH_POLL_MS,
+    stopGraceMs: APP_STOP_GRACE_MS,
+    // Its own process group: a Ctrl-C in the terminal reaches only this script, which then
+    // stops the apps in order (and does not mistake their exit for a crash).
     detached: true,
+    // The whole output is printed as it comes; the runner need not keep much of it.
+    outputLimit: 64 * 1024,
+    onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(pretty(line)),
+    onExit: ({ code, signal, requested }) => {
+      if (stopping || requested) return;
+      console.error(`\n[${name}] exited unexpectedly (${signal ?? `exit code ${String(code)}`}); stopping the stack.`);
+      void shutdown(1);
+    },
   });
-  apps.set(name, child);
-  if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => console.log(`[${name}] ${line}`));
-  if (child.stderr) createInterface({ input: child.stderr }).on('line', (line) => console.error(`[${name}] ${line}`));
-  child.once('error', (error) => console.error(`[${name}] could not start: ${error.message}`));
-  child.once('exit', (code, signal) => {
-    apps.delete(name);
-    if (stopping) return;
-    console.error(`\n[${name}] exited unexpectedly (${signal ?? `exit code ${String(code)}`}); stopping the stack.`);
-    void shutdown(1);
-  });
+  apps.push(app);
+  return app;
 }
 
-async function waitHealthy(name: AppName, port: number): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+async function waitUp(app: AppProcess): Promise<void> {
+  try {
+    await app.start();
+  } catch (error) {
     if (stopping) return;
-    if (!apps.has(name)) throw new Error(`${name} exited during start (see its output above)`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-      if (response.status === 200) {
-        console.log(`${name} is up on http://localhost:${port}`);
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await delay(250);
+    // Its output is on the console already; the summary says what went wrong.
+    throw error instanceof AppStartError ? new Error(`${error.summary} (see its output above)`) : error;
   }
-  throw new Error(`${name} did not answer 200 on http://127.0.0.1:${port}/health within ${HEALTH_TIMEOUT_MS / 1000} s`);
+  if (!stopping) console.log(`${app.name} is up on http://localhost:${String(app.port)}`);
 }
 
 function printTryIt(jwtSecret: string, serviceToken: string, mailCatcher: boolean): void {
@@ -374,24 +372,12 @@ function isListening(port: number): Promise<boolean> {
   });
 }
 
-async function stopApp(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), APP_STOP_GRACE_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping the stack (Ctrl-C again to kill the apps at once) ...');
   if (runningCommand?.pid !== undefined) killGroup(runningCommand.pid, 'SIGTERM');
-  await Promise.all([...apps.values()].map((child) => stopApp(child)));
+  await Promise.all(apps.map((app) => app.stop('SIGTERM', APP_STOP_GRACE_MS)));
   await pendingStep?.catch(() => undefined);
   for (const { name, stop } of [...stoppers].reverse()) {
     try {
@@ -423,19 +409,11 @@ function onSignal(): void {
   // One Ctrl-C can arrive twice (from the terminal and relayed by tsx): only a later one forces.
   if (Date.now() - firstSignalAt < 1000) return;
   console.error('Interrupted again: killing the apps now.');
-  for (const child of apps.values()) child.kill('SIGKILL');
-}
-
-function firstOf(list: string): string {
-  return list.split(',')[0]?.trim() ?? list;
+  for (const app of apps) void app.kill();
 }
 
 function redactUri(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 process.on('SIGINT', onSignal);
@@ -443,7 +421,7 @@ process.on('SIGTERM', onSignal);
 process.on('SIGHUP', onSignal);
 // Backstop: the apps run in their own process groups, so never leave them behind.
 process.on('exit', () => {
-  for (const child of apps.values()) child.kill('SIGKILL');
+  AppProcess.killAllNow();
   if (runningCommand?.pid !== undefined) killGroup(runningCommand.pid, 'SIGKILL');
 });
 main().catch((error: unknown) => {

@@ -6,3 +6,6 @@ export * from './lib/jwt';
 export * from './lib/free-port';
 export * from './google-sandbox';
 export * from './lib/test-database';
+export * from './lib/app-process';
+export * from './lib/stack-env';
+export * from './lib/workspace-root';

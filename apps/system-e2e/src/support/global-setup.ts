@@ -13,9 +13,13 @@ const root = join(__dirname, '../../../..');
 export default async function globalSetup(): Promise<void> {
   await mongoGlobalSetup();
   if (process.env['SYSTEM_E2E_BUILD'] === 'skip') return;
-  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=database-api,webhook-api', '--outputStyle=static'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-  });
+  execFileSync(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '--projects=database-api,webhook-api', '--outputStyle=static'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    },
+  );
 }

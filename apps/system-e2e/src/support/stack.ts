@@ -3,11 +3,12 @@ import {
   SmtpCapture,
   getFreePort,
   mintUserJwt,
+  stackEnv,
   startSmtpCapture,
   testDatabaseUri,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
-import { AppProcess } from './app-process';
+import { AppProcess, systemApp } from './app-process';
 
 export const STACK_JWT_SECRET = 'system-e2e-jwt-secret-0123456789';
 export const DATABASE_SERVICE_TOKEN = 'system-e2e-database-service-token';
@@ -45,40 +46,41 @@ export class Stack {
     ]);
     const databaseMongoUri = testDatabaseUri('system_database_api');
     const webhookMongoUri = testDatabaseUri('system_webhook_api');
-    const databaseApi = new AppProcess('database-api', databasePort, {
-      MONGODB_URI: databaseMongoUri,
-      JWT_SECRET: STACK_JWT_SECRET,
-      WEBHOOK_SERVER_URL: `http://127.0.0.1:${webhookPort}`,
-      WEBHOOK_SERVER_SERVICE_TOKEN: WEBHOOK_SERVICE_TOKEN,
-      DATABASE_SERVER_SERVICE_TOKEN: DATABASE_SERVICE_TOKEN,
-      WEBHOOK_API_TIMEOUT_MS: '3000',
-      CONNECT_RATE_LIMIT_PER_MINUTE: '100000',
-      LOG_LEVEL: 'warn',
-      ...options.databaseEnv,
+    const env = stackEnv({
+      databasePort,
+      webhookPort,
+      databaseMongoUri,
+      webhookMongoUri,
+      jwtSecret: STACK_JWT_SECRET,
+      serviceTokens: { acceptedByDatabaseApi: DATABASE_SERVICE_TOKEN, acceptedByWebhookApi: WEBHOOK_SERVICE_TOKEN },
+      google,
+      smtpUrl: smtp.url,
+      logLevel: 'warn',
+      overrides: {
+        // Short timeouts keep failure tests fast; the per-user and per-address limits are for
+        // people, and every test request comes from one address.
+        databaseApi: {
+          WEBHOOK_API_TIMEOUT_MS: '3000',
+          CONNECT_RATE_LIMIT_PER_MINUTE: '100000',
+          ...options.databaseEnv,
+        },
+        webhookApi: {
+          OUTBOUND_TIMEOUT_MS: '3000',
+          OUTBOX_POLL_INTERVAL_MS: '200',
+          CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
+          ...options.webhookEnv,
+        },
+      },
     });
-    const webhookApi = new AppProcess('webhook-api', webhookPort, {
-      MONGODB_URI: webhookMongoUri,
-      DATABASE_SERVER_URL: `http://127.0.0.1:${databasePort}`,
-      DATABASE_SERVER_SERVICE_TOKEN: DATABASE_SERVICE_TOKEN,
-      WEBHOOK_SERVER_SERVICE_TOKEN: WEBHOOK_SERVICE_TOKEN,
-      GOOGLE_CLIENT_ID: google.clientId,
-      GOOGLE_CLIENT_SECRET: google.clientSecret,
-      GOOGLE_REDIRECT_URI: `http://127.0.0.1:${webhookPort}/api/google-calendar/callback`,
-      GOOGLE_OAUTH_AUTH_URL: google.endpoints.authUrl,
-      GOOGLE_OAUTH_TOKEN_URL: google.endpoints.tokenUrl,
-      GOOGLE_OAUTH_REVOKE_URL: google.endpoints.revokeUrl,
-      GOOGLE_API_ROOT_URL: google.endpoints.apiRootUrl,
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'Calendar Connector <noreply@example.test>',
-      OUTBOUND_TIMEOUT_MS: '3000',
-      OUTBOX_POLL_INTERVAL_MS: '200',
-      CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
-      LOG_LEVEL: 'warn',
-      ...options.webhookEnv,
-    });
+    const databaseApi = systemApp('database-api', databasePort, env.databaseApi);
+    const webhookApi = systemApp('webhook-api', webhookPort, env.webhookApi);
     const stack = new Stack(databaseApi, webhookApi, smtp, google, webhookMongoUri, databaseMongoUri);
-    await Promise.all([databaseApi.start(), webhookApi.start()]);
+    try {
+      await Promise.all([databaseApi.start(), webhookApi.start()]);
+    } catch (error) {
+      await stack.stop(); // the app that did start, SMTP and the sandbox
+      throw error;
+    }
     return stack;
   }
 
@@ -86,7 +88,7 @@ export class Stack {
 
   /** Another webhook-api process on the same database (as behind a load balancer). */
   async startWebhookReplica(): Promise<AppProcess> {
-    const replica = this.webhookApi.sibling(await getFreePort());
+    const replica = this.webhookApi.withPort(await getFreePort());
     this.replicas.push(replica);
     await replica.start();
     return replica;
@@ -102,7 +104,12 @@ export class Stack {
   }
 
   /** A call to database-api as a user of `subaccountId`. */
-  async asUser(subaccountId: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: JsonBody }> {
+  async asUser(
+    subaccountId: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: JsonBody }> {
     const response = await fetch(`${this.databaseApi.url}${path}`, {
       method,
       headers: {
@@ -115,7 +122,11 @@ export class Stack {
   }
 
   /** A call to a webhook-api process with the service token. */
-  async asService(method: string, path: string, app: AppProcess = this.webhookApi): Promise<{ status: number; body: JsonBody }> {
+  async asService(
+    method: string,
+    path: string,
+    app: AppProcess = this.webhookApi,
+  ): Promise<{ status: number; body: JsonBody }> {
     const response = await fetch(`${app.url}${path}`, {
       method,
       headers: { Authorization: `Bearer ${WEBHOOK_SERVICE_TOKEN}` },
@@ -126,7 +137,9 @@ export class Stack {
   /** Adds the connector, runs the whole connect flow, and waits for the connected metadata. */
   async connect(subaccountId: string, userEmail: string): Promise<Record<string, JsonBody>> {
     await this.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, { connectorId: 'google-calendar' });
-    const answer = await this.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, { userEmail });
+    const answer = await this.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, {
+      userEmail,
+    });
     if (answer.status !== 200) throw new Error(`handlegooglecalendar answered ${answer.status}`);
     const page = await this.openCallback(await this.consent(answer.body.data.authUrl));
     if (page.status !== 200) throw new Error(`callback answered ${page.status}: ${page.html}`);
@@ -160,7 +173,11 @@ export function newSubaccountId(): string {
   return randomBytes(12).toString('hex');
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 10000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 10000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -76,7 +76,10 @@ describe('startFerretDb', () => {
     servers.push(second);
     const reader = new MongoClient(databaseUri(second.uri, 'persist'));
     clients.push(reader);
-    const doc = await reader.db().collection('things').findOne({}, { projection: { _id: 0 } });
+    const doc = await reader
+      .db()
+      .collection('things')
+      .findOne({}, { projection: { _id: 0 } });
     expect(doc).toEqual({ kept: true });
   });
 
@@ -96,7 +99,11 @@ describe('databaseUri', () => {
     ['mongodb://h:1/old?a=1&b=2', 'db', 'mongodb://h:1/db?a=1&b=2'],
     ['mongodb://h:1?x=1', 'db', 'mongodb://h:1/db?x=1'],
     ['mongodb://u:p%40ss@h1:1,h2:2/admin?replicaSet=rs0', 'app', 'mongodb://u:p%40ss@h1:1,h2:2/app?replicaSet=rs0'],
-    ['mongodb+srv://u:p@cluster.example.net/?retryWrites=true', 'app', 'mongodb+srv://u:p@cluster.example.net/app?retryWrites=true'],
+    [
+      'mongodb+srv://u:p@cluster.example.net/?retryWrites=true',
+      'app',
+      'mongodb+srv://u:p@cluster.example.net/app?retryWrites=true',
+    ],
   ])('databaseUri(%s, %s) = %s', (base, db, expected) => {
     expect(databaseUri(base, db)).toBe(expected);
   });

@@ -1,9 +1,10 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { getFreePort } from './free-port';
+import { workspaceRoot } from './workspace-root';
 
 /** A running FerretDB process: a MongoDB wire-protocol server backed by SQLite files. */
 export interface FerretDbServer {
@@ -178,24 +179,6 @@ function waitForExit(child: ChildProcess): Promise<void> {
 function ensureBinary(): void {
   if (existsSync(ferretDbBinaryPath())) return;
   execFileSync('bash', [join(workspaceRoot(), 'tools', 'ferretdb', 'build.sh')], { stdio: 'inherit' });
-}
-
-let cachedRoot: string | undefined;
-
-/** The nearest directory holding nx.json, above this file (source or bundled) or the cwd. */
-function workspaceRoot(): string {
-  cachedRoot ??= findUp(__dirname) ?? findUp(process.cwd());
-  if (cachedRoot === undefined) {
-    throw new Error(`Cannot find the workspace root (nx.json) above ${__dirname} or ${process.cwd()}`);
-  }
-  return cachedRoot;
-}
-
-function findUp(start: string): string | undefined {
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
 }
 
 class FerretDbStartError extends Error {

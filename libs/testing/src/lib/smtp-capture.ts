@@ -118,9 +118,7 @@ export async function startSmtpCapture(options: StartSmtpCaptureOptions = {}): P
           reject,
           timer: setTimeout(() => {
             waiters.delete(waiter);
-            reject(
-              new Error(`No matching mail within ${timeoutMs} ms (${messages.length} message(s) received)`),
-            );
+            reject(new Error(`No matching mail within ${timeoutMs} ms (${messages.length} message(s) received)`));
           }, timeoutMs),
         };
         waiters.add(waiter);
