@@ -1,4 +1,16 @@
 import nx from '@nx/eslint-plugin';
+import jest from 'eslint-plugin-jest';
+
+const GOOGLEAPIS_INDEX = {
+  name: 'googleapis',
+  message:
+    "Its index loads all ~300 Google APIs (+100 MB RSS); import the one you need, e.g. from 'googleapis/build/src/apis/calendar'.",
+};
+const TESTING_LIB = {
+  regex: '^@connector-service/testing(/|$)|/libs/testing/',
+  message:
+    "The testing lib (FerretDB launcher, Google sandbox, JWT minting...) is for tests and dev tools: use it from apps/<app>/test/ or apps/system-e2e, never from an app's src/.",
+};
 
 export default [
   ...nx.configs['flat/base'],
@@ -42,21 +54,38 @@ export default [
     },
   },
   {
+    // A focused test silently turns the rest of the suite off, a skipped one hides a failure:
+    // neither is committed (describe/it/test .only and .skip, fit, fdescribe, xit, xdescribe...).
+    files: ['**/*.ts', '**/*.js', '**/*.cjs', '**/*.mjs'],
+    plugins: { jest },
+    rules: {
+      'jest/no-focused-tests': 'error',
+      'jest/no-disabled-tests': 'error',
+    },
+  },
+  // ESLint does not merge a rule's options across blocks (the last matching block wins), so
+  // each of the blocks below lists every import restriction that applies to its files.
+  {
     files: ['apps/**/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'googleapis',
-              message:
-                "Its index loads all ~300 Google APIs (+100 MB RSS); import the one you need, e.g. from 'googleapis/build/src/apis/calendar'.",
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: [GOOGLEAPIS_INDEX] }],
+    },
+  },
+  {
+    // The apps' src/ is what ships. Nx tags cannot say this: an app's test/ folder belongs
+    // to the same project and does use the testing lib. (system-e2e's src/ is all tests.)
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['apps/system-e2e/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [GOOGLEAPIS_INDEX], patterns: [TESTING_LIB] }],
+    },
+  },
+  {
+    files: ['apps/*/src/**/*.spec.ts'],
+    ignores: ['apps/system-e2e/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [TESTING_LIB] }],
     },
   },
 ];
