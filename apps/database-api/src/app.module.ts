@@ -6,12 +6,16 @@ import { ConnectorsModule } from './connectors/connectors.module';
 
 @Module({})
 export class AppModule {
-  /** Validates the environment (throws ConfigValidationError naming every problem) and wires the app. */
-  static forRoot(): DynamicModule {
+  /**
+   * Validates the configuration (throws ConfigValidationError naming every problem) and wires
+   * the app. `env`: exactly these variables instead of the process environment (tests).
+   */
+  static forRoot(options: { env?: Record<string, string | undefined> } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ServicePlatformModule.forRoot(DatabaseApiConfig, {
+          env: options.env,
           acceptedServiceTokens: (config) => config.DATABASE_SERVER_SERVICE_TOKEN,
           rateLimitsPerMinute: (config) => ({ connect: config.CONNECT_RATE_LIMIT_PER_MINUTE }),
         }),

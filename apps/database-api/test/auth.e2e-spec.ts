@@ -65,7 +65,12 @@ describe('database-api user authentication and tenant check (e2e)', () => {
   it('lets the admin role reach any subaccount', async () => {
     const admin = mintUserJwt(E2E_JWT_SECRET, { sub: 'admin-1', subaccountIds: [], role: 'admin' });
     const other = newSubaccountId();
-    await api.http().post(`/api/connectors/${other}`).set('Authorization', `Bearer ${admin}`).send({ connectorId: 'slack' }).expect(201);
+    await api
+      .http()
+      .post(`/api/connectors/${other}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ connectorId: 'slack' })
+      .expect(201);
     await list(`Bearer ${admin}`, other).expect(200);
   });
 

@@ -25,11 +25,7 @@ describe('database-api connectors (e2e, real database)', () => {
   const addConnector = (body: object, sub = subaccountId, jwt = token) =>
     api.http().post(`/api/connectors/${sub}`).set('Authorization', `Bearer ${jwt}`).send(body);
   const updateMetadata = (body: object, sub = subaccountId, serviceToken = E2E_SERVICE_TOKEN) =>
-    api
-      .http()
-      .post(`/api/connectors/${sub}/metadata/update`)
-      .set('Authorization', `Bearer ${serviceToken}`)
-      .send(body);
+    api.http().post(`/api/connectors/${sub}/metadata/update`).set('Authorization', `Bearer ${serviceToken}`).send(body);
   const getConnector = (connectorId = 'google-calendar') =>
     api.http().get(`/api/connectors/${subaccountId}/${connectorId}`).set('Authorization', `Bearer ${token}`);
 
@@ -50,7 +46,9 @@ describe('database-api connectors (e2e, real database)', () => {
     });
 
     it('keeps a given name and config', async () => {
-      const res = await addConnector({ connectorId: 'slack', name: 'Team Slack', config: { channel: 'ops' } }).expect(201);
+      const res = await addConnector({ connectorId: 'slack', name: 'Team Slack', config: { channel: 'ops' } }).expect(
+        201,
+      );
       expect(res.body.data).toMatchObject({ connectorId: 'slack', name: 'Team Slack', config: { channel: 'ops' } });
     });
 
@@ -81,9 +79,16 @@ describe('database-api connectors (e2e, real database)', () => {
       await addConnector({ connectorId: 'hubspot' }, other, api.userToken([other])).expect(201);
       await updateMetadata({ metadata: { isConnected: true } }).expect(200);
 
-      const res = await api.http().get(`/api/connectors/${subaccountId}`).set('Authorization', `Bearer ${token}`).expect(200);
+      const res = await api
+        .http()
+        .get(`/api/connectors/${subaccountId}`)
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
       expect(res.body.success).toBe(true);
-      expect(res.body.data.map((c: { connectorId: string }) => c.connectorId).sort()).toEqual(['google-calendar', 'slack']);
+      expect(res.body.data.map((c: { connectorId: string }) => c.connectorId).sort()).toEqual([
+        'google-calendar',
+        'slack',
+      ]);
       const google = res.body.data.find((c: { connectorId: string }) => c.connectorId === 'google-calendar');
       expect(google.metadata).toEqual({ isConnected: true });
     });
@@ -111,11 +116,18 @@ describe('database-api connectors (e2e, real database)', () => {
     beforeEach(() => addConnector({ connectorId: 'google-calendar' }).expect(201));
 
     it('merges only the given keys; null is stored as null; other keys stay', async () => {
-      await updateMetadata({ connectorId: 'google-calendar', metadata: { a: 1, nested: { x: 1 }, keep: 'me' } }).expect(200);
+      await updateMetadata({ connectorId: 'google-calendar', metadata: { a: 1, nested: { x: 1 }, keep: 'me' } }).expect(
+        200,
+      );
       const res = await updateMetadata({ metadata: { a: 2, nested: null, added: ['x'] } }).expect(200);
       expect(res.body.data.applied).toBe(true);
       expect(res.body.data.connector.metadata).toEqual({ a: 2, nested: null, keep: 'me', added: ['x'] });
-      expect((await getConnector().expect(200)).body.data.metadata).toEqual({ a: 2, nested: null, keep: 'me', added: ['x'] });
+      expect((await getConnector().expect(200)).body.data.metadata).toEqual({
+        a: 2,
+        nested: null,
+        keep: 'me',
+        added: ['x'],
+      });
     });
 
     it('is idempotent', async () => {
@@ -170,7 +182,11 @@ describe('database-api connectors (e2e, real database)', () => {
         const res = await updateMetadata({ metadata: { a: 2 } }, subaccountId, bad).expect(401);
         expect(res.body).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED' } });
       }
-      await api.http().post(`/api/connectors/${subaccountId}/metadata/update`).send({ metadata: { a: 3 } }).expect(401);
+      await api
+        .http()
+        .post(`/api/connectors/${subaccountId}/metadata/update`)
+        .send({ metadata: { a: 3 } })
+        .expect(401);
       expect((await getConnector()).body.data.metadata).toEqual({ a: 1 });
     });
   });
@@ -200,7 +216,10 @@ describe('database-api connectors (e2e, real database)', () => {
       [{}],
     ])('answers 400 for the body %j and stores nothing', async (body) => {
       const res = await addConnector(body).expect(400);
-      expect(res.body).toMatchObject({ success: false, error: { code: 'VALIDATION_FAILED', details: expect.any(Array) } });
+      expect(res.body).toMatchObject({
+        success: false,
+        error: { code: 'VALIDATION_FAILED', details: expect.any(Array) },
+      });
       const list = await api.http().get(`/api/connectors/${subaccountId}`).set('Authorization', `Bearer ${token}`);
       expect(list.body.data).toEqual([]);
     });

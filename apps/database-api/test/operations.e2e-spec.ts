@@ -18,7 +18,11 @@ describe('database-api operations: request ids, metrics, probes, headers, CORS, 
 
   it('serves Prometheus metrics with HTTP latency by route and status', async () => {
     const sub = newSubaccountId();
-    await api.http().get(`/api/connectors/${sub}`).set('Authorization', `Bearer ${api.userToken([sub])}`).expect(200);
+    await api
+      .http()
+      .get(`/api/connectors/${sub}`)
+      .set('Authorization', `Bearer ${api.userToken([sub])}`)
+      .expect(200);
     const res = await api.http().get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toMatch(

@@ -44,20 +44,22 @@ describe('in a real browser (Chromium)', () => {
     // Both start at once; each is kept as soon as it is up so afterAll can stop it if the other fails.
     await Promise.all([
       Stack.start().then((started) => (stack = started)),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        // The closed network refuses Chromium's own background connections; keep them off.
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }).then((launched) => (browser = launched)),
+      chromium
+        .launch({
+          executablePath: CHROMIUM,
+          // The closed network refuses Chromium's own background connections; keep them off.
+          args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        })
+        .then((launched) => (browser = launched)),
     ]);
   }, 300000);
 
@@ -69,8 +71,12 @@ describe('in a real browser (Chromium)', () => {
     logs.push(log);
     const entry = log;
     page.on('response', (response) => entry.requests.push({ url: response.url(), status: response.status() }));
-    page.on('requestfailed', (request) => entry.requests.push({ url: request.url(), failure: request.failure()?.errorText ?? 'failed' }));
-    page.on('console', (message) => entry.console.push(`${message.type()}: ${message.text()} (${message.location().url})`));
+    page.on('requestfailed', (request) =>
+      entry.requests.push({ url: request.url(), failure: request.failure()?.errorText ?? 'failed' }),
+    );
+    page.on('console', (message) =>
+      entry.console.push(`${message.type()}: ${message.text()} (${message.location().url})`),
+    );
     page.on('pageerror', (error) => entry.pageErrors.push(error.message));
   });
   afterEach(() => context?.close());
@@ -90,8 +96,16 @@ describe('in a real browser (Chromium)', () => {
   }
 
   it.each([
-    ['database-api', () => stack.databaseApi.url, ['/api/connectors/{subaccountId}', '/api/connectors/{subaccountId}/handlegooglecalendar']],
-    ['webhook-api', () => stack.webhookApi.url, ['/api/google-calendar/connect', '/api/google-calendar/connections/{calendarId}']],
+    [
+      'database-api',
+      () => stack.databaseApi.url,
+      ['/api/connectors/{subaccountId}', '/api/connectors/{subaccountId}/handlegooglecalendar'],
+    ],
+    [
+      'webhook-api',
+      () => stack.webhookApi.url,
+      ['/api/google-calendar/connect', '/api/google-calendar/connections/{calendarId}'],
+    ],
   ])('renders Swagger UI of %s with its routes', async (name, url, paths) => {
     const origin = url();
     await page.goto(`${origin}/api/docs`);
@@ -113,9 +127,13 @@ describe('in a real browser (Chromium)', () => {
 
   /** Adds the connector, asks handlegooglecalendar, and returns the link of the e-mail. */
   async function emailedLink(subaccountId: string, userEmail: string): Promise<string> {
-    const created = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, { connectorId: 'google-calendar' });
+    const created = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, {
+      connectorId: 'google-calendar',
+    });
     expect(created.status).toBe(201);
-    const answer = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, { userEmail });
+    const answer = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, {
+      userEmail,
+    });
     expect(answer.status).toBe(200);
     const mail = await stack.smtp.waitForMessage((m) => m.to.includes(userEmail));
     const link = /https?:\/\/\S+/.exec(mail.text)?.[0];

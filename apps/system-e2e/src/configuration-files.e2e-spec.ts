@@ -27,7 +27,9 @@ describe('deployment files match the configuration code', () => {
   const apps = ['database-api', 'webhook-api'];
 
   it('finds the variables of both apps', () => {
-    expect(variablesOf('database-api')).toEqual(expect.arrayContaining(['MONGODB_URI', 'JWT_SECRET', 'PORT', 'LOG_LEVEL']));
+    expect(variablesOf('database-api')).toEqual(
+      expect.arrayContaining(['MONGODB_URI', 'JWT_SECRET', 'PORT', 'LOG_LEVEL']),
+    );
     expect(variablesOf('webhook-api')).toEqual(expect.arrayContaining(['TOKEN_ENCRYPTION_KEY', 'SMTP_URL']));
   });
 

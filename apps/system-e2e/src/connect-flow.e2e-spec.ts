@@ -17,7 +17,9 @@ describe('Google Calendar connect flow across both apps (system e2e)', () => {
 
   /** A subaccount with the google-calendar connector, asked to connect; returns the answer. */
   async function requestConnection(subaccountId: string, userEmail: string) {
-    const created = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, { connectorId: 'google-calendar' });
+    const created = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, {
+      connectorId: 'google-calendar',
+    });
     expect(created.status).toBe(201);
     return stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, { userEmail });
   }
@@ -80,7 +82,9 @@ describe('Google Calendar connect flow across both apps (system e2e)', () => {
     expect(page.html).toContain('Google Calendar connected');
 
     // PKCE: the verifier sent with the code matches the challenge of the link.
-    const exchange = stack.google.tokenRequests('authorization_code').find((r) => r.form?.['code'] === new URL(callbackUrl).searchParams.get('code'));
+    const exchange = stack.google
+      .tokenRequests('authorization_code')
+      .find((r) => r.form?.['code'] === new URL(callbackUrl).searchParams.get('code'));
     const verifier = exchange?.form?.['code_verifier'] ?? '';
     expect(createHash('sha256').update(verifier).digest('base64url')).toBe(q.get('code_challenge'));
 
@@ -121,7 +125,9 @@ describe('Google Calendar connect flow across both apps (system e2e)', () => {
       return m['isConnected'] ? m : undefined;
     });
 
-    const again = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, { userEmail: 'first@example.com' });
+    const again = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, {
+      userEmail: 'first@example.com',
+    });
     stack.google.setNextConsent({ email: 'second.account@gmail.com' });
     const page = await stack.openCallback(await stack.consent(again.body.data.authUrl));
     expect(page.status).toBe(200);
@@ -135,10 +141,17 @@ describe('Google Calendar connect flow across both apps (system e2e)', () => {
 
   it.each([
     ['access_denied', () => stack.google.setNextConsent({ deny: true })],
-    ['scope_not_granted', () => stack.google.setNextConsent({ grantedScopes: ['https://www.googleapis.com/auth/userinfo.email'] })],
+    [
+      'scope_not_granted',
+      () => stack.google.setNextConsent({ grantedScopes: ['https://www.googleapis.com/auth/userinfo.email'] }),
+    ],
     [
       'token_exchange_failed',
-      () => stack.google.failTokenRequests(1, { status: 400, body: { error: 'invalid_grant', error_description: 'Bad Request' } }),
+      () =>
+        stack.google.failTokenRequests(1, {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: 'Bad Request' },
+        }),
     ],
   ])('answers %s with a failure page and stores nothing', async (reason, arrange) => {
     const subaccountId = newSubaccountId();
@@ -153,7 +166,9 @@ describe('Google Calendar connect flow across both apps (system e2e)', () => {
   });
 
   it('refuses an unknown or missing state, and an expired one', async () => {
-    const unknown = await stack.openCallback(`${stack.webhookApi.url}/api/google-calendar/callback?code=abc&state=never-issued`);
+    const unknown = await stack.openCallback(
+      `${stack.webhookApi.url}/api/google-calendar/callback?code=abc&state=never-issued`,
+    );
     expect(unknown.status).toBe(400);
     expect(unknown.html).toContain('invalid_state');
     const missing = await stack.openCallback(`${stack.webhookApi.url}/api/google-calendar/callback?code=abc`);
@@ -166,7 +181,10 @@ describe('Google Calendar connect flow across both apps (system e2e)', () => {
     const answer = await requestConnection(subaccountId, 'late@example.com');
     const client = await MongoClient.connect(stack.webhookMongoUri);
     try {
-      await client.db().collection('oauthstates').updateMany({ subaccountId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      await client
+        .db()
+        .collection('oauthstates')
+        .updateMany({ subaccountId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     } finally {
       await client.close();
     }
@@ -204,7 +222,9 @@ describe('Google Calendar connect flow across both apps (system e2e)', () => {
 
   it('answers 404 to handlegooglecalendar when the connector does not exist', async () => {
     const subaccountId = newSubaccountId();
-    const res = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, { userEmail: 'x@example.com' });
+    const res = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, {
+      userEmail: 'x@example.com',
+    });
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ success: false, error: { code: 'CONNECTOR_NOT_FOUND' } });
   });

@@ -9,7 +9,10 @@ describe('durable metadata updates and failing services (system e2e)', () => {
   afterAll(() => stack?.stop());
 
   async function prepare(subaccountId: string): Promise<string> {
-    expect((await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, { connectorId: 'google-calendar' })).status).toBe(201);
+    expect(
+      (await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, { connectorId: 'google-calendar' }))
+        .status,
+    ).toBe(201);
     const answer = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, {
       userEmail: `user-${subaccountId.slice(0, 6)}@example.com`,
     });
@@ -28,7 +31,9 @@ describe('durable metadata updates and failing services (system e2e)', () => {
     await stack.webhookApi.stop('SIGKILL');
     try {
       const started = Date.now();
-      const res = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, { userEmail: 'a@example.com' });
+      const res = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, {
+        userEmail: 'a@example.com',
+      });
       expect(res.status).toBe(502);
       expect(res.body).toMatchObject({ success: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
       expect(Date.now() - started).toBeLessThan(3000);

@@ -81,14 +81,18 @@ describe('fault injection: connect flows while the apps are killed (system e2e)'
   }, 240000);
 
   async function addConnector(subaccountId: string): Promise<void> {
-    const res = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, { connectorId: 'google-calendar' });
+    const res = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, {
+      connectorId: 'google-calendar',
+    });
     if (res.status !== 201 && res.status !== 409) throw new Error(`add connector answered ${res.status}`);
   }
 
   /** One user's connect, retried from the start whenever a step fails (the link is then dead). */
   async function connectOnce(subaccountId: string, userEmail: string, googleEmail: string): Promise<void> {
     await retrying(async () => {
-      const answer = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, { userEmail });
+      const answer = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/handlegooglecalendar`, {
+        userEmail,
+      });
       if (answer.status !== 200) throw new Error(`handlegooglecalendar answered ${answer.status}`);
       const authUrl = new URL(answer.body.data.authUrl);
       if (googleEmail !== userEmail) authUrl.searchParams.set('login_hint', googleEmail); // the user picks another account
@@ -111,7 +115,11 @@ async function retrying<T>(step: () => Promise<T>, timeoutMs = 60000): Promise<T
   }
 }
 
-async function runPool<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function runPool<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -17,7 +17,10 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
   const connections = () => mongo.db().collection('googlecalendarconnections');
   const stored = async (calendarId: string) => connections().findOne({ _id: new ObjectId(calendarId) });
   const expireSoon = (calendarId: string) =>
-    connections().updateOne({ _id: new ObjectId(calendarId) }, { $set: { accessTokenExpiresAt: new Date(Date.now() + 60_000) } });
+    connections().updateOne(
+      { _id: new ObjectId(calendarId) },
+      { $set: { accessTokenExpiresAt: new Date(Date.now() + 60_000) } },
+    );
   const refreshRequests = () => stack.google.tokenRequests('refresh_token').length;
 
   it('disconnects: revokes at Google, deletes the tokens, flips the metadata; a second call changes nothing', async () => {
@@ -25,7 +28,11 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
     const { calendarId } = await stack.connect(subaccountId, 'leaving@example.com');
     const revokedBefore = stack.google.revokedTokens().length;
 
-    const res = await stack.asUser(subaccountId, 'DELETE', `/api/connectors/${subaccountId}/google-calendar/connection`);
+    const res = await stack.asUser(
+      subaccountId,
+      'DELETE',
+      `/api/connectors/${subaccountId}/google-calendar/connection`,
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       success: true,
@@ -41,25 +48,39 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
       const m = await stack.metadata(subaccountId);
       return m['status'] === 'disconnected' ? m : undefined;
     });
-    expect(metadata).toMatchObject({ calendarId, isConnected: false, status: 'disconnected', disconnectedAt: expect.any(String) });
+    expect(metadata).toMatchObject({
+      calendarId,
+      isConnected: false,
+      status: 'disconnected',
+      disconnectedAt: expect.any(String),
+    });
 
     const status = await stack.asService('GET', `/api/google-calendar/connections/${calendarId}`);
     expect(status.body.data).toMatchObject({ calendarId, subaccountId, status: 'disconnected' });
     expect(JSON.stringify(status.body)).not.toMatch(/ya29\.|1\/\//);
 
-    const again = await stack.asUser(subaccountId, 'DELETE', `/api/connectors/${subaccountId}/google-calendar/connection`);
+    const again = await stack.asUser(
+      subaccountId,
+      'DELETE',
+      `/api/connectors/${subaccountId}/google-calendar/connection`,
+    );
     expect(again.status).toBe(200);
     expect(again.body.data).toMatchObject({ changed: false, status: 'disconnected' });
 
     const calendars = await stack.asService('GET', `/api/google-calendar/connections/${calendarId}/calendars`);
     expect(calendars.status).toBe(409);
-    expect(calendars.body.error.code).toBe('DISCONNECTED');
+    // The contract: never connected or disconnected is 409 NOT_CONNECTED.
+    expect(calendars.body.error.code).toBe('NOT_CONNECTED');
   });
 
   it('answers 404 NOT_CONNECTED for a disconnect when there never was a connection', async () => {
     const subaccountId = newSubaccountId();
     await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, { connectorId: 'google-calendar' });
-    const res = await stack.asUser(subaccountId, 'DELETE', `/api/connectors/${subaccountId}/google-calendar/connection`);
+    const res = await stack.asUser(
+      subaccountId,
+      'DELETE',
+      `/api/connectors/${subaccountId}/google-calendar/connection`,
+    );
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NOT_CONNECTED');
     const unknown = await stack.asService('DELETE', `/api/google-calendar/connections/${new ObjectId().toHexString()}`);
@@ -85,7 +106,9 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
     expect(after?.['accessToken']).not.toBe(before?.['accessToken']);
     expect(after?.['refreshToken']).toBe(before?.['refreshToken']); // Google sent none: kept
     expect(new Date(after?.['accessTokenExpiresAt']).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
-    expect(new Date(after?.['lastRefreshedAt']).getTime()).toBeGreaterThan(new Date(before?.['lastRefreshedAt']).getTime());
+    expect(new Date(after?.['lastRefreshedAt']).getTime()).toBeGreaterThan(
+      new Date(before?.['lastRefreshedAt']).getTime(),
+    );
     for (const token of stack.google.issuedTokens()) expect(JSON.stringify(after)).not.toContain(token);
 
     const second = await stack.asService('GET', `/api/google-calendar/connections/${calendarId}/calendars`);
@@ -128,7 +151,12 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
       const m = await stack.metadata(subaccountId);
       return m['status'] === 'reauth_required' ? m : undefined;
     }, 10000);
-    expect(metadata).toMatchObject({ calendarId, isConnected: false, status: 'reauth_required', lastError: 'invalid_grant' });
+    expect(metadata).toMatchObject({
+      calendarId,
+      isConnected: false,
+      status: 'reauth_required',
+      lastError: 'invalid_grant',
+    });
 
     const mail = await stack.smtp.waitForMessage((m) => m.to.includes(userEmail));
     expect(mail.subject).toBe('Reconnect your Google Calendar');

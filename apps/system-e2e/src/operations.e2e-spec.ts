@@ -43,7 +43,12 @@ describe('operations across both apps (system e2e)', () => {
   it('never writes a token or a credential to the logs', () => {
     const logs = stack.databaseApi.logs() + stack.webhookApi.logs();
     expect(logs.length).toBeGreaterThan(0);
-    for (const secret of [...stack.google.issuedTokens(), DATABASE_SERVICE_TOKEN, WEBHOOK_SERVICE_TOKEN, stack.google.clientSecret]) {
+    for (const secret of [
+      ...stack.google.issuedTokens(),
+      DATABASE_SERVICE_TOKEN,
+      WEBHOOK_SERVICE_TOKEN,
+      stack.google.clientSecret,
+    ]) {
       expect(logs).not.toContain(secret);
     }
     expect(logs).not.toMatch(/code=4%2F|[?&]code=/);

@@ -1,22 +1,30 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@connector-service/app-core';
 import { WebhookApiConfig } from './config/webhook-api.config';
-import { ConnectionLifecycleModule } from './connection-lifecycle/connection-lifecycle.module';
-import { GoogleCalendarModule } from './google-calendar/google-calendar.module';
+import { CalendarModule } from './calendar/calendar.module';
+import { ConnectModule } from './connect/connect.module';
+import { ConnectionsModule } from './connections/connections.module';
+import { TokenRefreshModule } from './token-refresh/token-refresh.module';
 
 @Module({})
 export class AppModule {
-  /** Validates the environment (throws ConfigValidationError naming every problem) and wires the app. */
-  static forRoot(): DynamicModule {
+  /**
+   * Validates the configuration (throws ConfigValidationError naming every problem) and wires
+   * the app. `env`: exactly these variables instead of the process environment (tests).
+   */
+  static forRoot(options: { env?: Record<string, string | undefined> } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ServicePlatformModule.forRoot(WebhookApiConfig, {
+          env: options.env,
           acceptedServiceTokens: (config) => config.WEBHOOK_SERVER_SERVICE_TOKEN,
           rateLimitsPerMinute: (config) => ({ callback: config.CALLBACK_RATE_LIMIT_PER_MINUTE }),
         }),
-        GoogleCalendarModule,
-        ConnectionLifecycleModule,
+        ConnectModule,
+        ConnectionsModule,
+        TokenRefreshModule,
+        CalendarModule,
       ],
     };
   }

@@ -25,7 +25,12 @@ describe('webhook-api POST /api/google-calendar/connect (e2e, real database and 
     expect(res.body).toEqual({
       success: true,
       message: 'Authorization link sent to user@example.com',
-      data: { authUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/o\/oauth2\/v2\/auth\?/), userEmail: 'user@example.com', subaccountId: SUBACCOUNT, emailSent: true },
+      data: {
+        authUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\/o\/oauth2\/v2\/auth\?/),
+        userEmail: 'user@example.com',
+        subaccountId: SUBACCOUNT,
+        emailSent: true,
+      },
     });
     const authUrl = new URL(res.body.data.authUrl);
     const state = authUrl.searchParams.get('state') as string;
@@ -57,7 +62,9 @@ describe('webhook-api POST /api/google-calendar/connect (e2e, real database and 
       await connect({ subaccountId: SUBACCOUNT, userEmail }).expect(200);
     }
     const mails = await Promise.all(
-      ['pool-1@example.com', 'pool-2@example.com', 'pool-3@example.com'].map((to) => smtp.waitForMessage((m) => m.to.includes(to))),
+      ['pool-1@example.com', 'pool-2@example.com', 'pool-3@example.com'].map((to) =>
+        smtp.waitForMessage((m) => m.to.includes(to)),
+      ),
     );
     expect(new Set(mails.map((m) => m.sessionId)).size).toBe(1);
   });
@@ -72,7 +79,11 @@ describe('webhook-api POST /api/google-calendar/connect (e2e, real database and 
   });
 
   it('answers 401 without the service token', async () => {
-    await api.http().post('/api/google-calendar/connect').send({ subaccountId: SUBACCOUNT, userEmail: 'u@example.com' }).expect(401);
+    await api
+      .http()
+      .post('/api/google-calendar/connect')
+      .send({ subaccountId: SUBACCOUNT, userEmail: 'u@example.com' })
+      .expect(401);
     const res = await connect({ subaccountId: SUBACCOUNT, userEmail: 'u@example.com' }, 'wrong-token').expect(401);
     expect(res.body).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED' } });
   });
@@ -104,7 +115,11 @@ describe('webhook-api connect with the SMTP server down', () => {
       .set('Authorization', `Bearer ${E2E_WEBHOOK_TOKEN}`)
       .send({ subaccountId: SUBACCOUNT, userEmail: 'user@example.com' })
       .expect(200);
-    expect(res.body.data).toMatchObject({ emailSent: false, authUrl: expect.any(String), userEmail: 'user@example.com' });
+    expect(res.body.data).toMatchObject({
+      emailSent: false,
+      authUrl: expect.any(String),
+      userEmail: 'user@example.com',
+    });
     expect(res.body.message).toMatch(/could not be e-mailed/);
   });
 });

@@ -24,6 +24,8 @@ describe('webhook-api operations: callback rate limit, metrics (e2e)', () => {
     expect(res.text).toMatch(/oauth_callback_outcomes_total\{outcome="invalid_state"\} 3/);
     expect(res.text).toMatch(/metadata_outbox_pending \d+/);
     expect(res.text).toContain('# TYPE metadata_delivery_attempts_total counter');
-    expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/google-calendar\/callback",status_code="429"\} 1/);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/google-calendar\/callback",status_code="429"\} 1/,
+    );
   });
 });

@@ -1,8 +1,8 @@
 import { getFreePort } from '@connector-service/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { randomBytes } from 'node:crypto';
-import { AuthorizedGoogleClientProvider } from '../src/connection-lifecycle/authorized-google-client.provider';
-import { TokenRotationService } from '../src/connection-lifecycle/token-rotation.service';
+import { TokenRotationService } from '../src/connections/token-rotation.service';
+import { AccessTokenService } from '../src/token-refresh/access-token.service';
 import { TokenCipher } from '../src/connections/token-cipher';
 import { WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
 
@@ -45,8 +45,8 @@ describe('TOKEN_ENCRYPTION_KEY rotation (e2e, real database)', () => {
   });
 
   it('reads tokens sealed with an old key, re-encrypts them all under the first key, and is idempotent', async () => {
-    const clients = api.app.get(AuthorizedGoogleClientProvider);
-    expect(await clients.accessToken(calendarId.toHexString())).toBe('ya29.old-access');
+    const tokens = api.app.get(AccessTokenService);
+    expect(await tokens.accessToken(calendarId.toHexString())).toBe('ya29.old-access');
 
     const rotation = api.app.get(TokenRotationService);
     expect(await rotation.reencryptAll()).toEqual({ scanned: 1, reencrypted: 2 });
@@ -58,6 +58,6 @@ describe('TOKEN_ENCRYPTION_KEY rotation (e2e, real database)', () => {
     expect(() => new TokenCipher([oldKey]).decrypt(doc?.['refreshToken'])).toThrow();
 
     expect(await rotation.reencryptAll()).toEqual({ scanned: 1, reencrypted: 0 });
-    expect(await clients.accessToken(calendarId.toHexString())).toBe('ya29.old-access');
+    expect(await tokens.accessToken(calendarId.toHexString())).toBe('ya29.old-access');
   });
 });

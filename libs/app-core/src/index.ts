@@ -18,4 +18,5 @@ export * from './observability/http-metrics';
 export * from './observability/metrics.module';
 export * from './bootstrap/run-app';
 export * from './bootstrap/service-platform.module';
-export * from './persistence/serial-writes';
+export * from './persistence/document-writes';
+export * from './resilience/retry-backoff';

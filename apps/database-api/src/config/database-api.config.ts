@@ -6,16 +6,7 @@ import {
   ServiceConfig,
   ServiceToken,
 } from '@connector-service/app-core';
-import {
-  IsArray,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsArray, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
 /** database-api's whole configuration, read from the environment once at start. */
 export class DatabaseApiConfig extends ServiceConfig {
@@ -25,7 +16,6 @@ export class DatabaseApiConfig extends ServiceConfig {
   @Min(1)
   @Max(65535)
   readonly PORT: number = 3002;
-
 
   @EnvVar()
   @IsString()
@@ -64,5 +54,4 @@ export class DatabaseApiConfig extends ServiceConfig {
   @Min(1)
   @Max(100000)
   readonly CONNECT_RATE_LIMIT_PER_MINUTE: number = 20;
-
 }

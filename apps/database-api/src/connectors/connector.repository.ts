@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { SerialWrites } from '@connector-service/app-core';
+import { DocumentWrites } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { ConnectorSubaccount } from './connector.schema';
 
@@ -13,11 +13,10 @@ const DUPLICATE_KEY = 11000;
 /** The only code that touches the `connectorsubaccount` collection. */
 @Injectable()
 export class ConnectorRepository implements OnModuleInit {
-  /** Versioned merges are conditional updates; see SerialWrites for why they queue. */
-  private readonly writes = new SerialWrites();
-
   constructor(
     @InjectModel(ConnectorSubaccount.name) private readonly model: Model<ConnectorSubaccount>,
+    /** Versioned merges are conditional updates; see DocumentWrites for why they may queue. */
+    private readonly writes: DocumentWrites,
   ) {}
 
   /** Builds the unique index before the first request, so duplicates are refused from the start. */
@@ -25,7 +24,9 @@ export class ConnectorRepository implements OnModuleInit {
     await this.model.init();
   }
 
-  async create(connector: Pick<ConnectorRecord, 'subaccountId' | 'connectorId' | 'name' | 'config'>): Promise<ConnectorRecord> {
+  async create(
+    connector: Pick<ConnectorRecord, 'subaccountId' | 'connectorId' | 'name' | 'config'>,
+  ): Promise<ConnectorRecord> {
     try {
       const created = await this.model.create({ ...connector, metadata: {} });
       return created.toObject();
@@ -73,7 +74,7 @@ export class ConnectorRepository implements OnModuleInit {
             $or: [{ metadataVersion: { $exists: false } }, { metadataVersion: { $lt: version } }],
           };
     const set = Object.fromEntries(version === undefined ? paths : [...paths, ['metadataVersion', version]]);
-    const updated = await this.writes.run(() =>
+    const updated = await this.writes.run(`${subaccountId}/${connectorId}`, () =>
       this.model.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean().exec(),
     );
     if (updated) return { connector: updated, applied: true };

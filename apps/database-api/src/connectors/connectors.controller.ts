@@ -4,6 +4,7 @@ import {
   ConnectorDto,
   ConnectorParamsDto,
   CreateConnectorDto,
+  DeletedConnectorDto,
   MetadataUpdateResultDto,
   SubaccountParamsDto,
   UpdateConnectorMetadataDto,
@@ -11,7 +12,6 @@ import {
 import { ApiEnvelope, ApiErrors, apiLink } from '@connector-service/app-core';
 import { ServiceAuth } from '@connector-service/service-auth';
 import { UserAuth } from '../auth/user-auth.decorator';
-import { DeletedConnectorDto } from './deleted-connector.dto';
 import { ConnectorsService } from './connectors.service';
 
 @ApiTags('connectors')
@@ -44,7 +44,7 @@ export class ConnectorsController {
 
   @Get(':subaccountId')
   @UserAuth()
-  @ApiOperation({ summary: "Every connector of the subaccount, each with its metadata" })
+  @ApiOperation({ summary: 'Every connector of the subaccount, each with its metadata' })
   @ApiEnvelope(ConnectorDto, { isArray: true })
   @ApiErrors(HttpStatus.BAD_REQUEST)
   list(@Param() params: SubaccountParamsDto): Promise<ConnectorDto[]> {

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import {
   ConnectorDto,
   CreateConnectorDto,
+  DeletedConnectorDto,
   ErrorCode,
   GOOGLE_CALENDAR_CONNECTOR_ID,
   MetadataUpdateResultDto,
@@ -53,15 +54,12 @@ export class ConnectorsService {
     return connector;
   }
 
-  async remove(subaccountId: string, connectorId: string): Promise<{ connectorId: string; deleted: true }> {
+  async remove(subaccountId: string, connectorId: string): Promise<DeletedConnectorDto> {
     if (!(await this.connectors.delete(subaccountId, connectorId))) throw connectorNotFound(connectorId);
     return { connectorId, deleted: true };
   }
 
-  async updateMetadata(
-    subaccountId: string,
-    input: UpdateConnectorMetadataDto,
-  ): Promise<MetadataUpdateResultDto> {
+  async updateMetadata(subaccountId: string, input: UpdateConnectorMetadataDto): Promise<MetadataUpdateResultDto> {
     const connectorId = input.connectorId ?? GOOGLE_CALENDAR_CONNECTOR_ID;
     const result = await this.connectors.mergeMetadata(subaccountId, connectorId, input.metadata, input.version);
     if (!result) throw connectorNotFound(connectorId);
@@ -70,10 +68,7 @@ export class ConnectorsService {
 }
 
 function connectorNotFound(connectorId: string): NotFoundDomainException {
-  return new NotFoundDomainException(
-    ErrorCode.ConnectorNotFound,
-    `This subaccount has no connector ${connectorId}`,
-  );
+  return new NotFoundDomainException(ErrorCode.ConnectorNotFound, `This subaccount has no connector ${connectorId}`);
 }
 
 export function toConnectorDto(record: ConnectorRecord): ConnectorDto {

@@ -44,7 +44,8 @@ export class GoogleCalendarConnectorController {
   @Delete(':subaccountId/google-calendar/connection')
   @UserAuth()
   @ApiOperation({
-    summary: 'Disconnect Google Calendar: revoke at Google, delete the tokens, metadata → disconnected (via webhook-api)',
+    summary:
+      'Disconnect Google Calendar: revoke at Google, delete the tokens, metadata → disconnected (via webhook-api)',
     description: 'A second call answers 200 with changed=false; 404 NOT_CONNECTED when it was never connected.',
   })
   @ApiEnvelope(GoogleCalendarDisconnectResultDto)

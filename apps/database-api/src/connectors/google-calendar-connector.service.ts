@@ -19,7 +19,10 @@ export class GoogleCalendarConnectorService {
   ) {}
 
   /** Has webhook-api e-mail the user a consent link; the connector must exist. */
-  async requestConnection(subaccountId: string, userEmail: string): Promise<MessageResult<GoogleCalendarConnectResultDto>> {
+  async requestConnection(
+    subaccountId: string,
+    userEmail: string,
+  ): Promise<MessageResult<GoogleCalendarConnectResultDto>> {
     await this.connectors.require(subaccountId, GOOGLE_CALENDAR_CONNECTOR_ID);
     const answer = await this.webhookApi.connectGoogleCalendar(subaccountId, userEmail);
     return new MessageResult(answer.data, answer.message ?? `Authorization link sent to ${userEmail}`);
@@ -30,7 +33,10 @@ export class GoogleCalendarConnectorService {
     const connector = await this.connectors.require(subaccountId, GOOGLE_CALENDAR_CONNECTOR_ID);
     const calendarId = connector.metadata?.['calendarId'];
     if (typeof calendarId !== 'string' || !CALENDAR_ID_PATTERN.test(calendarId)) {
-      throw new NotFoundDomainException(ErrorCode.NotConnected, 'Google Calendar was never connected for this subaccount');
+      throw new NotFoundDomainException(
+        ErrorCode.NotConnected,
+        'Google Calendar was never connected for this subaccount',
+      );
     }
     const answer = await this.webhookApi.disconnectGoogleCalendar(calendarId);
     return new MessageResult(answer.data, answer.message ?? 'Disconnected');

@@ -6,6 +6,7 @@ import {
   GoogleCalendarConnectResultDto,
   GoogleCalendarDisconnectResultDto,
   SuccessEnvelope,
+  isErrorCode,
 } from '@connector-service/contracts';
 import { DomainException, REQUEST_ID_HEADER, currentRequestId } from '@connector-service/app-core';
 import { AxiosError, Method } from 'axios';
@@ -18,7 +19,12 @@ export interface WebhookApiAnswer<T> {
 }
 
 /** Statuses of webhook-api that describe the caller's request and are passed on as they are. */
-const PASSED_THROUGH = new Set<number>([HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.TOO_MANY_REQUESTS]);
+const PASSED_THROUGH = new Set<number>([
+  HttpStatus.BAD_REQUEST,
+  HttpStatus.NOT_FOUND,
+  HttpStatus.CONFLICT,
+  HttpStatus.TOO_MANY_REQUESTS,
+]);
 
 /**
  * The one way to webhook-api: the service token, a timeout, and failures mapped for our
@@ -33,7 +39,10 @@ export class WebhookApiClient {
     private readonly config: DatabaseApiConfig,
   ) {}
 
-  connectGoogleCalendar(subaccountId: string, userEmail: string): Promise<WebhookApiAnswer<GoogleCalendarConnectResultDto>> {
+  connectGoogleCalendar(
+    subaccountId: string,
+    userEmail: string,
+  ): Promise<WebhookApiAnswer<GoogleCalendarConnectResultDto>> {
     return this.request('POST', 'api/google-calendar/connect', { subaccountId, userEmail });
   }
 
@@ -42,7 +51,9 @@ export class WebhookApiClient {
   }
 
   private async request<T>(method: Method, path: string, data?: unknown): Promise<WebhookApiAnswer<T>> {
-    const base = this.config.WEBHOOK_SERVER_URL.endsWith('/') ? this.config.WEBHOOK_SERVER_URL : `${this.config.WEBHOOK_SERVER_URL}/`;
+    const base = this.config.WEBHOOK_SERVER_URL.endsWith('/')
+      ? this.config.WEBHOOK_SERVER_URL
+      : `${this.config.WEBHOOK_SERVER_URL}/`;
     try {
       const response = await firstValueFrom(
         this.http.request<SuccessEnvelope<T>>({
@@ -64,12 +75,25 @@ export class WebhookApiClient {
 
   private toDomainException(error: AxiosError<ErrorEnvelope>, path: string): DomainException {
     const response = error.response;
-    if (response && PASSED_THROUGH.has(response.status) && response.data?.error?.code) {
-      return new DomainException(response.status, response.data.error.code, response.data.message, response.data.error.details);
+    const code = response?.data?.error?.code;
+    if (response && PASSED_THROUGH.has(response.status) && code) {
+      // Both apps answer codes of the one shared ErrorCode list, so webhook-api's code goes
+      // on unchanged; one outside it means webhook-api broke the contract, and is answered
+      // like an answer without a code: webhook-api failing.
+      if (isErrorCode(code))
+        return new DomainException(response.status, code, response.data.message, response.data.error.details);
+      this.logger.warn(
+        `webhook-api answered ${path} with HTTP ${response.status} and the unknown code ${JSON.stringify(code)}`,
+      );
+      return new DomainException(HttpStatus.BAD_GATEWAY, ErrorCode.UpstreamUnavailable, 'webhook-api is unavailable');
     }
     if (!response && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')) {
       this.logger.warn(`webhook-api timed out on ${path}`);
-      return new DomainException(HttpStatus.GATEWAY_TIMEOUT, ErrorCode.UpstreamTimeout, 'webhook-api did not answer in time');
+      return new DomainException(
+        HttpStatus.GATEWAY_TIMEOUT,
+        ErrorCode.UpstreamTimeout,
+        'webhook-api did not answer in time',
+      );
     }
     this.logger.warn(`webhook-api failed on ${path}: ${response ? `HTTP ${response.status}` : error.message}`);
     return new DomainException(HttpStatus.BAD_GATEWAY, ErrorCode.UpstreamUnavailable, 'webhook-api is unavailable');

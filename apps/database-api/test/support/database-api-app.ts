@@ -23,9 +23,10 @@ export interface DatabaseApiUnderTest {
  * Boots database-api's real AppModule (config validation, Mongoose, guards, pipes,
  * filter) against a real Mongo-compatible server, in a database of its own.
  */
-export async function startDatabaseApi(env: Record<string, string> = {}): Promise<DatabaseApiUnderTest> {
+export async function startDatabaseApi(env: Record<string, string | undefined> = {}): Promise<DatabaseApiUnderTest> {
   const mongoUri = env['MONGODB_URI'] ?? testDatabaseUri('database_api');
-  Object.assign(process.env, {
+  // Exactly these variables, never process.env: tests in one worker cannot leak config into each other.
+  const appEnv = {
     MONGODB_URI: mongoUri,
     LOG_LEVEL: 'silent',
     JWT_SECRET: E2E_JWT_SECRET,
@@ -33,8 +34,8 @@ export async function startDatabaseApi(env: Record<string, string> = {}): Promis
     WEBHOOK_SERVER_SERVICE_TOKEN: E2E_WEBHOOK_TOKEN,
     DATABASE_SERVER_SERVICE_TOKEN: `${E2E_SERVICE_TOKEN},${E2E_ROTATED_SERVICE_TOKEN}`,
     ...env,
-  });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ env: appEnv })] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttpApp(app, httpOptions(app));
   await app.init();

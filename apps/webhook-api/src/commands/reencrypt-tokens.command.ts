@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError } from '@connector-service/app-core';
 import { AppModule } from '../app.module';
-import { TokenRotationService } from '../connection-lifecycle/token-rotation.service';
+import { TokenRotationService } from '../connections/token-rotation.service';
 
 /**
  * `node dist/apps/webhook-api/main.js reencrypt-tokens`: after putting a new key first in
@@ -19,7 +19,8 @@ export async function reencryptTokensCommand(): Promise<void> {
     process.stdout.write(`Re-encrypted ${result.reencrypted} token(s) in ${result.scanned} connection(s).\n`);
     await app.close();
   } catch (error) {
-    if (error instanceof ConfigValidationError) process.stderr.write(`reencrypt-tokens cannot start. ${error.message}\n`);
+    if (error instanceof ConfigValidationError)
+      process.stderr.write(`reencrypt-tokens cannot start. ${error.message}\n`);
     else new Logger('reencrypt-tokens').error((error as Error).stack ?? String(error));
     process.exitCode = 1;
   }

@@ -6,17 +6,7 @@ import {
   ServiceConfig,
   ServiceToken,
 } from '@connector-service/app-core';
-import {
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  ValidateBy,
-} from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 
 const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -30,9 +20,7 @@ function IsEncryptionKeyList(): PropertyDecorator {
         value.length > 0 &&
         value.every(
           (key) =>
-            typeof key === 'string' &&
-            /^[A-Za-z0-9+/_-]+={0,2}$/.test(key) &&
-            Buffer.from(key, 'base64').length === 32,
+            typeof key === 'string' && /^[A-Za-z0-9+/_-]+={0,2}$/.test(key) && Buffer.from(key, 'base64').length === 32,
         ),
       defaultMessage: () =>
         'must be one or more comma-separated base64 keys of 32 bytes each (openssl rand -base64 32)',
@@ -111,7 +99,9 @@ export class WebhookApiConfig extends ServiceConfig {
 
   @EnvVar()
   @IsString()
-  @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'must be an address, e.g. "Calendar <noreply@example.com>"' })
+  @Matches(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, {
+    message: 'must be an address, e.g. "Calendar <noreply@example.com>"',
+  })
   readonly MAIL_FROM!: string;
 
   @EnvVar()

@@ -1,12 +1,12 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebhookApiConfig } from '../config/webhook-api.config';
-import { CallbackOutcome, FAILURE_MESSAGES } from './callback-outcome';
+import { CallbackOutcome, FAILURE_MESSAGES, failureStatus } from './callback-outcome';
 import { callbackPage } from './callback-page';
 
 /** Turns a callback outcome into what the browser gets: the configured redirect, or a page. */
 @Injectable()
-export class GoogleCalendarCallbackResponder {
+export class CallbackResponder {
   constructor(private readonly config: WebhookApiConfig) {}
 
   answer(response: Response, outcome: CallbackOutcome): void {
@@ -14,7 +14,14 @@ export class GoogleCalendarCallbackResponder {
     if (outcome.connected) {
       const redirect = this.config.OAUTH_SUCCESS_REDIRECT_URL;
       if (redirect) {
-        response.redirect(HttpStatus.FOUND, withParams(redirect, { status: 'connected', calendarId: outcome.calendarId, subaccountId: outcome.subaccountId }));
+        response.redirect(
+          HttpStatus.FOUND,
+          withParams(redirect, {
+            status: 'connected',
+            calendarId: outcome.calendarId,
+            subaccountId: outcome.subaccountId,
+          }),
+        );
         return;
       }
       response
@@ -28,8 +35,10 @@ export class GoogleCalendarCallbackResponder {
       response.redirect(HttpStatus.FOUND, withParams(redirect, { status: 'failed', reason: outcome.reason }));
       return;
     }
-    const status = outcome.reason === 'google_unavailable' ? HttpStatus.BAD_GATEWAY : HttpStatus.BAD_REQUEST;
-    response.status(status).type('html').send(callbackPage('failure', FAILURE_MESSAGES[outcome.reason], outcome.reason));
+    response
+      .status(failureStatus(outcome.reason))
+      .type('html')
+      .send(callbackPage('failure', FAILURE_MESSAGES[outcome.reason], outcome.reason));
   }
 }
 

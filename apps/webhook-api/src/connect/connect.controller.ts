@@ -1,22 +1,22 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  GoogleCalendarConnectResultDto,
-  StartGoogleCalendarConnectDto,
-} from '@connector-service/contracts';
+import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { GoogleCalendarConnectResultDto, StartGoogleCalendarConnectDto } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors, MessageResult } from '@connector-service/app-core';
 import { ServiceAuth } from '@connector-service/service-auth';
 import type { Response } from 'express';
-import { GoogleCalendarCallbackResponder } from './google-calendar-callback.responder';
-import { GoogleCalendarConnectService } from './google-calendar-connect.service';
+import { CallbackResponder } from './callback.responder';
+import { ConnectService } from './connect.service';
+
+/** The callback's answers to the browser are HTML pages. */
+const CALLBACK_PAGE = { content: { 'text/html': { schema: { type: 'string' } } } };
 
 @ApiTags('google-calendar')
 @Controller('google-calendar')
-export class GoogleCalendarController {
+export class ConnectController {
   constructor(
-    private readonly connect: GoogleCalendarConnectService,
-    private readonly responder: GoogleCalendarCallbackResponder,
+    private readonly connect: ConnectService,
+    private readonly responder: CallbackResponder,
   ) {}
 
   @Post('connect')
@@ -35,7 +35,45 @@ export class GoogleCalendarController {
   /** Google's redirect; answers a browser (an HTML page or a redirect), never JSON. */
   @Get('callback')
   @UseGuards(ThrottlerGuard)
-  @ApiExcludeEndpoint()
+  @ApiOperation({
+    summary: "Google's OAuth redirect (opened by the user's browser): completes the connection",
+    description:
+      'Consumes the single-use `state`, exchanges `code` (PKCE), stores the connection and answers the browser: ' +
+      'a small HTML page, or a 302 to OAUTH_SUCCESS_REDIRECT_URL / OAUTH_FAILURE_REDIRECT_URL when they are set ' +
+      '(`status=connected&calendarId&subaccountId`, or `status=failed&reason`). Other query parameters Google adds ' +
+      '(`scope`, `authuser`, `prompt`, ...) are ignored.',
+  })
+  @ApiQuery({ name: 'state', required: false, type: String, description: 'The state of the consent link' })
+  @ApiQuery({ name: 'code', required: false, type: String, description: "Google's authorization code" })
+  @ApiQuery({
+    name: 'error',
+    required: false,
+    type: String,
+    description: 'Set by Google instead of code, e.g. access_denied',
+  })
+  @ApiProduces('text/html')
+  @ApiResponse({ status: HttpStatus.OK, description: 'Connected: the success page', ...CALLBACK_PAGE })
+  @ApiResponse({
+    status: HttpStatus.FOUND,
+    description: 'Connected or not, when redirect URLs are configured: to the success or failure redirect',
+    headers: { Location: { description: 'The configured redirect URL with the outcome', schema: { type: 'string' } } },
+  })
+  @ApiResponse({
+    status: HttpStatus.BAD_REQUEST,
+    description: 'Not connected: the failure page with its reason (invalid_state, state_expired, access_denied, ...)',
+    ...CALLBACK_PAGE,
+  })
+  @ApiResponse({
+    status: HttpStatus.BAD_GATEWAY,
+    description: 'Google failed: the failure page (google_unavailable)',
+    ...CALLBACK_PAGE,
+  })
+  @ApiResponse({
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    description: 'We could not finish (e.g. the database): the failure page (internal_error)',
+    ...CALLBACK_PAGE,
+  })
+  @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
   async callback(@Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const outcome = await this.connect.completeAuthorization({
       code: single(query['code']),

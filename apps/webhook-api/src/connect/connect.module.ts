@@ -1,26 +1,28 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ConnectionsModule } from '../connections/connections.module';
+import { GoogleOAuthModule } from '../google/google-oauth.module';
 import { MailModule } from '../mail/mail.module';
-import { OutboxModule } from '../outbox/outbox.module';
-import { GoogleCalendarCallbackResponder } from './google-calendar-callback.responder';
-import { GoogleCalendarConnectService } from './google-calendar-connect.service';
-import { GoogleCalendarController } from './google-calendar.controller';
-import { GoogleModule } from '../google/google.module';
-import { OAuthState, OAuthStateSchema } from './oauth-state.schema';
+import { MetadataOutboxModule } from '../metadata-outbox/metadata-outbox.module';
+import { CallbackResponder } from './callback.responder';
+import { ConnectController } from './connect.controller';
+import { ConnectMetrics } from './connect.metrics';
+import { ConnectService } from './connect.service';
+import { ConsentLinkService } from './consent-link.service';
 import { OAuthStateRepository } from './oauth-state.repository';
+import { OAuthState, OAuthStateSchema } from './oauth-state.schema';
 
-/** The Google OAuth connect flow: consent link, e-mail, callback. */
+/** The Google OAuth connect flow: consent link (state, PKCE, e-mail) and the callback. */
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: OAuthState.name, schema: OAuthStateSchema }]),
     ConnectionsModule,
+    GoogleOAuthModule,
     MailModule,
-    OutboxModule,
-    GoogleModule,
+    MetadataOutboxModule,
   ],
-  controllers: [GoogleCalendarController],
-  providers: [GoogleCalendarConnectService, GoogleCalendarCallbackResponder, OAuthStateRepository],
-  exports: [GoogleCalendarConnectService],
+  controllers: [ConnectController],
+  providers: [ConnectService, ConsentLinkService, CallbackResponder, ConnectMetrics, OAuthStateRepository],
+  exports: [ConsentLinkService],
 })
-export class GoogleCalendarModule {}
+export class ConnectModule {}

@@ -1,29 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { GoogleCalendarConnectResultDto, StartGoogleCalendarConnectDto } from '@connector-service/contracts';
 import { MessageResult } from '@connector-service/app-core';
-import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRepository } from '../connections/connection.repository';
 import { TokenCipher } from '../connections/token-cipher';
-import { MailService } from '../mail/mail.service';
-import { MetadataSyncWorker } from '../outbox/metadata-sync.worker';
-import { WebhookMetrics } from '../metrics/webhook-metrics';
+import { GoogleOAuthRejectedError } from '../google/google-errors';
+import { GOOGLE_CALENDAR_SCOPES, GoogleOAuthClient, GoogleTokens } from '../google/google-oauth.client';
+import { MetadataSyncWorker } from '../metadata-outbox/metadata-sync.worker';
 import { CallbackFailureReason, CallbackOutcome } from './callback-outcome';
-import {
-  GOOGLE_CALENDAR_SCOPES,
-  GoogleOAuthClient,
-  GoogleOAuthRejectedError,
-  GoogleTokens,
-} from '../google/google-oauth.client';
+import { ConnectMetrics } from './connect.metrics';
+import { ConsentLinkService } from './consent-link.service';
 import { OAuthStateRepository } from './oauth-state.repository';
-import { newOAuthState, newPkcePair } from './pkce';
 
 export interface CallbackQuery {
   code?: string;
   state?: string;
   error?: string;
 }
-
-const STATE_SWEEP_INTERVAL_MS = 60_000;
 
 class CallbackFailure extends Error {
   constructor(readonly reason: CallbackFailureReason) {
@@ -33,41 +25,23 @@ class CallbackFailure extends Error {
 
 /** The OAuth connect flow: consent link out, Google's callback in, connection stored. */
 @Injectable()
-export class GoogleCalendarConnectService {
-  private readonly logger = new Logger(GoogleCalendarConnectService.name);
-  private lastStateSweep = 0;
+export class ConnectService {
+  private readonly logger = new Logger(ConnectService.name);
 
   constructor(
-    private readonly config: WebhookApiConfig,
+    private readonly consentLinks: ConsentLinkService,
     private readonly google: GoogleOAuthClient,
     private readonly states: OAuthStateRepository,
     private readonly connections: ConnectionRepository,
     private readonly cipher: TokenCipher,
-    private readonly mail: MailService,
     private readonly metadataSync: MetadataSyncWorker,
-    private readonly metrics: WebhookMetrics,
+    private readonly metrics: ConnectMetrics,
   ) {}
 
-  /** Builds a consent link (fresh state and PKCE pair kept server-side) and e-mails it. */
-  async startConnect(
-    request: StartGoogleCalendarConnectDto,
-    reason: 'connect' | 'reconnect' = 'connect',
-  ): Promise<MessageResult<GoogleCalendarConnectResultDto>> {
+  /** Builds a consent link and e-mails it; the link works even when the e-mail did not go out. */
+  async startConnect(request: StartGoogleCalendarConnectDto): Promise<MessageResult<GoogleCalendarConnectResultDto>> {
     const { subaccountId, userEmail } = request;
-    const now = new Date();
-    const state = newOAuthState();
-    const { codeVerifier, codeChallenge } = newPkcePair();
-    await this.states.save(state, {
-      subaccountId,
-      userEmail,
-      codeVerifier: this.cipher.encrypt(codeVerifier),
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.config.OAUTH_STATE_TTL_SECONDS * 1000),
-    });
-    this.sweepExpiredStates(now);
-
-    const authUrl = this.google.buildConsentUrl({ state, codeChallenge, loginHint: userEmail });
-    const emailSent = await this.mail.sendAuthorizationLink(userEmail, authUrl, reason);
+    const { authUrl, emailSent } = await this.consentLinks.send(subaccountId, userEmail, 'connect');
     const message = emailSent
       ? `Authorization link sent to ${userEmail}`
       : `Authorization link could not be e-mailed to ${userEmail}; share the authUrl with the user instead`;
@@ -78,36 +52,40 @@ export class GoogleCalendarConnectService {
    * Completes Google's redirect: the state is consumed first (single use, whatever
    * follows), then the code is exchanged with the PKCE verifier, the account read, and
    * the connection stored with its metadata update pending, all before the browser is
-   * answered. The update itself is delivered without holding the browser.
+   * answered. The update itself is delivered without holding the browser. Never throws:
+   * anything unexpected is the outcome `internal_error`, so the browser always gets a page.
    */
   async completeAuthorization(query: CallbackQuery): Promise<CallbackOutcome> {
     try {
       const outcome = await this.complete(query);
-      this.metrics.oauthOutcomes.inc({ outcome: 'connected' });
+      this.metrics.callbackOutcomes.inc({ outcome: 'connected' });
       return outcome;
     } catch (error) {
-      if (error instanceof CallbackFailure) {
-        this.logger.warn(`OAuth callback refused: ${error.reason}`);
-        this.metrics.oauthOutcomes.inc({ outcome: error.reason });
-        return { connected: false, reason: error.reason };
-      }
-      throw error;
+      const reason = error instanceof CallbackFailure ? error.reason : CallbackFailureReason.InternalError;
+      if (error instanceof CallbackFailure) this.logger.warn(`OAuth callback refused: ${reason}`);
+      else this.logger.error(`OAuth callback failed: ${(error as Error).message}`, (error as Error).stack);
+      this.metrics.callbackOutcomes.inc({ outcome: reason });
+      return { connected: false, reason };
     }
   }
 
   private async complete(query: CallbackQuery): Promise<CallbackOutcome> {
-    if (!query.state) throw new CallbackFailure('missing_state');
+    if (!query.state) throw new CallbackFailure(CallbackFailureReason.MissingState);
     const pending = await this.states.consume(query.state);
-    if (!pending) throw new CallbackFailure('invalid_state');
-    if (pending.expiresAt.getTime() <= Date.now()) throw new CallbackFailure('state_expired');
-    if (query.error) throw new CallbackFailure(query.error === 'access_denied' ? 'access_denied' : 'google_error');
-    if (!query.code) throw new CallbackFailure('missing_code');
+    if (!pending) throw new CallbackFailure(CallbackFailureReason.InvalidState);
+    if (pending.expiresAt.getTime() <= Date.now()) throw new CallbackFailure(CallbackFailureReason.StateExpired);
+    if (query.error) {
+      throw new CallbackFailure(
+        query.error === 'access_denied' ? CallbackFailureReason.AccessDenied : CallbackFailureReason.GoogleError,
+      );
+    }
+    if (!query.code) throw new CallbackFailure(CallbackFailureReason.MissingCode);
+    const code = query.code;
+    const codeVerifier = this.cipher.decrypt(pending.codeVerifier);
 
-    const tokens = await this.googleStep(() =>
-      this.google.exchangeCode(query.code as string, this.cipher.decrypt(pending.codeVerifier)),
-    );
+    const tokens = await this.googleStep(() => this.google.exchangeCode(code, codeVerifier));
     if (!GOOGLE_CALENDAR_SCOPES.every((scope) => tokens.scopes.includes(scope))) {
-      throw new CallbackFailure('scope_not_granted');
+      throw new CallbackFailure(CallbackFailureReason.ScopeNotGranted);
     }
     const account = await this.googleStep(() => this.google.fetchAccount(tokens.accessToken));
     await this.requireRefreshToken(pending.subaccountId, tokens);
@@ -119,8 +97,8 @@ export class GoogleCalendarConnectService {
         googleEmail: account.email,
         ...(account.id ? { googleUserId: account.id } : {}),
         scopes: tokens.scopes,
-        accessToken: this.cipher.encrypt(tokens.accessToken),
-        ...(tokens.refreshToken ? { refreshToken: this.cipher.encrypt(tokens.refreshToken) } : {}),
+        accessToken: tokens.accessToken,
+        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
         accessTokenExpiresAt: tokens.expiresAt,
       },
       new Date(),
@@ -134,23 +112,17 @@ export class GoogleCalendarConnectService {
   private async requireRefreshToken(subaccountId: string, tokens: GoogleTokens): Promise<void> {
     if (tokens.refreshToken) return;
     const existing = await this.connections.findBySubaccount(subaccountId);
-    if (!existing?.refreshToken) throw new CallbackFailure('no_refresh_token');
+    if (!existing?.refreshToken) throw new CallbackFailure(CallbackFailureReason.NoRefreshToken);
   }
 
   private async googleStep<T>(step: () => Promise<T>): Promise<T> {
     try {
       return await step();
     } catch (error) {
-      if (error instanceof GoogleOAuthRejectedError) throw new CallbackFailure('token_exchange_failed');
+      if (error instanceof GoogleOAuthRejectedError)
+        throw new CallbackFailure(CallbackFailureReason.TokenExchangeFailed);
       this.logger.warn(`Google unavailable during the callback: ${(error as Error).message}`);
-      throw new CallbackFailure('google_unavailable');
+      throw new CallbackFailure(CallbackFailureReason.GoogleUnavailable);
     }
-  }
-
-  /** Deletes expired states, at most once a minute (a full scan is too dear for every connect). */
-  private sweepExpiredStates(now: Date): void {
-    if (now.getTime() - this.lastStateSweep < STATE_SWEEP_INTERVAL_MS) return;
-    this.lastStateSweep = now.getTime();
-    this.states.deleteExpired(now).catch((error: Error) => this.logger.warn(`State sweep failed: ${error.message}`));
   }
 }

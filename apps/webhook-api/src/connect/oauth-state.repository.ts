@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { SerialWrites } from '@connector-service/app-core';
+import { DocumentWrites } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { createHash } from 'node:crypto';
 import { OAuthState } from './oauth-state.schema';
@@ -10,9 +10,10 @@ export type PendingAuthorization = Omit<OAuthState, '_id'>;
 /** The only code that touches the OAuth state collection. */
 @Injectable()
 export class OAuthStateRepository {
-  private readonly writes = new SerialWrites();
-
-  constructor(@InjectModel(OAuthState.name) private readonly model: Model<OAuthState>) {}
+  constructor(
+    @InjectModel(OAuthState.name) private readonly model: Model<OAuthState>,
+    private readonly writes: DocumentWrites,
+  ) {}
 
   async save(state: string, pending: PendingAuthorization): Promise<void> {
     await this.model.create({ _id: hashState(state), ...pending });
@@ -20,11 +21,12 @@ export class OAuthStateRepository {
 
   /**
    * Takes the state out in one delete, so of two concurrent callbacks only one gets it
-   * (serialized here as well, see SerialWrites). Expired states are taken out too (and
+   * (serialized per state on FerretDB as well, see DocumentWrites). Expired states are taken out too (and
    * then refused by the caller).
    */
   consume(state: string): Promise<PendingAuthorization | null> {
-    return this.writes.run(() => this.model.findOneAndDelete({ _id: hashState(state) }).lean().exec());
+    const id = hashState(state);
+    return this.writes.run(id, () => this.model.findOneAndDelete({ _id: id }).lean().exec());
   }
 
   async deleteExpired(now: Date): Promise<number> {

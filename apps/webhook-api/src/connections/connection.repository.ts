@@ -1,11 +1,19 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { SerialWrites, currentRequestId } from '@connector-service/app-core';
+import { DocumentWrites } from '@connector-service/app-core';
+import { ConnectionStatus } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
-import { GoogleCalendarConnection } from './google-calendar-connection.schema';
+import { GoogleCalendarConnection, pendingMetadataUpdate } from './google-calendar-connection.schema';
+import { TokenCipher } from './token-cipher';
 
 export type ConnectionRecord = GoogleCalendarConnection;
+
+/** A connection's Google tokens, opened (plaintext); only ever held in memory. */
+export interface OpenedTokens {
+  accessToken?: string;
+  refreshToken?: string;
+}
 
 export interface ConnectedState {
   subaccountId: string;
@@ -20,12 +28,18 @@ export interface ConnectedState {
 
 const DUPLICATE_KEY = 11000;
 
-/** The only code that touches the Google Calendar connections collection. */
+/**
+ * The only code that touches a connection's state and tokens. Tokens go in as plaintext
+ * and are sealed here (TokenCipher), and come out opened only through `openTokens`.
+ * Every write goes through DocumentWrites, keyed by the connection's id.
+ */
 @Injectable()
 export class ConnectionRepository implements OnModuleInit {
-  private readonly writes = new SerialWrites();
-
-  constructor(@InjectModel(GoogleCalendarConnection.name) private readonly model: Model<GoogleCalendarConnection>) {}
+  constructor(
+    @InjectModel(GoogleCalendarConnection.name) private readonly model: Model<GoogleCalendarConnection>,
+    private readonly cipher: TokenCipher,
+    private readonly writes: DocumentWrites,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.model.init();
@@ -37,12 +51,13 @@ export class ConnectionRepository implements OnModuleInit {
    * `calendarId`) stays; a refresh token is kept when Google sends no new one.
    */
   async saveConnected(state: ConnectedState, now: Date): Promise<ConnectionRecord> {
-    const { refreshToken, ...fields } = state;
+    const { refreshToken, accessToken, ...fields } = state;
     const update = {
       $set: {
         ...fields,
-        ...(refreshToken ? { refreshToken } : {}),
-        status: 'connected',
+        accessToken: this.cipher.encrypt(accessToken),
+        ...(refreshToken ? { refreshToken: this.cipher.encrypt(refreshToken) } : {}),
+        status: ConnectionStatus.Connected,
         connectedAt: now,
         lastRefreshedAt: now,
         disconnectedAt: null,
@@ -50,14 +65,16 @@ export class ConnectionRepository implements OnModuleInit {
         refreshFailures: 0,
         nextRefreshAttemptAt: null,
         lastRefreshError: null,
-        reauthEmailSentAt: null,
-        ...pendingSync(now),
+        reauthEmailDueAt: null,
+        reauthEmailAttempts: 0,
+        ...pendingMetadataUpdate(now),
       },
       $inc: { stateVersion: 1 },
     };
     for (let attempt = 0; ; attempt += 1) {
+      const existing = await this.model.findOne({ subaccountId: state.subaccountId }, { _id: 1 }).lean().exec();
       try {
-        const saved = await this.writes.run(() =>
+        const saved = await this.writes.run(existing ? existing._id.toString() : `new:${state.subaccountId}`, () =>
           this.model
             .findOneAndUpdate({ subaccountId: state.subaccountId }, update, { upsert: true, returnDocument: 'after' })
             .lean()
@@ -80,110 +97,71 @@ export class ConnectionRepository implements OnModuleInit {
     return this.model.findOne({ subaccountId }).lean().exec();
   }
 
-  /** Connections whose metadata update is due (optionally one of them), oldest first. */
-  findDueSyncs(now: Date, limit: number, calendarId?: string): Promise<ConnectionRecord[]> {
-    return this.model
-      .find({
-        ...(calendarId ? { _id: new Types.ObjectId(calendarId) } : {}),
-        'sync.pending': true,
-        'sync.nextAttemptAt': { $lte: now },
-      })
-      .sort({ 'sync.nextAttemptAt': 1 })
-      .limit(limit)
-      .lean()
-      .exec();
+  /** The connection's tokens, opened. */
+  openTokens(connection: ConnectionRecord): OpenedTokens {
+    return {
+      ...(connection.accessToken ? { accessToken: this.cipher.decrypt(connection.accessToken) } : {}),
+      ...(connection.refreshToken ? { refreshToken: this.cipher.decrypt(connection.refreshToken) } : {}),
+    };
   }
 
-  /**
-   * Records that `version` landed. If the state changed meanwhile, the newer update stays
-   * pending (and is due already).
-   */
-  async completeSync(calendarId: Types.ObjectId, version: number, now: Date): Promise<void> {
-    await this.writes.run(() =>
-      this.model
-        .updateOne(
-          { _id: calendarId, stateVersion: version },
-          {
-            $set: {
-              'sync.pending': false,
-              'sync.attempts': 0,
-              'sync.lastError': null,
-              'sync.deliveredVersion': version,
-              'sync.deliveredAt': now,
-            },
-          },
-        )
-        .exec(),
-    );
-  }
-
-  /** A failed attempt at `version`: try again at `nextAttemptAt` (unless the state moved on). */
-  async retrySyncLater(calendarId: Types.ObjectId, version: number, nextAttemptAt: Date, error: string): Promise<void> {
-    await this.writes.run(() =>
-      this.model
-        .updateOne(
-          { _id: calendarId, stateVersion: version },
-          { $set: { 'sync.nextAttemptAt': nextAttemptAt, 'sync.lastError': error }, $inc: { 'sync.attempts': 1 } },
-        )
-        .exec(),
-    );
-  }
-
-  /** Stops trying an update that can never land (its connector was deleted). */
-  async abandonSync(calendarId: Types.ObjectId, version: number, error: string): Promise<void> {
-    await this.writes.run(() =>
-      this.model
-        .updateOne({ _id: calendarId, stateVersion: version }, { $set: { 'sync.pending': false, 'sync.lastError': error } })
-        .exec(),
-    );
-  }
-
-  /** Stores refreshed (sealed) tokens; the caller holds the connection's refresh lease. */
+  /** Stores refreshed tokens (sealed here); the caller holds the connection's refresh lease. */
   async saveRefreshedTokens(
     calendarId: Types.ObjectId,
     tokens: { accessToken: string; accessTokenExpiresAt: Date; refreshToken?: string },
     now: Date,
   ): Promise<void> {
-    const { refreshToken, ...fields } = tokens;
-    await this.writes.run(() =>
-      this.model
-        .updateOne(
-          { _id: calendarId, status: 'connected' },
-          {
-            $set: {
-              ...fields,
-              ...(refreshToken ? { refreshToken } : {}),
-              lastRefreshedAt: now,
-              refreshFailures: 0,
-              nextRefreshAttemptAt: null,
-              lastRefreshError: null,
-            },
-          },
-        )
-        .exec(),
+    await this.write(
+      calendarId,
+      { _id: calendarId, status: ConnectionStatus.Connected },
+      {
+        $set: {
+          accessToken: this.cipher.encrypt(tokens.accessToken),
+          accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+          ...(tokens.refreshToken ? { refreshToken: this.cipher.encrypt(tokens.refreshToken) } : {}),
+          lastRefreshedAt: now,
+          refreshFailures: 0,
+          nextRefreshAttemptAt: null,
+          lastRefreshError: null,
+        },
+      },
     );
   }
 
   /** A transient refresh failure: the sweep leaves the connection alone until `nextAttemptAt`. */
   async recordRefreshFailure(calendarId: Types.ObjectId, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.writes.run(() =>
-      this.model
-        .updateOne(
-          { _id: calendarId },
-          { $set: { lastRefreshError: error, nextRefreshAttemptAt: nextAttemptAt }, $inc: { refreshFailures: 1 } },
-        )
-        .exec(),
+    await this.write(
+      calendarId,
+      { _id: calendarId },
+      {
+        $set: { lastRefreshError: error, nextRefreshAttemptAt: nextAttemptAt },
+        $inc: { refreshFailures: 1 },
+      },
     );
   }
 
-  /** connected → reauth_required with its metadata update pending; null if it was not connected. */
-  markReauthRequired(calendarId: Types.ObjectId, error: string, now: Date): Promise<ConnectionRecord | null> {
-    return this.writes.run(() =>
+  /**
+   * connected → reauth_required with its metadata update pending, and a reconnect e-mail
+   * owed from `reauthEmailDueAt`; null if it was not connected.
+   */
+  markReauthRequired(
+    calendarId: Types.ObjectId,
+    error: string,
+    now: Date,
+    reauthEmailDueAt: Date,
+  ): Promise<ConnectionRecord | null> {
+    return this.writes.run(calendarId.toString(), () =>
       this.model
         .findOneAndUpdate(
-          { _id: calendarId, status: 'connected' },
+          { _id: calendarId, status: ConnectionStatus.Connected },
           {
-            $set: { status: 'reauth_required', lastError: error, ...pendingSync(now) },
+            $set: {
+              status: ConnectionStatus.ReauthRequired,
+              lastError: error,
+              reauthEmailDueAt,
+              reauthEmailAttempts: 0,
+              ...pendingMetadataUpdate(now),
+            },
             $inc: { stateVersion: 1 },
           },
           { returnDocument: 'after' },
@@ -193,33 +171,46 @@ export class ConnectionRepository implements OnModuleInit {
     );
   }
 
-  /** Whether a reconnect e-mail may go out now (none in the last day); records it if so. */
-  async claimReauthEmail(calendarId: Types.ObjectId, now: Date, minIntervalMs: number): Promise<boolean> {
-    const claimed = await this.writes.run(() =>
-      this.model
-        .updateOne(
-          {
-            _id: calendarId,
-            $or: [
-              { reauthEmailSentAt: null },
-              { reauthEmailSentAt: { $lte: new Date(now.getTime() - minIntervalMs) } },
-            ],
-          },
-          { $set: { reauthEmailSentAt: now } },
-        )
-        .exec(),
+  /** Connections that still need reauthorization and owe the user a reconnect e-mail now. */
+  findReauthEmailsDue(now: Date, limit: number): Promise<ConnectionRecord[]> {
+    return this.model
+      .find({ status: ConnectionStatus.ReauthRequired, reauthEmailDueAt: { $ne: null, $lte: now } })
+      .sort({ reauthEmailDueAt: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
+  /** The SMTP server accepted the reconnect e-mail. */
+  async recordReauthEmailSent(calendarId: Types.ObjectId, now: Date): Promise<void> {
+    await this.write(
+      calendarId,
+      { _id: calendarId },
+      {
+        $set: { reauthEmailSentAt: now, reauthEmailDueAt: null, reauthEmailAttempts: 0 },
+      },
     );
-    return claimed.modifiedCount === 1;
+  }
+
+  /** The reconnect e-mail was not accepted: it stays owed; count the attempt. */
+  async recordReauthEmailFailure(calendarId: Types.ObjectId): Promise<void> {
+    await this.write(calendarId, { _id: calendarId }, { $inc: { reauthEmailAttempts: 1 } });
   }
 
   /** Deletes the tokens and marks the connection disconnected; null if it already was. */
   markDisconnected(calendarId: Types.ObjectId, now: Date): Promise<ConnectionRecord | null> {
-    return this.writes.run(() =>
+    return this.writes.run(calendarId.toString(), () =>
       this.model
         .findOneAndUpdate(
-          { _id: calendarId, status: { $ne: 'disconnected' } },
+          { _id: calendarId, status: { $ne: ConnectionStatus.Disconnected } },
           {
-            $set: { status: 'disconnected', disconnectedAt: now, lastError: null, ...pendingSync(now) },
+            $set: {
+              status: ConnectionStatus.Disconnected,
+              disconnectedAt: now,
+              lastError: null,
+              reauthEmailDueAt: null,
+              ...pendingMetadataUpdate(now),
+            },
             $unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
             $inc: { stateVersion: 1 },
           },
@@ -234,7 +225,7 @@ export class ConnectionRepository implements OnModuleInit {
   findDueForSweep(now: Date, staleBefore: Date, limit: number): Promise<ConnectionRecord[]> {
     return this.model
       .find({
-        status: 'connected',
+        status: ConnectionStatus.Connected,
         lastRefreshedAt: { $lte: staleBefore },
         $or: [{ nextRefreshAttemptAt: null }, { nextRefreshAttemptAt: { $lte: now } }],
       })
@@ -264,23 +255,19 @@ export class ConnectionRepository implements OnModuleInit {
     expected: string,
     replacement: string,
   ): Promise<boolean> {
-    const result = await this.writes.run(() =>
-      this.model.updateOne({ _id: calendarId, [field]: expected }, { $set: { [field]: replacement } }).exec(),
+    const result = await this.write(
+      calendarId,
+      { _id: calendarId, [field]: expected },
+      { $set: { [field]: replacement } },
     );
     return result.modifiedCount === 1;
   }
-}
 
-/**
- * The `$set` fields that mark a connection's metadata update as pending, due now, with
- * the id of the request that caused it (the delivery carries it to database-api).
- */
-export function pendingSync(now: Date): Record<string, unknown> {
-  return {
-    'sync.pending': true,
-    'sync.attempts': 0,
-    'sync.nextAttemptAt': now,
-    'sync.lastError': null,
-    'sync.requestId': currentRequestId() ?? null,
-  };
+  private write(
+    calendarId: Types.ObjectId,
+    filter: Record<string, unknown>,
+    update: Record<string, unknown>,
+  ): Promise<{ modifiedCount: number }> {
+    return this.writes.run(calendarId.toString(), () => this.model.updateOne(filter, update).exec());
+  }
 }

@@ -1,25 +1,33 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { WebhookApiConfig } from '../config/webhook-api.config';
+import { GoogleOAuthModule } from '../google/google-oauth.module';
+import { MetadataOutboxModule } from '../metadata-outbox/metadata-outbox.module';
 import { ConnectionRepository } from './connection.repository';
+import { ConnectionsController } from './connections.controller';
+import { ConnectionsService } from './connections.service';
 import { GoogleCalendarConnection, GoogleCalendarConnectionSchema } from './google-calendar-connection.schema';
 import { TokenCipher } from './token-cipher';
-import { WebhookMetrics } from '../metrics/webhook-metrics';
+import { TokenRotationService } from './token-rotation.service';
 
-/** Stored Google Calendar connections, the encryption of their tokens, and their metrics. */
+/** The stored connection: persistence with sealed tokens, status, disconnect, key rotation. */
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: GoogleCalendarConnection.name, schema: GoogleCalendarConnectionSchema }]),
+    GoogleOAuthModule,
+    MetadataOutboxModule,
   ],
+  controllers: [ConnectionsController],
   providers: [
     ConnectionRepository,
-    WebhookMetrics,
+    ConnectionsService,
+    TokenRotationService,
     {
       provide: TokenCipher,
       inject: [WebhookApiConfig],
       useFactory: (config: WebhookApiConfig) => new TokenCipher(config.TOKEN_ENCRYPTION_KEY),
     },
   ],
-  exports: [ConnectionRepository, TokenCipher, WebhookMetrics],
+  exports: [ConnectionRepository, TokenCipher, TokenRotationService],
 })
 export class ConnectionsModule {}

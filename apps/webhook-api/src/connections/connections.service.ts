@@ -1,20 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { GoogleCalendarConnectionDto, GoogleCalendarDisconnectResultDto } from '@connector-service/contracts';
+import {
+  ConnectionStatus,
+  GoogleCalendarConnectionDto,
+  GoogleCalendarDisconnectResultDto,
+} from '@connector-service/contracts';
 import { MessageResult } from '@connector-service/app-core';
-import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
-import { TokenCipher } from '../connections/token-cipher';
-import { GoogleOAuthClient, GoogleOAuthRejectedError } from '../google/google-oauth.client';
-import { MetadataSyncWorker } from '../outbox/metadata-sync.worker';
+import { GoogleOAuthClient } from '../google/google-oauth.client';
+import { GoogleOAuthRejectedError } from '../google/google-errors';
+import { MetadataSyncWorker } from '../metadata-outbox/metadata-sync.worker';
+import { ConnectionRecord, ConnectionRepository } from './connection.repository';
 import { connectionNotFound } from './connection-errors';
 
 /** A connection's status for the platform, and disconnecting it. */
 @Injectable()
-export class ConnectionLifecycleService {
-  private readonly logger = new Logger(ConnectionLifecycleService.name);
+export class ConnectionsService {
+  private readonly logger = new Logger(ConnectionsService.name);
 
   constructor(
     private readonly connections: ConnectionRepository,
-    private readonly cipher: TokenCipher,
     private readonly google: GoogleOAuthClient,
     private readonly metadataSync: MetadataSyncWorker,
   ) {}
@@ -33,9 +36,9 @@ export class ConnectionLifecycleService {
   async disconnect(calendarId: string): Promise<MessageResult<GoogleCalendarDisconnectResultDto>> {
     const connection = await this.connections.findById(calendarId);
     if (!connection) throw connectionNotFound(calendarId);
-    if (connection.status === 'disconnected') {
+    if (connection.status === ConnectionStatus.Disconnected) {
       return new MessageResult(
-        { calendarId, status: 'disconnected', revokedAtGoogle: false, changed: false },
+        { calendarId, status: ConnectionStatus.Disconnected, revokedAtGoogle: false, changed: false },
         'The connection was already disconnected',
       );
     }
@@ -43,7 +46,7 @@ export class ConnectionLifecycleService {
     const updated = await this.connections.markDisconnected(connection._id, new Date());
     if (updated) this.metadataSync.deliverSoon(calendarId);
     return new MessageResult(
-      { calendarId, status: 'disconnected', revokedAtGoogle, changed: updated !== null },
+      { calendarId, status: ConnectionStatus.Disconnected, revokedAtGoogle, changed: updated !== null },
       revokedAtGoogle
         ? 'Disconnected; access was revoked at Google'
         : 'Disconnected here; Google could not confirm the revocation (the user can remove access in their Google account)',
@@ -51,10 +54,11 @@ export class ConnectionLifecycleService {
   }
 
   private async revokeAtGoogle(connection: ConnectionRecord): Promise<boolean> {
-    const sealed = connection.refreshToken ?? connection.accessToken;
-    if (!sealed) return false;
+    const tokens = this.connections.openTokens(connection);
+    const token = tokens.refreshToken ?? tokens.accessToken;
+    if (!token) return false;
     try {
-      await this.google.revoke(this.cipher.decrypt(sealed));
+      await this.google.revoke(token);
       return true;
     } catch (error) {
       // Google refusing the token means it is already dead there: nothing is left to revoke.

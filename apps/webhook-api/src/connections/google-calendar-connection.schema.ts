@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { ConnectionStatus } from '@connector-service/contracts';
-import { CONNECTION_STATUSES } from '@connector-service/contracts';
+import { ConnectionStatus } from '@connector-service/contracts';
+import { currentRequestId } from '@connector-service/app-core';
 import { Types } from 'mongoose';
 
 /**
@@ -56,7 +56,7 @@ export class GoogleCalendarConnection {
   @Prop({ type: [String], default: [] })
   scopes!: string[];
 
-  @Prop({ type: String, enum: CONNECTION_STATUSES, required: true })
+  @Prop({ type: String, enum: Object.values(ConnectionStatus), required: true })
   status!: ConnectionStatus;
 
   /** Sealed with TokenCipher; absent once disconnected. */
@@ -102,6 +102,14 @@ export class GoogleCalendarConnection {
   @Prop({ type: Date, default: null })
   reauthEmailSentAt!: Date | null;
 
+  /** A reconnect e-mail is owed from this time on (null: none); cleared once SMTP accepted it. */
+  @Prop({ type: Date, default: null })
+  reauthEmailDueAt!: Date | null;
+
+  /** Failed attempts at the owed reconnect e-mail (the sweep retries it). */
+  @Prop({ default: 0 })
+  reauthEmailAttempts!: number;
+
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -110,3 +118,19 @@ export const GoogleCalendarConnectionSchema = SchemaFactory.createForClass(Googl
 GoogleCalendarConnectionSchema.index({ subaccountId: 1 }, { unique: true });
 GoogleCalendarConnectionSchema.index({ 'sync.pending': 1, 'sync.nextAttemptAt': 1 });
 GoogleCalendarConnectionSchema.index({ status: 1, lastRefreshedAt: 1 });
+GoogleCalendarConnectionSchema.index({ status: 1, reauthEmailDueAt: 1 });
+
+/**
+ * The `$set` fields that mark a connection's metadata update as pending, due now, with
+ * the id of the request that caused it (the delivery carries it to database-api). Written
+ * in the same update as the state change it describes.
+ */
+export function pendingMetadataUpdate(now: Date): Record<string, unknown> {
+  return {
+    'sync.pending': true,
+    'sync.attempts': 0,
+    'sync.nextAttemptAt': now,
+    'sync.lastError': null,
+    'sync.requestId': currentRequestId() ?? null,
+  };
+}

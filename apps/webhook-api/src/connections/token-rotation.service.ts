@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { ConnectionRepository } from '../connections/connection.repository';
-import { TokenCipher } from '../connections/token-cipher';
+import { ConnectionRepository } from './connection.repository';
+import { TokenCipher } from './token-cipher';
 
 const PAGE_SIZE = 200;
 

@@ -1,10 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
-import {
-  ErrorCode,
-  GOOGLE_CALENDAR_CONNECTOR_ID,
-  GoogleCalendarConnectorMetadata,
-} from '@connector-service/contracts';
+import { ErrorCode, GOOGLE_CALENDAR_CONNECTOR_ID, GoogleCalendarConnectorMetadata } from '@connector-service/contracts';
 import { REQUEST_ID_HEADER } from '@connector-service/app-core';
 import { AxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
@@ -51,7 +47,9 @@ export class DatabaseApiClient {
       // Only a 404 that names the connector is final; any other (a wrong URL) is retried.
       if (status === 404 && response?.data?.error?.code === ErrorCode.ConnectorNotFound) return 'connector_missing';
       throw new DatabaseApiUnavailableError(
-        status === undefined ? `database-api unreachable: ${(error as Error).message}` : `database-api answered ${status}`,
+        status === undefined
+          ? `database-api unreachable: ${(error as Error).message}`
+          : `database-api answered ${status}`,
       );
     }
   }

@@ -3,6 +3,7 @@ import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
 // Only the OAuth2 API's definitions: `googleapis`' index loads all ~300 Google APIs (+100 MB RSS).
 import { oauth2 as googleOAuth2 } from 'googleapis/build/src/apis/oauth2';
 import { WebhookApiConfig } from '../config/webhook-api.config';
+import { GoogleOAuthRejectedError, classifyGoogleOAuthFailure } from './google-errors';
 
 /** The scopes we ask for: read calendars (availability) and manage events, plus the e-mail. */
 export const GOOGLE_CALENDAR_SCOPES = [
@@ -22,16 +23,6 @@ export interface GoogleAccount {
   email: string;
   id?: string;
 }
-
-/** Google said no for this grant (`invalid_grant`, `invalid_client`, ...): do not retry it. */
-export class GoogleOAuthRejectedError extends Error {
-  constructor(readonly reason: string) {
-    super(`Google refused the request: ${reason}`);
-  }
-}
-
-/** Google could not be reached, timed out or failed (5xx): worth retrying later. */
-export class GoogleUnavailableError extends Error {}
 
 /**
  * The one way to Google's OAuth endpoints and userinfo (googleapis' OAuth2 client with
@@ -113,38 +104,18 @@ export class GoogleOAuthClient {
         oauth2TokenUrl: this.config.GOOGLE_OAUTH_TOKEN_URL,
         oauth2RevokeUrl: this.config.GOOGLE_OAUTH_REVOKE_URL,
       },
-      transporterOptions: { timeout: this.config.OUTBOUND_TIMEOUT_MS },
+      // Node's own fetch: gaxios would otherwise load node-fetch with a dynamic import() (a
+      // second HTTP stack, and one that Jest's VM cannot load).
+      transporterOptions: { timeout: this.config.OUTBOUND_TIMEOUT_MS, fetchImplementation: fetch },
     });
   }
 
-  private call<T>(request: () => Promise<T>): Promise<T> {
-    return callGoogle(request);
+  /** Runs a request to Google's OAuth endpoints, sorting its failure into rejected or unavailable. */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw classifyGoogleOAuthFailure(error);
+    }
   }
-}
-
-/** Runs a Google request, sorting its failure into rejected or unavailable. */
-export async function callGoogle<T>(request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    throw classifyGoogleError(error);
-  }
-}
-
-/** Sorts a googleapis/gaxios failure into "Google refused" or "Google unavailable". */
-export function classifyGoogleError(error: unknown): Error {
-  const response = (error as { response?: { status?: number; data?: unknown } }).response;
-  const status = response?.status;
-  if (status !== undefined && status < 500 && status !== 429) {
-    const data = response?.data as { error?: unknown } | undefined;
-    const reason =
-      typeof data?.error === 'string'
-        ? data.error
-        : typeof (data?.error as { status?: unknown } | undefined)?.status === 'string'
-          ? String((data?.error as { status: string }).status)
-          : `http_${status}`;
-    return new GoogleOAuthRejectedError(reason);
-  }
-  const detail = status === undefined ? (error as Error).message : `HTTP ${status}`;
-  return new GoogleUnavailableError(`Google is unavailable: ${detail}`);
 }

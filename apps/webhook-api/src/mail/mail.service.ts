@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MailerService } from '@nestjs-modules/mailer';
 import { WebhookApiConfig } from '../config/webhook-api.config';
-import { authorizationLinkMail } from './authorization-link.mail';
+import { AuthorizationLinkReason, authorizationLinkMail } from './authorization-link.mail';
 
-/** The one way out to the SMTP server. Sends are awaited with a timeout and never throw. */
+/** The one way out to the SMTP server. Sends are awaited with a timeout and report whether SMTP accepted them. */
 @Injectable()
 export class MailService {
   private readonly logger = new Logger(MailService.name);
@@ -13,9 +13,9 @@ export class MailService {
     private readonly config: WebhookApiConfig,
   ) {}
 
-  /** E-mails the consent link; false when it could not be sent (the caller says so). */
-  async sendAuthorizationLink(to: string, authUrl: string, reason: 'connect' | 'reconnect' = 'connect'): Promise<boolean> {
-    const mail = authorizationLinkMail(authUrl, reason);
+  /** E-mails the consent link; false when the SMTP server did not accept it (the caller decides what then). */
+  async sendAuthorizationLink(to: string, authUrl: string, reason: AuthorizationLinkReason): Promise<boolean> {
+    const mail = authorizationLinkMail(authUrl, reason, this.config.OAUTH_STATE_TTL_SECONDS);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('SMTP send timed out')), this.config.OUTBOUND_TIMEOUT_MS);

@@ -1,13 +1,23 @@
 import { Module } from '@nestjs/common';
-import { ConnectionsModule } from '../connections/connections.module';
+import { MongooseModule } from '@nestjs/mongoose';
+import {
+  GoogleCalendarConnection,
+  GoogleCalendarConnectionSchema,
+} from '../connections/google-calendar-connection.schema';
 import { DatabaseApiClientModule } from '../database-api-client/database-api-client.module';
-import { MetadataSyncWorker } from './metadata-sync.worker';
 import { LeasesModule } from '../leases/leases.module';
+import { MetadataOutboxMetrics } from './metadata-outbox.metrics';
+import { MetadataOutboxRepository } from './metadata-outbox.repository';
+import { MetadataSyncWorker } from './metadata-sync.worker';
 
 /** Durable delivery of connection state to database-api's connector metadata. */
 @Module({
-  imports: [ConnectionsModule, DatabaseApiClientModule, LeasesModule],
-  providers: [MetadataSyncWorker],
+  imports: [
+    MongooseModule.forFeature([{ name: GoogleCalendarConnection.name, schema: GoogleCalendarConnectionSchema }]),
+    DatabaseApiClientModule,
+    LeasesModule,
+  ],
+  providers: [MetadataOutboxRepository, MetadataOutboxMetrics, MetadataSyncWorker],
   exports: [MetadataSyncWorker],
 })
-export class OutboxModule {}
+export class MetadataOutboxModule {}

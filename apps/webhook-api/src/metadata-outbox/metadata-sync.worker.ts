@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { retryDelayMs, withRequestId } from '@connector-service/app-core';
 import { WebhookApiConfig } from '../config/webhook-api.config';
-import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
+import { GoogleCalendarConnection } from '../connections/google-calendar-connection.schema';
 import { DatabaseApiClient } from '../database-api-client/database-api.client';
-import { WebhookMetrics } from '../metrics/webhook-metrics';
-import { LeaseRepository } from '../leases/lease.repository';
-import { LEASE_OWNER } from '../leases/lease-owner';
-import { withRequestId } from '@connector-service/app-core';
+import { LeaseService } from '../leases/lease.service';
 import { connectorMetadataOf } from './connector-metadata';
-import { retryDelayMs } from './retry-backoff';
+import { MetadataOutboxMetrics } from './metadata-outbox.metrics';
+import { MetadataOutboxRepository } from './metadata-outbox.repository';
 
 const MAX_PER_TICK = 50;
 
@@ -22,21 +21,17 @@ const MAX_PER_TICK = 50;
 export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetadataSyncWorker.name);
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** Longer than one delivery can take, so a live holder never loses its lease. */
-  private readonly leaseMs: number;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private stopped = false;
 
   constructor(
-    private readonly connections: ConnectionRepository,
-    private readonly leases: LeaseRepository,
+    private readonly outbox: MetadataOutboxRepository,
+    private readonly leases: LeaseService,
     private readonly databaseApi: DatabaseApiClient,
     private readonly config: WebhookApiConfig,
-    private readonly metrics: WebhookMetrics,
-  ) {
-    this.leaseMs = 2 * config.OUTBOUND_TIMEOUT_MS + 5000;
-  }
+    private readonly metrics: MetadataOutboxMetrics,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.track(this.poll()), this.config.OUTBOX_POLL_INTERVAL_MS);
@@ -62,7 +57,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
     this.polling = true;
     let attempted = 0;
     try {
-      const due = await this.connections.findDueSyncs(new Date(), MAX_PER_TICK);
+      const due = await this.outbox.findDue(new Date(), MAX_PER_TICK);
       for (const item of due) {
         if (this.stopped) break;
         if (await this.deliverUnderLease(item._id.toString())) attempted += 1;
@@ -77,25 +72,22 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
 
   /** One delivery, by whichever replica takes the lease; false when another has it. */
   private async deliverUnderLease(calendarId: string): Promise<boolean> {
-    const key = `metadata-sync:${calendarId}`;
     try {
-      if (!(await this.leases.tryAcquire(key, LEASE_OWNER, this.leaseMs))) return false;
-      try {
+      const outcome = await this.leases.runExclusive(`metadata-sync:${calendarId}`, async () => {
         // Read again under the lease: another replica may have delivered it meanwhile.
-        const [item] = await this.connections.findDueSyncs(new Date(), 1, calendarId);
+        const [item] = await this.outbox.findDue(new Date(), 1, calendarId);
         if (!item) return false;
         await withRequestId(item.sync.requestId, () => this.deliver(item));
         return true;
-      } finally {
-        await this.leases.release(key, LEASE_OWNER);
-      }
+      });
+      return outcome.ran && outcome.value;
     } catch (error) {
       this.logger.warn(`Metadata sync of ${calendarId} could not run: ${(error as Error).message}`);
       return false;
     }
   }
 
-  private async deliver(item: ConnectionRecord): Promise<void> {
+  private async deliver(item: GoogleCalendarConnection): Promise<void> {
     const version = item.stateVersion;
     try {
       const outcome = await this.databaseApi.updateGoogleCalendarMetadata(
@@ -106,11 +98,13 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
       );
       this.metrics.deliveryAttempts.inc({ outcome });
       if (outcome === 'connector_missing') {
-        this.logger.warn(`Connector google-calendar of subaccount ${item.subaccountId} is gone; metadata update dropped`);
-        await this.connections.abandonSync(item._id, version, 'connector_not_found');
+        this.logger.warn(
+          `Connector google-calendar of subaccount ${item.subaccountId} is gone; metadata update dropped`,
+        );
+        await this.outbox.abandon(item._id, version, 'connector_not_found');
         return;
       }
-      await this.connections.completeSync(item._id, version, new Date());
+      await this.outbox.complete(item._id, version, new Date());
     } catch (error) {
       this.metrics.deliveryAttempts.inc({ outcome: 'failed' });
       const attempts = item.sync.attempts + 1;
@@ -118,7 +112,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
       this.logger.warn(
         `Metadata update for ${item._id.toString()} failed (attempt ${attempts}), retrying in ${delay} ms: ${(error as Error).message}`,
       );
-      await this.connections.retrySyncLater(item._id, version, new Date(Date.now() + delay), (error as Error).message);
+      await this.outbox.retryLater(item._id, version, new Date(Date.now() + delay), (error as Error).message);
     }
   }
 

@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { OAuth2Client } from 'google-auth-library';
+import { ConnectionStatus } from '@connector-service/contracts';
+import { retryDelayMs } from '@connector-service/app-core';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
-import { TokenCipher } from '../connections/token-cipher';
-import { GoogleOAuthClient, GoogleOAuthRejectedError } from '../google/google-oauth.client';
-import { retryDelayMs } from '../outbox/retry-backoff';
-import { LeaseRepository } from '../leases/lease.repository';
-import { LEASE_OWNER } from '../leases/lease-owner';
-import { WebhookApiConfig } from '../config/webhook-api.config';
+import { connectionNotFound, connectionNotUsable } from '../connections/connection-errors';
+import { GoogleOAuthClient } from '../google/google-oauth.client';
+import { GoogleOAuthRejectedError, GoogleUnavailableError, tokenEndpointException } from '../google/google-errors';
+import { LeaseService } from '../leases/lease.service';
 import { AccessLossService } from './access-loss.service';
-import { connectionNotFound, connectionNotUsable, googleUnavailable } from './connection-errors';
 
 /** Refresh this long before the access token expires. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -17,34 +15,24 @@ const WAIT_STEP_MS = 100;
 const SWEEP_BACKOFF = { baseMs: 60_000, maxMs: 6 * 60 * 60 * 1000 };
 
 /**
- * The one place that hands out an authorized Google client for a connection. It refreshes
- * the access token shortly before it expires and persists the new one sealed; only one
- * refresh per connection runs at a time, across replicas (a lease in MongoDB) and within
- * this process (callers share the refresh in flight). Others wait and reuse the result.
- * The lease is a LeaseRepository lock, atomic on MongoDB and FerretDB alike.
+ * The one place that hands out a connection's access token. It refreshes the token
+ * shortly before it expires (or when asked to, after Google refused it) and stores the
+ * new one; only one refresh per connection runs at a time, across replicas (a lease) and
+ * within this process (callers share the refresh in flight). `invalid_grant` means the
+ * access is lost (AccessLossService) and answers 409 REAUTH_REQUIRED.
  */
 @Injectable()
-export class AuthorizedGoogleClientProvider {
+export class AccessTokenService {
   private readonly inFlight = new Map<string, Promise<string>>();
-  /** Longer than one refresh can take, so a live holder never loses its lease. */
-  private readonly leaseMs: number;
 
   constructor(
     private readonly connections: ConnectionRepository,
-    private readonly cipher: TokenCipher,
     private readonly google: GoogleOAuthClient,
     private readonly accessLoss: AccessLossService,
-    private readonly leases: LeaseRepository,
-    config: WebhookApiConfig,
-  ) {
-    this.leaseMs = 2 * config.OUTBOUND_TIMEOUT_MS + 5000;
-  }
+    private readonly leases: LeaseService,
+  ) {}
 
-  async forConnection(calendarId: string): Promise<OAuth2Client> {
-    return this.google.clientWithAccessToken(await this.accessToken(calendarId));
-  }
-
-  /** A usable access token; with `force`, one refreshed after this call began (the sweep). */
+  /** A usable access token; with `force`, one refreshed after this call began. */
   accessToken(calendarId: string, options: { force?: boolean } = {}): Promise<string> {
     const key = `${calendarId}:${options.force ? 'force' : 'fresh'}`;
     const shared = this.inFlight.get(key);
@@ -56,22 +44,19 @@ export class AuthorizedGoogleClientProvider {
 
   private async obtain(calendarId: string, force: boolean): Promise<string> {
     const startedAt = new Date();
-    const key = `token-refresh:${calendarId}`;
-    const deadline = Date.now() + this.leaseMs + 5000;
+    const deadline = Date.now() + this.leases.durationMs + 5000;
     for (;;) {
       const connection = await this.usable(calendarId);
-      if (this.isFresh(connection, force, startedAt)) return this.cipher.decrypt(connection.accessToken as string);
-      if (await this.leases.tryAcquire(key, LEASE_OWNER, this.leaseMs)) {
-        try {
-          // Read again under the lease: another replica may have refreshed meanwhile.
-          const current = await this.usable(calendarId);
-          if (this.isFresh(current, force, startedAt)) return this.cipher.decrypt(current.accessToken as string);
-          return await this.refresh(current);
-        } finally {
-          await this.leases.release(key, LEASE_OWNER);
-        }
+      if (this.isFresh(connection, force, startedAt)) return this.openedAccessToken(connection);
+      const outcome = await this.leases.runExclusive(`token-refresh:${calendarId}`, async () => {
+        // Read again under the lease: another replica may have refreshed meanwhile.
+        const current = await this.usable(calendarId);
+        return this.isFresh(current, force, startedAt) ? this.openedAccessToken(current) : this.refresh(current);
+      });
+      if (outcome.ran) return outcome.value;
+      if (Date.now() > deadline) {
+        throw tokenEndpointException(new GoogleUnavailableError('another refresh of this connection did not finish'));
       }
-      if (Date.now() > deadline) throw googleUnavailable('another refresh of this connection did not finish');
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
     }
   }
@@ -79,7 +64,7 @@ export class AuthorizedGoogleClientProvider {
   private async usable(calendarId: string): Promise<ConnectionRecord> {
     const connection = await this.connections.findById(calendarId);
     if (!connection) throw connectionNotFound(calendarId);
-    if (connection.status !== 'connected') throw connectionNotUsable(connection.status);
+    if (connection.status !== ConnectionStatus.Connected) throw connectionNotUsable(connection.status);
     return connection;
   }
 
@@ -89,19 +74,24 @@ export class AuthorizedGoogleClientProvider {
     return new Date(connection.accessTokenExpiresAt).getTime() - Date.now() > REFRESH_MARGIN_MS;
   }
 
+  private openedAccessToken(connection: ConnectionRecord): string {
+    return this.connections.openTokens(connection).accessToken as string;
+  }
+
   private async refresh(connection: ConnectionRecord): Promise<string> {
-    if (!connection.refreshToken) {
+    const { refreshToken } = this.connections.openTokens(connection);
+    if (!refreshToken) {
       await this.accessLoss.accessLost(connection, 'no_refresh_token');
-      throw connectionNotUsable('reauth_required');
+      throw connectionNotUsable(ConnectionStatus.ReauthRequired);
     }
     try {
-      const tokens = await this.google.refreshAccessToken(this.cipher.decrypt(connection.refreshToken));
+      const tokens = await this.google.refreshAccessToken(refreshToken);
       await this.connections.saveRefreshedTokens(
         connection._id,
         {
-          accessToken: this.cipher.encrypt(tokens.accessToken),
+          accessToken: tokens.accessToken,
           accessTokenExpiresAt: tokens.expiresAt,
-          ...(tokens.refreshToken ? { refreshToken: this.cipher.encrypt(tokens.refreshToken) } : {}),
+          ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
         },
         new Date(),
       );
@@ -109,7 +99,7 @@ export class AuthorizedGoogleClientProvider {
     } catch (error) {
       if (error instanceof GoogleOAuthRejectedError && error.reason === 'invalid_grant') {
         await this.accessLoss.accessLost(connection, 'invalid_grant');
-        throw connectionNotUsable('reauth_required');
+        throw connectionNotUsable(ConnectionStatus.ReauthRequired);
       }
       // Transient (or unexpected) failures leave the status alone; the sweep backs off.
       const message = (error as Error).message;
@@ -118,7 +108,11 @@ export class AuthorizedGoogleClientProvider {
         message,
         new Date(Date.now() + retryDelayMs(connection.refreshFailures + 1, SWEEP_BACKOFF)),
       );
-      throw googleUnavailable(message);
+      throw tokenEndpointException(
+        error instanceof GoogleUnavailableError
+          ? error
+          : new GoogleUnavailableError(`Google refused the refresh: ${message}`),
+      );
     }
   }
 }

@@ -1,25 +1,32 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRepository } from '../connections/connection.repository';
-import { AuthorizedGoogleClientProvider } from './authorized-google-client.provider';
+import { AccessLossService } from './access-loss.service';
+import { AccessTokenService } from './access-token.service';
 
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
+export interface SweepResult {
+  refreshed: number;
+  emailsTried: number;
+}
+
 /**
  * Refreshes connections whose tokens were not refreshed for a day, so a grant revoked at
- * Google is found (and the user asked to reconnect) before anyone needs the calendar.
- * Bounded batches, one connection at a time; a failing connection is backed off from
- * (see AuthorizedGoogleClientProvider) instead of hammering Google.
+ * Google is found (and the user asked to reconnect) before anyone needs the calendar, and
+ * sends the reconnect e-mails still owed (SMTP was down when access was lost). Bounded
+ * batches, one connection at a time; a failing connection is backed off from.
  */
 @Injectable()
 export class ConnectionRefreshSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionRefreshSweeper.name);
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private running: Promise<SweepResult> | undefined;
 
   constructor(
     private readonly connections: ConnectionRepository,
-    private readonly clients: AuthorizedGoogleClientProvider,
+    private readonly tokens: AccessTokenService,
+    private readonly accessLoss: AccessLossService,
     private readonly config: WebhookApiConfig,
   ) {}
 
@@ -33,31 +40,40 @@ export class ConnectionRefreshSweeper implements OnApplicationBootstrap, OnAppli
     await this.running;
   }
 
-  /** One bounded pass; returns how many connections it tried. */
-  sweep(): Promise<number> {
+  /** One bounded pass. */
+  sweep(): Promise<SweepResult> {
     this.running ??= this.sweepOnce().finally(() => (this.running = undefined));
     return this.running;
   }
 
-  private async sweepOnce(): Promise<number> {
+  private async sweepOnce(): Promise<SweepResult> {
+    const result: SweepResult = { refreshed: 0, emailsTried: 0 };
     try {
       const now = new Date();
-      const due = await this.connections.findDueForSweep(
+      const batch = this.config.REFRESH_SWEEP_BATCH_SIZE;
+      for (const connection of await this.connections.findDueForSweep(
         now,
         new Date(now.getTime() - STALE_AFTER_MS),
-        this.config.REFRESH_SWEEP_BATCH_SIZE,
-      );
-      for (const connection of due) {
-        try {
-          await this.clients.accessToken(connection._id.toString(), { force: true });
-        } catch (error) {
-          this.logger.warn(`Sweep refresh of ${connection._id.toString()} failed: ${(error as Error).message}`);
-        }
+        batch,
+      )) {
+        result.refreshed += 1;
+        await this.tokens
+          .accessToken(connection._id.toString(), { force: true })
+          .catch((error: Error) =>
+            this.logger.warn(`Sweep refresh of ${connection._id.toString()} failed: ${error.message}`),
+          );
       }
-      return due.length;
+      for (const connection of await this.connections.findReauthEmailsDue(now, batch)) {
+        result.emailsTried += 1;
+        await this.accessLoss
+          .sendOwedEmail(connection._id.toString())
+          .catch((error: Error) =>
+            this.logger.warn(`Reconnect e-mail of ${connection._id.toString()} failed: ${error.message}`),
+          );
+      }
     } catch (error) {
       this.logger.warn(`Refresh sweep could not run: ${(error as Error).message}`);
-      return 0;
     }
+    return result;
   }
 }

@@ -1,27 +1,17 @@
 import { Module } from '@nestjs/common';
+import { ConnectModule } from '../connect/connect.module';
 import { ConnectionsModule } from '../connections/connections.module';
-import { GoogleCalendarModule } from '../google-calendar/google-calendar.module';
-import { GoogleModule } from '../google/google.module';
-import { OutboxModule } from '../outbox/outbox.module';
+import { GoogleOAuthModule } from '../google/google-oauth.module';
 import { LeasesModule } from '../leases/leases.module';
+import { MetadataOutboxModule } from '../metadata-outbox/metadata-outbox.module';
 import { AccessLossService } from './access-loss.service';
-import { AuthorizedGoogleClientProvider } from './authorized-google-client.provider';
-import { ConnectionLifecycleService } from './connection-lifecycle.service';
+import { AccessTokenService } from './access-token.service';
 import { ConnectionRefreshSweeper } from './connection-refresh.sweeper';
-import { ConnectionsController } from './connections.controller';
-import { TokenRotationService } from './token-rotation.service';
 
-/** A connection after it is made: status, disconnect, token refresh, losing access, key rotation. */
+/** Keeping a connection's access alive: refresh under a lease, the daily sweep, losing access. */
 @Module({
-  imports: [ConnectionsModule, GoogleModule, OutboxModule, GoogleCalendarModule, LeasesModule],
-  controllers: [ConnectionsController],
-  providers: [
-    AccessLossService,
-    AuthorizedGoogleClientProvider,
-    ConnectionLifecycleService,
-    ConnectionRefreshSweeper,
-    TokenRotationService,
-  ],
-  exports: [AuthorizedGoogleClientProvider, TokenRotationService],
+  imports: [ConnectionsModule, ConnectModule, GoogleOAuthModule, LeasesModule, MetadataOutboxModule],
+  providers: [AccessTokenService, AccessLossService, ConnectionRefreshSweeper],
+  exports: [AccessTokenService],
 })
-export class ConnectionLifecycleModule {}
+export class TokenRefreshModule {}

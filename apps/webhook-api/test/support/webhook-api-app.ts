@@ -8,6 +8,8 @@ import { AppModule } from '../../src/app.module';
 import { httpOptions } from '../../src/http-options';
 
 export const E2E_WEBHOOK_TOKEN = 'e2e-webhook-service-token-current';
+/** What webhook-api presents to database-api (DATABASE_SERVER_SERVICE_TOKEN) unless a test sets another. */
+export const E2E_DATABASE_TOKEN = 'e2e-database-service-token-000';
 
 export interface WebhookApiUnderTest {
   app: INestApplication;
@@ -16,14 +18,19 @@ export interface WebhookApiUnderTest {
   close: () => Promise<void>;
 }
 
-/** Boots webhook-api's real AppModule against a real Mongo-compatible server, in its own database. */
-export async function startWebhookApi(env: Record<string, string>): Promise<WebhookApiUnderTest> {
-  const mongoUri = testDatabaseUri('webhook_api');
-  Object.assign(process.env, {
+/**
+ * Boots webhook-api's real AppModule against a real Mongo-compatible server, in its own
+ * database (or `env.MONGODB_URI`, to restart on the same data). The app reads exactly these
+ * variables; `process.env` is neither read nor written. A variable set to undefined is unset.
+ */
+export async function startWebhookApi(env: Record<string, string | undefined>): Promise<WebhookApiUnderTest> {
+  const mongoUri = env['MONGODB_URI'] ?? testDatabaseUri('webhook_api');
+  // Exactly these variables, never process.env: tests in one worker cannot leak config into each other.
+  const appEnv = {
     MONGODB_URI: mongoUri,
     LOG_LEVEL: 'silent',
     DATABASE_SERVER_URL: 'http://127.0.0.1:9',
-    DATABASE_SERVER_SERVICE_TOKEN: 'e2e-database-service-token-000',
+    DATABASE_SERVER_SERVICE_TOKEN: E2E_DATABASE_TOKEN,
     WEBHOOK_SERVER_SERVICE_TOKEN: E2E_WEBHOOK_TOKEN,
     GOOGLE_CLIENT_ID: 'e2e-client-id',
     GOOGLE_CLIENT_SECRET: 'e2e-client-secret',
@@ -35,8 +42,8 @@ export async function startWebhookApi(env: Record<string, string>): Promise<Webh
     MAIL_FROM: 'Calendar Connector <noreply@example.test>',
     OUTBOUND_TIMEOUT_MS: '2000',
     ...env,
-  });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ env: appEnv })] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
   configureHttpApp(app, httpOptions(app));
   await app.init();

@@ -2,11 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ServiceAuthModule } from '@connector-service/service-auth';
-import { AppConfigModule } from '../config/app-config.module';
+import { AppConfigModule, EnvironmentVariables } from '../config/app-config.module';
 import { ServiceConfig } from '../config/service-config';
 import { HealthModule } from '../health/health.module';
 import { httpCoreProviders } from '../http/http-core.providers';
 import { LoggingModule } from '../observability/logging.module';
+import { DocumentWritesModule } from '../persistence/document-writes';
 import { MetricsModule } from '../observability/metrics.module';
 
 export interface ServicePlatformOptions<T extends ServiceConfig> {
@@ -14,6 +15,8 @@ export interface ServicePlatformOptions<T extends ServiceConfig> {
   acceptedServiceTokens: (config: T) => readonly string[];
   /** Named rate limits (per minute) that routes opt into with a throttler guard. */
   rateLimitsPerMinute: (config: T) => Record<string, number>;
+  /** The configuration variables to read instead of the process environment (see AppConfigModule). */
+  env?: EnvironmentVariables;
 }
 
 /**
@@ -27,7 +30,7 @@ export class ServicePlatformModule {
     return {
       module: ServicePlatformModule,
       imports: [
-        AppConfigModule.forRoot(configClass),
+        AppConfigModule.forRoot(configClass, options.env),
         LoggingModule.forRootAsync(configClass, (config) => ({ level: config.LOG_LEVEL })),
         MetricsModule,
         MongooseModule.forRootAsync({
@@ -43,6 +46,7 @@ export class ServicePlatformModule {
           useFactory: (config: T) =>
             Object.entries(options.rateLimitsPerMinute(config)).map(([name, limit]) => ({ name, ttl: 60_000, limit })),
         }),
+        DocumentWritesModule,
         HealthModule,
       ],
       providers: [...httpCoreProviders],

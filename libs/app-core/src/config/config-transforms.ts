@@ -16,9 +16,7 @@ export function CommaSeparated(): PropertyDecorator {
 
 /** Reads a variable as a number ("3002" -> 3002); anything else stays for the validator to refuse. */
 export function NumberFromEnv(): PropertyDecorator {
-  return Transform(({ value }) =>
-    typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value,
-  );
+  return Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value));
 }
 
 /** Marks a property as read from the environment variable of the same name. */

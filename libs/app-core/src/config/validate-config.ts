@@ -14,10 +14,7 @@ export class ConfigValidationError extends Error {
  * each variable with class-validator rules and class-transformer conversions; unknown
  * variables are ignored (the environment holds many that are not ours).
  */
-export function validateConfig<T extends object>(
-  configClass: new () => T,
-  env: Record<string, unknown>,
-): T {
+export function validateConfig<T extends object>(configClass: new () => T, env: Record<string, unknown>): T {
   const blanksRemoved = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== '' && value !== undefined),
   );

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
+import { ErrorCode } from '@connector-service/contracts';
 import { DomainException } from '../http/domain.exception';
 import { ApiEnvelope, ApiErrors } from '../http/api-responses.decorator';
 import { MongoPingIndicator } from './mongo-ping.indicator';
@@ -47,7 +48,11 @@ export class HealthController {
     try {
       await this.health.check([() => this.database.ping('database')]);
     } catch {
-      throw new DomainException(HttpStatus.SERVICE_UNAVAILABLE, 'DATABASE_UNAVAILABLE', 'The database is unreachable');
+      throw new DomainException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        ErrorCode.DatabaseUnavailable,
+        'The database is unreachable',
+      );
     }
     return { status: 'ok', database: 'up' };
   }

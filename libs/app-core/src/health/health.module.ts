@@ -4,5 +4,9 @@ import { HealthController } from './health.controller';
 import { MongoPingIndicator } from './mongo-ping.indicator';
 
 /** `GET /health` (readiness), `/health/ready` and `/health/live`, with @nestjs/terminus. */
-@Module({ imports: [TerminusModule.forRoot({ logger: false })], controllers: [HealthController], providers: [MongoPingIndicator] })
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [MongoPingIndicator],
+})
 export class HealthModule {}

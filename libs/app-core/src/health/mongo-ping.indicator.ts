@@ -30,7 +30,13 @@ export class MongoPingIndicator {
       timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([db.admin().ping().then(() => true), timeout]);
+      return await Promise.race([
+        db
+          .admin()
+          .ping()
+          .then(() => true),
+        timeout,
+      ]);
     } catch {
       return false;
     } finally {

@@ -1,14 +1,7 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode, ErrorEnvelope } from '@connector-service/contracts';
 import type { Request, Response } from 'express';
-import { randomUUID } from 'node:crypto';
+import { currentRequestId } from '../observability/request-context';
 import { DomainException } from './domain.exception';
 
 interface ErrorAnswer {
@@ -16,6 +9,7 @@ interface ErrorAnswer {
   code: string;
   message: string;
   details?: unknown;
+  headers?: Readonly<Record<string, string>>;
 }
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -54,6 +48,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       delete body.error.details;
     }
     if (response.headersSent) return;
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
     response.status(answer.status).json(body);
   }
 
@@ -64,6 +59,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
         code: exception.code,
         message: exception.message,
         details: exception.details,
+        ...(exception.headers ? { headers: exception.headers } : {}),
       };
     }
     if (exception instanceof HttpException) return fromHttpException(exception);
@@ -116,7 +112,7 @@ function fromBodyParserError(exception: unknown): ErrorAnswer | null {
   return null;
 }
 
+/** The id this request carries in every log line (set by requestContextMiddleware). */
 function requestIdOf(request: Request): string {
-  const header = request.headers['x-request-id'];
-  return typeof header === 'string' && header.length > 0 && header.length <= 128 ? header : randomUUID();
+  return (request as Request & { id?: string }).id ?? currentRequestId() ?? 'unknown';
 }

@@ -6,11 +6,19 @@ const document = {
   openapi: '3.0.0',
   info: { title: 't', version: '1' },
   paths: {
-    '/api/things/{id}': { get: { responses: {} }, post: { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateDto' } } } }, responses: {} } },
+    '/api/things/{id}': {
+      get: { responses: {} },
+      post: {
+        requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateDto' } } } },
+        responses: {},
+      },
+    },
     '/api/things/{id}/{name}': { get: { responses: {} }, delete: { responses: {} } },
     '/api/things/{id}/special': { post: { responses: {} } },
   },
-  components: { schemas: { CreateDto: { type: 'object', properties: { a: { type: 'string' } } }, Open: { type: 'object' } } },
+  components: {
+    schemas: { CreateDto: { type: 'object', properties: { a: { type: 'string' } } }, Open: { type: 'object' } },
+  },
 } as unknown as OpenAPIObject;
 
 function call(method: string, path: string) {

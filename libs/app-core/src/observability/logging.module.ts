@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { currentRequestId } from './request-context';
@@ -22,6 +22,10 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [configClass],
           useFactory: (config: T) => ({
+            // nestjs-pino's default route is the legacy '*', which path-to-regexp 8 (Express 5)
+            // no longer accepts: Nest then warns at every start and converts it. A named
+            // wildcard is the same "every route" without the warning.
+            forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
             pinoHttp: {
               level: options(config).level,
               genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? 'unknown',

@@ -12,9 +12,22 @@ export enum ErrorCode {
   NotConnected = 'NOT_CONNECTED',
   ConnectionNotFound = 'CONNECTION_NOT_FOUND',
   ReauthRequired = 'REAUTH_REQUIRED',
-  Disconnected = 'DISCONNECTED',
   UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',
   UpstreamTimeout = 'UPSTREAM_TIMEOUT',
   GoogleUnavailable = 'GOOGLE_UNAVAILABLE',
+  GoogleTimeout = 'GOOGLE_TIMEOUT',
+  GooglePermissionDenied = 'GOOGLE_PERMISSION_DENIED',
+  GoogleRejectedRequest = 'GOOGLE_REJECTED_REQUEST',
+  GoogleConflict = 'GOOGLE_CONFLICT',
+  SlotTaken = 'SLOT_TAKEN',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   InternalError = 'INTERNAL_ERROR',
+}
+
+const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/** Whether a code read from the wire (another service's answer) is one of ours. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && ERROR_CODES.has(value);
 }

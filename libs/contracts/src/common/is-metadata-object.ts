@@ -59,8 +59,7 @@ export function IsMetadataObject(options?: ValidationOptions): PropertyDecorator
       options,
       validator: {
         validate: (value: unknown) => metadataProblem(value, String(propertyName)) === null,
-        defaultMessage: (args) =>
-          metadataProblem(args?.value, args?.property ?? String(propertyName)) ?? 'invalid',
+        defaultMessage: (args) => metadataProblem(args?.value, args?.property ?? String(propertyName)) ?? 'invalid',
       },
     });
 }

@@ -2,7 +2,8 @@
  * White space as FerretDB's update paths see it (Go's unicode.IsSpace), written as the
  * inside of a regular-expression character class that JavaScript, Python and Rust read alike.
  */
-export const KEY_EDGE_WHITESPACE = '\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+export const KEY_EDGE_WHITESPACE =
+  '\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 /**
  * What a metadata key must look like: not empty, no "." or NUL, no leading "$", and no

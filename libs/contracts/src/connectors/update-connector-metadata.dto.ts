@@ -1,17 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { IsConnectorId } from '../common/identifier.decorators';
 import { METADATA_OBJECT_REF } from '../common/metadata-schema';
 import { Optional } from '../common/optional';
-import { CONNECTOR_ID_PATTERN, GOOGLE_CALENDAR_CONNECTOR_ID } from '../common/identifiers';
+import { GOOGLE_CALENDAR_CONNECTOR_ID } from '../common/identifiers';
 import { IsMetadataObject } from '../common/is-metadata-object';
 
 export class UpdateConnectorMetadataDto {
-  @ApiPropertyOptional({ default: GOOGLE_CALENDAR_CONNECTOR_ID, pattern: CONNECTOR_ID_PATTERN.source })
   @Optional()
-  @IsString()
-  @Matches(CONNECTOR_ID_PATTERN, {
-    message: 'connectorId must be a lowercase slug (a-z, 0-9, "-"), at most 63 characters',
-  })
+  // The default documents itself; no separate example.
+  @IsConnectorId({ required: false, default: GOOGLE_CALENDAR_CONNECTOR_ID, example: undefined })
   readonly connectorId?: string;
 
   @ApiProperty({

@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
-import { SUBACCOUNT_ID_EXAMPLE, SUBACCOUNT_ID_PATTERN } from '../common/identifiers';
+import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { IsSubaccountId } from '../common/identifier.decorators';
 
 /** Body of database-api's `handlegooglecalendar`. */
 export class ConnectGoogleCalendarDto {
@@ -14,9 +13,6 @@ export class ConnectGoogleCalendarDto {
 
 /** Body of webhook-api's `POST /api/google-calendar/connect` (service route). */
 export class StartGoogleCalendarConnectDto extends ConnectGoogleCalendarDto {
-  @ApiProperty({ example: SUBACCOUNT_ID_EXAMPLE, pattern: SUBACCOUNT_ID_PATTERN.source })
-  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
-  @IsString()
-  @Matches(SUBACCOUNT_ID_PATTERN, { message: 'subaccountId must be a 24-hex-digit id' })
+  @IsSubaccountId()
   readonly subaccountId!: string;
 }

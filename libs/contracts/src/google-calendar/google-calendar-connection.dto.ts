@@ -1,19 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
-import { CALENDAR_ID_PATTERN, SUBACCOUNT_ID_EXAMPLE } from '../common/identifiers';
+import { IsCalendarId } from '../common/identifier.decorators';
+import { CALENDAR_ID_EXAMPLE, SUBACCOUNT_ID_EXAMPLE } from '../common/identifiers';
 
-export const CONNECTION_STATUSES = ['connected', 'reauth_required', 'disconnected'] as const;
-export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+/** Where a Google Calendar connection stands; the values are those of the wire and the database. */
+export enum ConnectionStatus {
+  Connected = 'connected',
+  ReauthRequired = 'reauth_required',
+  Disconnected = 'disconnected',
+}
 
 export class CalendarIdParamsDto {
-  @ApiProperty({ example: '68cf06a160d294db17c06871', pattern: CALENDAR_ID_PATTERN.source })
-  @Matches(CALENDAR_ID_PATTERN, { message: 'calendarId must be a 24-hex-digit id' })
+  @IsCalendarId()
   readonly calendarId!: string;
 }
 
 /** A stored Google Calendar connection as answered by webhook-api; never a token. */
 export class GoogleCalendarConnectionDto {
-  @ApiProperty({ example: '68cf06a160d294db17c06871' })
+  @ApiProperty({ example: CALENDAR_ID_EXAMPLE })
   readonly calendarId!: string;
 
   @ApiProperty({ example: SUBACCOUNT_ID_EXAMPLE })
@@ -28,7 +31,7 @@ export class GoogleCalendarConnectionDto {
   @ApiProperty({ type: [String] })
   readonly scopes!: string[];
 
-  @ApiProperty({ enum: CONNECTION_STATUSES })
+  @ApiProperty({ enum: ConnectionStatus, enumName: 'ConnectionStatus' })
   readonly status!: ConnectionStatus;
 
   @ApiProperty({ type: String, format: 'date-time' })
@@ -43,11 +46,11 @@ export class GoogleCalendarConnectionDto {
 
 /** What a disconnect reports. */
 export class GoogleCalendarDisconnectResultDto {
-  @ApiProperty({ example: '68cf06a160d294db17c06871' })
+  @ApiProperty({ example: CALENDAR_ID_EXAMPLE })
   readonly calendarId!: string;
 
-  @ApiProperty({ enum: ['disconnected'] })
-  readonly status!: 'disconnected';
+  @ApiProperty({ enum: [ConnectionStatus.Disconnected] })
+  readonly status!: ConnectionStatus.Disconnected;
 
   @ApiProperty({ description: 'Whether Google confirmed the revocation' })
   readonly revokedAtGoogle!: boolean;

@@ -18,9 +18,7 @@ describe('ServiceTokenGuard (through a real Nest app)', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [
-        ServiceAuthModule.forRootAsync({ useFactory: () => ({ acceptedTokens: ['one', 'two'] }) }),
-      ],
+      imports: [ServiceAuthModule.forRootAsync({ useFactory: () => ({ acceptedTokens: ['one', 'two'] }) })],
       controllers: [ProbeController],
     }).compile();
     app = moduleRef.createNestApplication();

@@ -1,10 +1,4 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
 import { SERVICE_AUTH_OPTIONS, ServiceAuthOptions } from './service-auth.options';
 import { ServiceTokenMatcher, bearerToken } from './service-token-matcher';

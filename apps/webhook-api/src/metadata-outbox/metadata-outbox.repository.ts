@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { DocumentWrites } from '@connector-service/app-core';
+import type { Model } from 'mongoose';
+import { Types } from 'mongoose';
+import { GoogleCalendarConnection } from '../connections/google-calendar-connection.schema';
+
+/**
+ * The metadata outbox's queries. The pending update lives in the connection's own
+ * document (`sync`), written together with the state it describes (see
+ * `pendingMetadataUpdate`); here it is found, completed, retried or dropped. Each write
+ * is conditional on `stateVersion`, so a newer state is never marked delivered by an
+ * older delivery.
+ */
+@Injectable()
+export class MetadataOutboxRepository {
+  constructor(
+    @InjectModel(GoogleCalendarConnection.name) private readonly model: Model<GoogleCalendarConnection>,
+    private readonly writes: DocumentWrites,
+  ) {}
+
+  /** Connections whose metadata update is due (optionally one of them), oldest first. */
+  findDue(now: Date, limit: number, calendarId?: string): Promise<GoogleCalendarConnection[]> {
+    return this.model
+      .find({
+        ...(calendarId ? { _id: new Types.ObjectId(calendarId) } : {}),
+        'sync.pending': true,
+        'sync.nextAttemptAt': { $lte: now },
+      })
+      .sort({ 'sync.nextAttemptAt': 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
+  /** Records that `version` landed. If the state changed meanwhile, the newer update stays pending. */
+  async complete(calendarId: Types.ObjectId, version: number, now: Date): Promise<void> {
+    await this.write(calendarId, version, {
+      $set: {
+        'sync.pending': false,
+        'sync.attempts': 0,
+        'sync.lastError': null,
+        'sync.deliveredVersion': version,
+        'sync.deliveredAt': now,
+      },
+    });
+  }
+
+  /** A failed attempt at `version`: try again at `nextAttemptAt` (unless the state moved on). */
+  async retryLater(calendarId: Types.ObjectId, version: number, nextAttemptAt: Date, error: string): Promise<void> {
+    await this.write(calendarId, version, {
+      $set: { 'sync.nextAttemptAt': nextAttemptAt, 'sync.lastError': error },
+      $inc: { 'sync.attempts': 1 },
+    });
+  }
+
+  /** Stops trying an update that can never land (its connector was deleted). */
+  async abandon(calendarId: Types.ObjectId, version: number, error: string): Promise<void> {
+    await this.write(calendarId, version, { $set: { 'sync.pending': false, 'sync.lastError': error } });
+  }
+
+  countPending(): Promise<number> {
+    return this.model.countDocuments({ 'sync.pending': true }).exec();
+  }
+
+  private async write(calendarId: Types.ObjectId, version: number, update: Record<string, unknown>): Promise<void> {
+    await this.writes.run(calendarId.toString(), () =>
+      this.model.updateOne({ _id: calendarId, stateVersion: version }, update).exec(),
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { ArgumentsHost, HttpStatus } from '@nestjs/common';
+import { ErrorCode } from '@connector-service/contracts';
+import { ApiExceptionFilter } from './api-exception.filter';
+import { DomainException } from './domain.exception';
+
+interface Answer {
+  status?: number;
+  body?: unknown;
+  headers: Record<string, string>;
+}
+
+function hostFor(request: object): { host: ArgumentsHost; answer: Answer } {
+  const answer: Answer = { headers: {} };
+  const response = {
+    headersSent: false,
+    setHeader: (name: string, value: string) => void (answer.headers[name] = value),
+    status(code: number) {
+      answer.status = code;
+      return this;
+    },
+    json: (body: unknown) => void (answer.body = body),
+  };
+  const host = {
+    switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }),
+  } as unknown as ArgumentsHost;
+  return { host, answer };
+}
+
+describe('ApiExceptionFilter', () => {
+  const filter = new ApiExceptionFilter();
+  jest.spyOn(filter['logger'], 'error').mockImplementation(() => undefined);
+
+  it("answers an unexpected error with the request's own id, not a new one", () => {
+    // The id the request context made (no x-request-id header was sent): every log line has it.
+    const { host, answer } = hostFor({ id: 'req-made-by-middleware', method: 'GET', path: '/x', headers: {} });
+    filter.catch(new Error('boom'), host);
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({
+      success: false,
+      message: 'Internal server error',
+      error: { code: ErrorCode.InternalError, requestId: 'req-made-by-middleware' },
+    });
+  });
+
+  it("sets a domain exception's headers (Retry-After) beside its envelope", () => {
+    const { host, answer } = hostFor({ id: 'r1', method: 'GET', path: '/x', headers: {} });
+    filter.catch(
+      new DomainException(HttpStatus.TOO_MANY_REQUESTS, ErrorCode.RateLimited, 'slow down', undefined, {
+        'Retry-After': '4',
+      }),
+      host,
+    );
+    expect(answer.status).toBe(429);
+    expect(answer.headers).toEqual({ 'Retry-After': '4' });
+    expect(answer.body).toEqual({ success: false, message: 'slow down', error: { code: ErrorCode.RateLimited } });
+  });
+});
