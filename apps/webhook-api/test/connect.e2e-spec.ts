@@ -123,3 +123,37 @@ describe('webhook-api connect with the SMTP server down', () => {
     expect(res.body.message).toMatch(/could not be e-mailed/);
   });
 });
+
+describe('webhook-api connect with OAUTH_STATE_TTL_SECONDS=1800', () => {
+  let smtp: SmtpCapture;
+  let api: WebhookApiUnderTest;
+
+  beforeAll(async () => {
+    smtp = await startSmtpCapture();
+    api = await startWebhookApi({ SMTP_URL: smtp.url, OAUTH_STATE_TTL_SECONDS: '1800' });
+  });
+  afterAll(async () => {
+    await api.close();
+    await smtp.close();
+  });
+
+  it('keeps the state 30 minutes and the e-mail says so', async () => {
+    await api
+      .http()
+      .post('/api/google-calendar/connect')
+      .set('Authorization', `Bearer ${E2E_WEBHOOK_TOKEN}`)
+      .send({ subaccountId: SUBACCOUNT, userEmail: 'ttl@example.com' })
+      .expect(200);
+    const mail = await smtp.waitForMessage((m) => m.to.includes('ttl@example.com'));
+    expect(mail.text).toContain('expires in 30 minutes');
+    expect(mail.html).toContain('expires in 30 minutes');
+    expect(mail.text).not.toContain('15 minutes');
+    const client = await MongoClient.connect(api.mongoUri);
+    try {
+      const [stored] = await client.db().collection('oauthstates').find({ userEmail: 'ttl@example.com' }).toArray();
+      expect(new Date(stored['expiresAt']).getTime() - new Date(stored['createdAt']).getTime()).toBe(1800 * 1000);
+    } finally {
+      await client.close();
+    }
+  });
+});

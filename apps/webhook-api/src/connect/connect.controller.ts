@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { GoogleCalendarConnectResultDto, StartGoogleCalendarConnectDto } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors, MessageResult } from '@connector-service/app-core';
 import { ServiceAuth } from '@connector-service/service-auth';
@@ -51,7 +51,6 @@ export class ConnectController {
     type: String,
     description: 'Set by Google instead of code, e.g. access_denied',
   })
-  @ApiProduces('text/html')
   @ApiResponse({ status: HttpStatus.OK, description: 'Connected: the success page', ...CALLBACK_PAGE })
   @ApiResponse({
     status: HttpStatus.FOUND,
