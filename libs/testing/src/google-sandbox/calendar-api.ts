@@ -1,33 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import { ServerResponse } from 'node:http';
 import { sendApiError, sendInsufficientScopes, sendNotFound } from './api-errors';
-import { busyBlocks, changeEvent, deleteEvent, eventRange, insertEvent } from './calendar-events';
+import { CalendarCall, page, pageOffset, pageSize } from './calendar-call';
+import { NOT_FOUND, calendarError, sendCalendarError } from './calendar-error';
+import { busyBlocks } from './calendar-events';
 import { SandboxContext } from './context';
-import { SandboxHttpRequest, parseJsonBody, sendJson, sendNoContent } from './http-io';
+import { change, getEvent, insert, listEvents, remove } from './events-api';
+import { SandboxHttpRequest, parseJsonBody, sendJson } from './http-io';
 import { newEtag } from './ids';
 import { CALENDAR_SCOPES } from './scopes';
-import { AccountRecord } from './store';
-import { parseRfc3339 } from './time';
-import { SandboxEvent } from './types';
+import { AccountRecord, CalendarRecord, accessRank, findCalendar } from './store';
+import { formatInZone, formatUtc, isTimeZone, parseRfc3339 } from './time';
 import { authenticate } from './userinfo';
 
 export const CALENDAR_PREFIX = '/calendar/v3/';
 
-interface CalendarCall {
-  req: SandboxHttpRequest;
-  res: ServerResponse;
-  account: AccountRecord;
-  /** The calendar named in the path ('primary' or the account's e-mail), if any. */
-  calendarId?: string;
-  eventId?: string;
-  body: Record<string, unknown>;
-}
+/** Google's limit on calendars in one freeBusy query (calendarExpansionMax may lower it). */
+export const FREE_BUSY_MAX_CALENDARS = 50;
 
 interface Route {
   method: string;
   /** Path segments after /calendar/v3/; `:calendarId` and `:eventId` match one segment. */
   pattern: string[];
   scopes: ReadonlySet<string>;
+  /** The least access role the call needs on the calendar of the path. */
+  role?: 'reader' | 'writer';
   handle: (call: CalendarCall) => void;
 }
 
@@ -50,36 +46,42 @@ const ROUTES: Route[] = [
     method: 'GET',
     pattern: ['calendars', ':calendarId', 'events'],
     scopes: CALENDAR_SCOPES.eventsRead,
+    role: 'reader',
     handle: listEvents,
   },
   {
     method: 'POST',
     pattern: ['calendars', ':calendarId', 'events'],
     scopes: CALENDAR_SCOPES.eventsWrite,
+    role: 'writer',
     handle: insert,
   },
   {
     method: 'GET',
     pattern: ['calendars', ':calendarId', 'events', ':eventId'],
     scopes: CALENDAR_SCOPES.eventsRead,
+    role: 'reader',
     handle: getEvent,
   },
   {
     method: 'PATCH',
     pattern: ['calendars', ':calendarId', 'events', ':eventId'],
     scopes: CALENDAR_SCOPES.eventsWrite,
+    role: 'writer',
     handle: (c) => change(c, 'patch'),
   },
   {
     method: 'PUT',
     pattern: ['calendars', ':calendarId', 'events', ':eventId'],
     scopes: CALENDAR_SCOPES.eventsWrite,
+    role: 'writer',
     handle: (c) => change(c, 'update'),
   },
   {
     method: 'DELETE',
     pattern: ['calendars', ':calendarId', 'events', ':eventId'],
     scopes: CALENDAR_SCOPES.eventsWrite,
+    role: 'writer',
     handle: remove,
   },
 ];
@@ -111,7 +113,7 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** Everything under /calendar/v3/: route, authenticate, check scopes and calendar, then handle. */
+/** Everything under /calendar/v3/: route, authenticate, check scopes, calendar and access role, then handle. */
 export function handleCalendar(req: SandboxHttpRequest, res: ServerResponse, ctx: SandboxContext): void {
   const segments = req.url.pathname.slice(CALENDAR_PREFIX.length).split('/').filter(Boolean).map(decodeSegment);
   const found = findRoute(req.method, segments);
@@ -121,12 +123,13 @@ export function handleCalendar(req: SandboxHttpRequest, res: ServerResponse, ctx
   if (!access.scopes.some((s) => found.route.scopes.has(s))) return sendInsufficientScopes(res, found.route.scopes);
   const account = ctx.store.ensureAccount(access.grant.email);
   const calendarId = found.params['calendarId'];
-  if (
-    calendarId !== undefined &&
-    calendarId !== 'primary' &&
-    calendarId.toLowerCase() !== account.email.toLowerCase()
-  ) {
-    return sendNotFound(res);
+  const calendar = calendarId === undefined ? undefined : findCalendar(account, calendarId);
+  if (calendarId !== undefined && !calendar) return sendNotFound(res);
+  if (calendar && found.route.role && accessRank(calendar.accessRole) < accessRank(found.route.role)) {
+    return sendCalendarError(
+      res,
+      calendarError(403, `You need to have ${found.route.role} access to this calendar.`, 'requiredAccessLevel'),
+    );
   }
   let body: Record<string, unknown> = {};
   if (req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') {
@@ -144,66 +147,107 @@ export function handleCalendar(req: SandboxHttpRequest, res: ServerResponse, ctx
     req,
     res,
     account,
-    ...(calendarId === undefined ? {} : { calendarId }),
+    ...(calendar === undefined ? {} : { calendar }),
     ...(found.params['eventId'] === undefined ? {} : { eventId: found.params['eventId'] }),
     body,
   });
 }
 
-function syncToken(): string {
-  return randomBytes(12).toString('base64');
-}
+const CONFERENCE_PROPERTIES = { allowedConferenceSolutionTypes: ['hangoutsMeet'] };
+/** Google's calendar colours (colorId → background), the primary calendar's first. */
+const COLORS: [string, string][] = [
+  ['14', '#9fe1e7'],
+  ['7', '#42d692'],
+  ['9', '#7bd148'],
+  ['15', '#9fc6e7'],
+  ['4', '#fa573c'],
+  ['17', '#9a9cff'],
+];
 
-function calendarListEntry(account: AccountRecord): Record<string, unknown> {
+function calendarListEntry(account: AccountRecord, calendar: CalendarRecord, index: number): Record<string, unknown> {
+  const [colorId, backgroundColor] = COLORS[index % COLORS.length] ?? ['14', '#9fe1e7'];
   return {
     kind: 'calendar#calendarListEntry',
     etag: newEtag(),
-    id: account.email,
-    summary: account.email,
-    timeZone: account.timeZone,
-    colorId: '14',
-    backgroundColor: '#9fe1e7',
+    id: calendar.id,
+    summary: calendar.summary,
+    ...(calendar.description === undefined ? {} : { description: calendar.description }),
+    timeZone: calendar.timeZone,
+    ...(!calendar.primary && calendar.accessRole === 'owner' ? { dataOwner: account.email } : {}),
+    colorId,
+    backgroundColor,
     foregroundColor: '#000000',
     selected: true,
-    accessRole: 'owner',
-    defaultReminders: [{ method: 'popup', minutes: 10 }],
-    notificationSettings: {
-      notifications: [
-        { type: 'eventCreation', method: 'email' },
-        { type: 'eventChange', method: 'email' },
-        { type: 'eventCancellation', method: 'email' },
-        { type: 'eventResponse', method: 'email' },
-      ],
-    },
-    primary: true,
-    conferenceProperties: { allowedConferenceSolutionTypes: ['hangoutsMeet'] },
+    accessRole: calendar.accessRole,
+    defaultReminders: calendar.primary ? [{ method: 'popup', minutes: 10 }] : [],
+    ...(calendar.primary
+      ? {
+          notificationSettings: {
+            notifications: [
+              { type: 'eventCreation', method: 'email' },
+              { type: 'eventChange', method: 'email' },
+              { type: 'eventCancellation', method: 'email' },
+              { type: 'eventResponse', method: 'email' },
+            ],
+          },
+          primary: true,
+        }
+      : {}),
+    conferenceProperties: CONFERENCE_PROPERTIES,
   };
 }
 
-function listCalendars({ res, account }: CalendarCall): void {
-  sendJson(res, 200, {
-    kind: 'calendar#calendarList',
-    etag: newEtag(),
-    nextSyncToken: syncToken(),
-    items: [calendarListEntry(account)],
-  });
+/** calendarList.list: the primary calendar first, then the others in the order they were added. */
+function listCalendars({ req, res, account }: CalendarCall): void {
+  const q = req.url.searchParams;
+  const size = pageSize(q.get('maxResults'), 100, 250);
+  if (typeof size !== 'number') return sendCalendarError(res, size);
+  const offset = pageOffset(q.get('pageToken'));
+  if (typeof offset !== 'number') return sendCalendarError(res, offset);
+  const minAccessRole = q.get('minAccessRole');
+  if (minAccessRole !== null && accessRank(minAccessRole) < 0) {
+    return sendCalendarError(
+      res,
+      calendarError(400, `Invalid value for minAccessRole: ${minAccessRole}`, 'invalidParameter'),
+    );
+  }
+  const entries = [...account.calendars.values()]
+    .map((calendar, index) => ({ calendar, index }))
+    .filter(({ calendar }) => minAccessRole === null || accessRank(calendar.accessRole) >= accessRank(minAccessRole))
+    .map(({ calendar, index }) => calendarListEntry(account, calendar, index));
+  sendJson(res, 200, { kind: 'calendar#calendarList', etag: newEtag(), ...page(entries, offset, size) });
 }
 
-function getCalendarListEntry({ res, account }: CalendarCall): void {
-  sendJson(res, 200, calendarListEntry(account));
+function getCalendarListEntry({ res, account, calendar }: CalendarCall): void {
+  if (!calendar) return sendCalendarError(res, NOT_FOUND);
+  sendJson(res, 200, calendarListEntry(account, calendar, [...account.calendars.values()].indexOf(calendar)));
 }
 
-function getCalendar({ res, account }: CalendarCall): void {
+function getCalendar({ res, calendar }: CalendarCall): void {
+  if (!calendar) return sendCalendarError(res, NOT_FOUND);
   sendJson(res, 200, {
     kind: 'calendar#calendar',
     etag: newEtag(),
-    id: account.email,
-    summary: account.email,
-    timeZone: account.timeZone,
-    conferenceProperties: { allowedConferenceSolutionTypes: ['hangoutsMeet'] },
+    id: calendar.id,
+    summary: calendar.summary,
+    ...(calendar.description === undefined ? {} : { description: calendar.description }),
+    timeZone: calendar.timeZone,
+    conferenceProperties: CONFERENCE_PROPERTIES,
   });
 }
 
+/** An optional integer field of a freeBusy body within [1, max]; undefined when absent, null when invalid. */
+function optionalLimit(body: Record<string, unknown>, name: string, max: number): number | undefined | null {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max ? value : null;
+}
+
+/**
+ * freeBusy.query over the account's calendars. As in Google, a calendar the account does not
+ * have answers `errors: [notFound]` beside the others' busy lists, and calendars past the limit
+ * (50, or calendarExpansionMax) answer `errors: [tooManyCalendarsRequested]` instead of busy times.
+ */
 function freeBusy({ res, account, body }: CalendarCall): void {
   const timeMinText = body['timeMin'];
   const timeMaxText = body['timeMax'];
@@ -216,108 +260,41 @@ function freeBusy({ res, account, body }: CalendarCall): void {
     return sendApiError(res, 400, 'Bad Request', { reason: 'badRequest' });
   if (timeMax < timeMin)
     return sendApiError(res, 400, 'The specified time range is empty.', { reason: 'timeRangeEmpty' });
+  const timeZone = body['timeZone'];
+  if (timeZone !== undefined && (typeof timeZone !== 'string' || !isTimeZone(timeZone))) {
+    return sendApiError(res, 400, 'Invalid time zone definition.', { reason: 'invalid' });
+  }
+  const calendarLimit = optionalLimit(body, 'calendarExpansionMax', FREE_BUSY_MAX_CALENDARS);
+  const groupLimit = optionalLimit(body, 'groupExpansionMax', 100);
+  if (calendarLimit === null || groupLimit === null) {
+    return sendApiError(res, 400, 'Invalid expansion limit.', { reason: 'invalid' });
+  }
+  const format = (ms: number): string => (typeof timeZone === 'string' ? formatInZone(ms, timeZone) : formatUtc(ms));
+  const limit = calendarLimit ?? FREE_BUSY_MAX_CALENDARS;
   const items = Array.isArray(body['items']) ? (body['items'] as unknown[]) : [];
-  const calendars: Record<string, unknown> = {};
+  // A Map, so ids such as `__proto__` or `constructor` are plain keys.
+  const calendars = new Map<string, unknown>();
+  let answered = 0;
   for (const item of items) {
     const id = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['id'] : undefined;
-    if (typeof id !== 'string') continue;
-    const own = id === 'primary' || id.toLowerCase() === account.email.toLowerCase();
-    calendars[id] = own
-      ? { busy: busyBlocks(account, timeMin, timeMax) }
-      : { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] };
+    if (typeof id !== 'string' || calendars.has(id)) continue;
+    if (answered >= limit) {
+      calendars.set(id, { errors: [{ domain: 'global', reason: 'tooManyCalendarsRequested' }], busy: [] });
+      continue;
+    }
+    answered += 1;
+    const calendar = findCalendar(account, id);
+    calendars.set(
+      id,
+      calendar
+        ? { busy: busyBlocks(calendar, timeMin, timeMax).map((b) => ({ start: format(b.start), end: format(b.end) })) }
+        : { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] },
+    );
   }
   sendJson(res, 200, {
     kind: 'calendar#freeBusy',
     timeMin: new Date(timeMin).toISOString(),
     timeMax: new Date(timeMax).toISOString(),
-    calendars,
+    calendars: Object.fromEntries(calendars),
   });
-}
-
-function extendedPropertyFilter(event: SandboxEvent, kind: 'private' | 'shared', filters: string[]): boolean {
-  const props =
-    (event['extendedProperties'] as Record<string, Record<string, string> | undefined> | undefined)?.[kind] ?? {};
-  return filters.every((filter) => {
-    const eq = filter.indexOf('=');
-    return eq > 0 && props[filter.slice(0, eq)] === filter.slice(eq + 1);
-  });
-}
-
-function listEvents({ req, res, account }: CalendarCall): void {
-  const q = req.url.searchParams;
-  const timeMinText = q.get('timeMin');
-  const timeMaxText = q.get('timeMax');
-  const timeMin = timeMinText === null ? undefined : parseRfc3339(timeMinText);
-  const timeMax = timeMaxText === null ? undefined : parseRfc3339(timeMaxText);
-  if ((timeMinText !== null && timeMin === undefined) || (timeMaxText !== null && timeMax === undefined)) {
-    return sendApiError(res, 400, 'Bad Request', { reason: 'badRequest' });
-  }
-  const orderBy = q.get('orderBy');
-  if (orderBy === 'startTime' && q.get('singleEvents') !== 'true') {
-    return sendApiError(res, 400, 'The requested ordering is not available for the particular query.', {
-      reason: 'badRequest',
-    });
-  }
-  if (orderBy !== null && orderBy !== 'startTime' && orderBy !== 'updated') {
-    return sendApiError(res, 400, `Invalid value for orderBy: ${orderBy}`, { reason: 'invalidParameter' });
-  }
-  const maxResults = Math.min(Number(q.get('maxResults') ?? 250) || 250, 2500);
-  const offset = Number(Buffer.from(q.get('pageToken') ?? '', 'base64url').toString() || 0) || 0;
-  const text = q.get('q')?.toLowerCase();
-  const showDeleted = q.get('showDeleted') === 'true';
-  const iCalUID = q.get('iCalUID');
-
-  const events = [...account.events.values()].filter((e) => {
-    if (!showDeleted && e.status === 'cancelled') return false;
-    if (iCalUID !== null && e.iCalUID !== iCalUID) return false;
-    const range = eventRange(e, account);
-    if (timeMin !== undefined && range.end <= timeMin) return false;
-    if (timeMax !== undefined && range.start >= timeMax) return false;
-    if (text && ![e.summary, e.description, e.location].some((f) => f?.toLowerCase().includes(text))) return false;
-    return (
-      extendedPropertyFilter(e, 'private', q.getAll('privateExtendedProperty')) &&
-      extendedPropertyFilter(e, 'shared', q.getAll('sharedExtendedProperty'))
-    );
-  });
-  if (orderBy === 'startTime') events.sort((a, b) => eventRange(a, account).start - eventRange(b, account).start);
-  if (orderBy === 'updated') events.sort((a, b) => a.updated.localeCompare(b.updated));
-  const more = offset + maxResults < events.length;
-  sendJson(res, 200, {
-    kind: 'calendar#events',
-    etag: newEtag(),
-    summary: account.email,
-    description: '',
-    updated: new Date().toISOString(),
-    timeZone: account.timeZone,
-    accessRole: 'owner',
-    defaultReminders: [{ method: 'popup', minutes: 10 }],
-    ...(more
-      ? { nextPageToken: Buffer.from(String(offset + maxResults)).toString('base64url') }
-      : { nextSyncToken: syncToken() }),
-    items: events.slice(offset, offset + maxResults),
-  });
-}
-
-function insert({ res, account, body }: CalendarCall): void {
-  const result = insertEvent(account, body);
-  if (!result.ok) return sendApiError(res, result.error.code, result.error.message, { reason: result.error.reason });
-  sendJson(res, 200, result.event);
-}
-
-function getEvent({ res, account, eventId }: CalendarCall): void {
-  const event = eventId === undefined ? undefined : account.events.get(eventId);
-  if (!event) return sendNotFound(res);
-  sendJson(res, 200, event);
-}
-
-function change({ res, account, eventId, body }: CalendarCall, mode: 'patch' | 'update'): void {
-  const result = changeEvent(account, eventId ?? '', body, mode);
-  if (!result.ok) return sendApiError(res, result.error.code, result.error.message, { reason: result.error.reason });
-  sendJson(res, 200, result.event);
-}
-
-function remove({ res, account, eventId }: CalendarCall): void {
-  const error = deleteEvent(account, eventId ?? '');
-  if (error) return sendApiError(res, error.code, error.message, { reason: error.reason });
-  sendNoContent(res);
 }

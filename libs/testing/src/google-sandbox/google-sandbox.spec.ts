@@ -1,5 +1,7 @@
 import { ClientAuthentication, CodeChallengeMethod, Credentials, OAuth2Client } from 'google-auth-library';
-import { google } from 'googleapis';
+// The per-API modules: googleapis' index loads all ~300 Google APIs.
+import { calendar_v3, calendar as calendarV3 } from 'googleapis/build/src/apis/calendar';
+import { oauth2 as oauth2V2 } from 'googleapis/build/src/apis/oauth2';
 import { GoogleSandbox } from './index';
 
 // Wire compatibility is proven with the real clients: google-auth-library's OAuth2Client for
@@ -128,11 +130,11 @@ describe('GoogleSandbox', () => {
   }
 
   function calendarApi(auth: OAuth2Client) {
-    return google.calendar({ version: 'v3', rootUrl: sandbox.endpoints.apiRootUrl, auth });
+    return calendarV3({ version: 'v3', rootUrl: sandbox.endpoints.apiRootUrl, auth });
   }
 
   function oauth2Api(auth: OAuth2Client) {
-    return google.oauth2({ version: 'v2', rootUrl: sandbox.endpoints.apiRootUrl, auth });
+    return oauth2V2({ version: 'v2', rootUrl: sandbox.endpoints.apiRootUrl, auth });
   }
 
   async function postForm(
@@ -795,7 +797,7 @@ describe('GoogleSandbox', () => {
 
     it('drops any path of rootUrl (googleapis resolves /calendar/v3/... against its origin)', async () => {
       const { client } = await connect(uniqueEmail('rooturl'));
-      const withPath = google.calendar({ version: 'v3', rootUrl: `${sandbox.baseUrl}some/prefix/`, auth: client });
+      const withPath = calendarV3({ version: 'v3', rootUrl: `${sandbox.baseUrl}some/prefix/`, auth: client });
       const { data } = await withPath.calendarList.list();
       expect(data.items).toHaveLength(1);
       expect(sandbox.requests.at(-1)?.path).toBe('/calendar/v3/users/me/calendarList');
@@ -805,6 +807,760 @@ describe('GoogleSandbox', () => {
       const response = await fetch(`${sandbox.baseUrl}calendar/v3/nothing/here`);
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } });
+    });
+  });
+
+  /** A connected account and a googleapis Calendar client on it. */
+  async function calendarAccount(name: string): Promise<{ email: string; calendar: calendar_v3.Calendar }> {
+    const email = uniqueEmail(name);
+    const { client } = await connect(email);
+    return { email, calendar: calendarApi(client) };
+  }
+
+  const timed = (start: string, end: string): { start: { dateTime: string }; end: { dateTime: string } } => ({
+    start: { dateTime: start },
+    end: { dateTime: end },
+  });
+
+  describe('Calendar v3: secondary calendars', () => {
+    it('addCalendar adds calendars that calendarList pages through, the primary first', async () => {
+      const { email, calendar } = await calendarAccount('secondary');
+      const team = sandbox.addCalendar(email, { summary: 'Team', description: 'Our team', timeZone: 'Europe/Berlin' });
+      expect(team).toMatch(/^c_[0-9a-f]{64}@group\.calendar\.google\.com$/);
+      const colleague = sandbox.addCalendar(email, {
+        id: 'colleague@example.com',
+        summary: 'Colleague',
+        accessRole: 'reader',
+      });
+      expect(colleague).toBe('colleague@example.com');
+      sandbox.addCalendar(email, { id: 'busy-only@example.com', summary: 'Busy only', accessRole: 'freeBusyReader' });
+      expect(() => sandbox.addCalendar(email, { id: team, summary: 'Again' })).toThrow(/already has a calendar/);
+      expect(() => sandbox.addCalendar(email, { id: 'primary', summary: 'Primary?' })).toThrow(/invalid calendar id/);
+      expect(() => sandbox.addCalendar(email, { summary: 'Nowhere', timeZone: 'Mars/Olympus' })).toThrow(/time zone/);
+
+      const first = await calendar.calendarList.list({ maxResults: 2 });
+      expect(first.data.items?.map((c) => [c.id, c.primary, c.accessRole])).toEqual([
+        [email, true, 'owner'],
+        [team, undefined, 'owner'],
+      ]);
+      expect(first.data.items?.[1]).toMatchObject({
+        kind: 'calendar#calendarListEntry',
+        summary: 'Team',
+        description: 'Our team',
+        timeZone: 'Europe/Berlin',
+        dataOwner: email,
+        defaultReminders: [],
+        conferenceProperties: { allowedConferenceSolutionTypes: ['hangoutsMeet'] },
+      });
+      expect(first.data.nextPageToken).toEqual(expect.any(String));
+      expect(first.data.nextSyncToken).toBeUndefined();
+      const second = await calendar.calendarList.list({ maxResults: 2, pageToken: first.data.nextPageToken ?? '' });
+      expect(second.data.items?.map((c) => [c.id, c.accessRole])).toEqual([
+        [colleague, 'reader'],
+        ['busy-only@example.com', 'freeBusyReader'],
+      ]);
+      expect(second.data.nextPageToken).toBeUndefined();
+      expect(second.data.nextSyncToken).toEqual(expect.any(String));
+      // Without maxResults: Google's page of 100 holds them all.
+      expect((await calendar.calendarList.list()).data.items).toHaveLength(4);
+      const writable = await calendar.calendarList.list({ minAccessRole: 'writer' });
+      expect(writable.data.items?.map((c) => c.id)).toEqual([email, team]);
+
+      const got = await calendar.calendars.get({ calendarId: team });
+      expect(got.data).toMatchObject({
+        kind: 'calendar#calendar',
+        id: team,
+        summary: 'Team',
+        timeZone: 'Europe/Berlin',
+      });
+      const entry = await calendar.calendarList.get({ calendarId: colleague });
+      expect(entry.data).toMatchObject({ id: colleague, summary: 'Colleague', accessRole: 'reader' });
+      expect(entry.data.primary).toBeUndefined();
+    });
+
+    it('keeps events per calendar; an unknown calendar answers 404 notFound to every call', async () => {
+      const { email, calendar } = await calendarAccount('per-calendar');
+      const team = sandbox.addCalendar(email, { summary: 'Team' });
+      const inserted = await calendar.events.insert({
+        calendarId: team,
+        requestBody: { summary: 'Standup', ...timed('2030-05-06T09:00:00Z', '2030-05-06T09:15:00Z') },
+      });
+      const eventId = inserted.data.id ?? '';
+      expect(inserted.data.organizer).toEqual({ email: team, displayName: 'Team', self: true });
+      expect(inserted.data.creator).toEqual({ email, self: true });
+      expect(sandbox.calendarEvents(email, team).map((e) => e.id)).toEqual([eventId]);
+      expect(sandbox.calendarEvents(email)).toEqual([]);
+      expect((await calendar.events.list({ calendarId: 'primary' })).data.items).toEqual([]);
+      const listed = await calendar.events.list({ calendarId: team });
+      expect(listed.data).toMatchObject({
+        summary: 'Team',
+        accessRole: 'owner',
+        timeZone: 'UTC',
+        defaultReminders: [],
+      });
+      expect(listed.data.items?.map((e) => e.id)).toEqual([eventId]);
+      expect((await calendar.events.get({ calendarId: team, eventId })).data.summary).toBe('Standup');
+      expect((await failureOf(calendar.events.get({ calendarId: 'primary', eventId }))).status).toBe(404);
+
+      sandbox.addCalendarEvent(
+        email,
+        { summary: 'Seeded', ...timed('2030-05-06T10:00:00Z', '2030-05-06T11:00:00Z') },
+        team,
+      );
+      expect(sandbox.calendarEvents(email, team).map((e) => e.summary)).toEqual(['Standup', 'Seeded']);
+      expect(() => sandbox.calendarEvents(email, 'nope@group.calendar.google.com')).toThrow(/no calendar/);
+      expect(() =>
+        sandbox.addCalendarEvent(email, timed('2030-05-06T10:00:00Z', '2030-05-06T11:00:00Z'), 'nope@example.com'),
+      ).toThrow(/no calendar/);
+
+      const unknown = 'unknown@group.calendar.google.com';
+      const notFound = { status: 404, data: { error: { code: 404, errors: [{ reason: 'notFound' }] } } };
+      const body = timed('2030-05-06T10:00:00Z', '2030-05-06T11:00:00Z');
+      expect(await failureOf(calendar.events.list({ calendarId: unknown }))).toMatchObject(notFound);
+      expect(await failureOf(calendar.events.insert({ calendarId: unknown, requestBody: body }))).toMatchObject(
+        notFound,
+      );
+      expect(await failureOf(calendar.events.get({ calendarId: unknown, eventId }))).toMatchObject(notFound);
+      expect(
+        await failureOf(calendar.events.patch({ calendarId: unknown, eventId, requestBody: { summary: 'x' } })),
+      ).toMatchObject(notFound);
+      expect(await failureOf(calendar.events.delete({ calendarId: unknown, eventId }))).toMatchObject(notFound);
+      expect(await failureOf(calendar.calendars.get({ calendarId: unknown }))).toMatchObject(notFound);
+      expect(await failureOf(calendar.calendarList.get({ calendarId: unknown }))).toMatchObject(notFound);
+
+      sandbox.removeCalendar(email, team);
+      expect(await failureOf(calendar.events.list({ calendarId: team }))).toMatchObject(notFound);
+      expect(() => sandbox.removeCalendar(email, 'primary')).toThrow(/primary/);
+      expect(() => sandbox.removeCalendar(email, team)).toThrow(/no calendar/);
+    });
+
+    it('reader calendars refuse writes and freeBusyReader calendars event reads (403 requiredAccessLevel)', async () => {
+      const { email, calendar } = await calendarAccount('roles');
+      const reader = sandbox.addCalendar(email, { id: 'reader@example.com', summary: 'Reader', accessRole: 'reader' });
+      const busyOnly = sandbox.addCalendar(email, {
+        id: 'fb@example.com',
+        summary: 'FB',
+        accessRole: 'freeBusyReader',
+      });
+      sandbox.addCalendarEvent(email, timed('2030-05-06T10:00:00Z', '2030-05-06T11:00:00Z'), reader);
+      const hidden = sandbox.addCalendarEvent(email, timed('2030-05-06T12:00:00Z', '2030-05-06T13:00:00Z'), busyOnly);
+
+      expect((await calendar.events.list({ calendarId: reader })).data.items).toHaveLength(1);
+      const write = await failureOf(
+        calendar.events.insert({
+          calendarId: reader,
+          requestBody: timed('2030-05-07T10:00:00Z', '2030-05-07T11:00:00Z'),
+        }),
+      );
+      expect(write).toMatchObject({
+        status: 403,
+        data: {
+          error: {
+            code: 403,
+            message: 'You need to have writer access to this calendar.',
+            errors: [{ domain: 'global', reason: 'requiredAccessLevel' }],
+            status: 'PERMISSION_DENIED',
+          },
+        },
+      });
+      const read = await failureOf(calendar.events.get({ calendarId: busyOnly, eventId: hidden.id }));
+      expect(read).toMatchObject({
+        status: 403,
+        data: { error: { message: 'You need to have reader access to this calendar.' } },
+      });
+      const busy = await calendar.freebusy.query({
+        requestBody: {
+          timeMin: '2030-05-06T00:00:00Z',
+          timeMax: '2030-05-07T00:00:00Z',
+          items: [{ id: reader }, { id: busyOnly }],
+        },
+      });
+      expect(busy.data.calendars).toEqual({
+        [reader]: { busy: [{ start: '2030-05-06T10:00:00Z', end: '2030-05-06T11:00:00Z' }] },
+        [busyOnly]: { busy: [{ start: '2030-05-06T12:00:00Z', end: '2030-05-06T13:00:00Z' }] },
+      });
+    });
+
+    it('freeBusy answers each calendar, notFound beside the others, all-day events in the calendar zone', async () => {
+      const { email, calendar } = await calendarAccount('freebusy-many');
+      const newYork = sandbox.addCalendar(email, { summary: 'New York', timeZone: 'America/New_York' });
+      sandbox.addCalendarEvent(email, timed('2030-05-06T09:00:00Z', '2030-05-06T10:00:00Z'));
+      sandbox.addCalendarEvent(email, timed('2030-05-06T09:30:00Z', '2030-05-06T11:00:00Z'), newYork);
+      sandbox.addCalendarEvent(
+        email,
+        { summary: 'Off', start: { date: '2030-05-07' }, end: { date: '2030-05-08' } },
+        newYork,
+      );
+      sandbox.addCalendarEvent(
+        email,
+        {
+          summary: 'Birthday',
+          transparency: 'transparent',
+          start: { date: '2030-05-08' },
+          end: { date: '2030-05-09' },
+        },
+        newYork,
+      );
+      const missing = 'missing@group.calendar.google.com';
+      const { data } = await calendar.freebusy.query({
+        requestBody: {
+          timeMin: '2030-05-06T00:00:00Z',
+          timeMax: '2030-05-09T00:00:00Z',
+          items: [{ id: 'primary' }, { id: newYork }, { id: missing }],
+        },
+      });
+      expect(data.calendars).toEqual({
+        primary: { busy: [{ start: '2030-05-06T09:00:00Z', end: '2030-05-06T10:00:00Z' }] },
+        // New York is on EDT (UTC-4) in May: its all-day event runs 04:00Z to 04:00Z.
+        [newYork]: {
+          busy: [
+            { start: '2030-05-06T09:30:00Z', end: '2030-05-06T11:00:00Z' },
+            { start: '2030-05-07T04:00:00Z', end: '2030-05-08T04:00:00Z' },
+          ],
+        },
+        [missing]: { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] },
+      });
+
+      // With timeZone, busy times are written in that zone (timeMin/timeMax stay UTC).
+      const zoned = await calendar.freebusy.query({
+        requestBody: {
+          timeMin: '2030-05-06T00:00:00Z',
+          timeMax: '2030-05-07T00:00:00Z',
+          timeZone: 'Europe/Berlin',
+          items: [{ id: email }],
+        },
+      });
+      expect(zoned.data).toMatchObject({
+        timeMin: '2030-05-06T00:00:00.000Z',
+        calendars: { [email]: { busy: [{ start: '2030-05-06T11:00:00+02:00', end: '2030-05-06T12:00:00+02:00' }] } },
+      });
+    });
+
+    it('freeBusy answers at most 50 calendars (or calendarExpansionMax): the rest get tooManyCalendarsRequested', async () => {
+      const { email, calendar } = await calendarAccount('freebusy-limit');
+      const range = { timeMin: '2030-05-06T00:00:00Z', timeMax: '2030-05-07T00:00:00Z' };
+      const items = Array.from({ length: 52 }, (_, i) => ({ id: i === 0 ? 'primary' : `cal-${i}@example.com` }));
+      const { data } = await calendar.freebusy.query({ requestBody: { ...range, items } });
+      const tooMany = { errors: [{ domain: 'global', reason: 'tooManyCalendarsRequested' }], busy: [] };
+      expect(Object.keys(data.calendars ?? {})).toHaveLength(52);
+      expect(data.calendars?.['primary']).toEqual({ busy: [] });
+      expect(data.calendars?.['cal-49@example.com']).toEqual({
+        errors: [{ domain: 'global', reason: 'notFound' }],
+        busy: [],
+      });
+      expect(data.calendars?.['cal-50@example.com']).toEqual(tooMany);
+      expect(data.calendars?.['cal-51@example.com']).toEqual(tooMany);
+
+      const limited = await calendar.freebusy.query({
+        requestBody: { ...range, calendarExpansionMax: 1, items: [{ id: 'primary' }, { id: email }] },
+      });
+      expect(limited.data.calendars).toEqual({ primary: { busy: [] }, [email]: tooMany });
+      const refused = await failureOf(
+        calendar.freebusy.query({ requestBody: { ...range, calendarExpansionMax: 51, items } }),
+      );
+      expect(refused).toMatchObject({ status: 400, data: { error: { code: 400, errors: [{ reason: 'invalid' }] } } });
+    });
+  });
+
+  describe('Calendar v3: recurring events', () => {
+    const december = { timeMin: '2030-12-01T00:00:00Z', timeMax: '2031-01-01T00:00:00Z' };
+
+    it('a weekly series is listed as itself, and as its instances with singleEvents', async () => {
+      const { email, calendar } = await calendarAccount('weekly');
+      const { data: series } = await calendar.events.insert({
+        calendarId: 'primary',
+        requestBody: {
+          summary: 'Clinic',
+          start: { dateTime: '2030-12-02T10:00:00', timeZone: 'Europe/Berlin' },
+          end: { dateTime: '2030-12-02T11:00:00', timeZone: 'Europe/Berlin' },
+          recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4'],
+        },
+      });
+      const id = series.id ?? '';
+      expect(series.recurrence).toEqual(['RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4']);
+
+      const plain = await calendar.events.list({ calendarId: 'primary', ...december });
+      expect(plain.data.items?.map((e) => e.id)).toEqual([id]);
+      // Without singleEvents the series is listed when one of its instances overlaps the window.
+      const listedIn = async (timeMin: string, timeMax: string) =>
+        (await calendar.events.list({ calendarId: 'primary', timeMin, timeMax })).data.items?.map((e) => e.id);
+      expect(await listedIn('2030-12-09T00:00:00Z', '2030-12-10T00:00:00Z')).toEqual([id]);
+      expect(await listedIn('2030-12-12T00:00:00Z', '2031-01-01T00:00:00Z')).toEqual([]);
+      const single = await calendar.events.list({
+        calendarId: 'primary',
+        ...december,
+        singleEvents: true,
+        orderBy: 'startTime',
+      });
+      expect(single.data.items?.map((e) => e.id)).toEqual([
+        `${id}_20301202T090000Z`,
+        `${id}_20301204T090000Z`,
+        `${id}_20301209T090000Z`,
+        `${id}_20301211T090000Z`,
+      ]);
+      const instance = single.data.items?.[0];
+      expect(instance).toMatchObject({
+        kind: 'calendar#event',
+        status: 'confirmed',
+        summary: 'Clinic',
+        recurringEventId: id,
+        iCalUID: series.iCalUID,
+        start: { dateTime: '2030-12-02T10:00:00+01:00', timeZone: 'Europe/Berlin' },
+        end: { dateTime: '2030-12-02T11:00:00+01:00', timeZone: 'Europe/Berlin' },
+        originalStartTime: { dateTime: '2030-12-02T10:00:00+01:00', timeZone: 'Europe/Berlin' },
+      });
+      expect(instance?.recurrence).toBeUndefined();
+
+      // Overlap, as Google filters: ends after timeMin, starts before timeMax.
+      const overlap = await calendar.events.list({
+        calendarId: 'primary',
+        singleEvents: true,
+        timeMin: '2030-12-04T09:30:00Z',
+        timeMax: '2030-12-11T09:00:00Z',
+      });
+      expect(overlap.data.items?.map((e) => e.id)).toEqual([`${id}_20301204T090000Z`, `${id}_20301209T090000Z`]);
+
+      const got = await calendar.events.get({ calendarId: 'primary', eventId: `${id}_20301209T090000Z` });
+      expect(got.data).toMatchObject({ recurringEventId: id, start: { dateTime: '2030-12-09T10:00:00+01:00' } });
+      const noSuchInstance = await failureOf(
+        calendar.events.get({ calendarId: 'primary', eventId: `${id}_20301203T090000Z` }),
+      );
+      expect(noSuchInstance.status).toBe(404);
+
+      // Google holds one event, the series; freeBusy counts every instance.
+      expect(sandbox.calendarEvents(email).map((e) => e.id)).toEqual([id]);
+      const busy = await calendar.freebusy.query({ requestBody: { ...december, items: [{ id: 'primary' }] } });
+      expect(busy.data.calendars?.['primary']?.busy).toEqual(
+        ['02', '04', '09', '11'].map((day) => ({ start: `2030-12-${day}T09:00:00Z`, end: `2030-12-${day}T10:00:00Z` })),
+      );
+    });
+
+    it('instances keep their wall-clock time across daylight saving; INTERVAL, UNTIL and daily all-day series', async () => {
+      const { email, calendar } = await calendarAccount('rules');
+      const insert = async (requestBody: calendar_v3.Schema$Event): Promise<string> =>
+        (await calendar.events.insert({ calendarId: 'primary', requestBody })).data.id ?? '';
+      const dst = await insert({
+        start: { dateTime: '2031-03-24T10:00:00+01:00', timeZone: 'Europe/Berlin' },
+        end: { dateTime: '2031-03-24T10:30:00+01:00', timeZone: 'Europe/Berlin' },
+        recurrence: ['RRULE:FREQ=WEEKLY;COUNT=2'],
+      });
+      const biweekly = await insert({
+        start: { dateTime: '2030-12-03T15:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-12-03T16:00:00Z', timeZone: 'UTC' },
+        recurrence: ['RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20310128T150000Z'],
+      });
+      const allDay = await insert({
+        start: { date: '2030-12-01' },
+        end: { date: '2030-12-02' },
+        recurrence: ['RRULE:FREQ=DAILY;COUNT=3'],
+      });
+      const { data } = await calendar.events.list({
+        calendarId: 'primary',
+        singleEvents: true,
+        orderBy: 'startTime',
+        timeMin: '2030-11-01T00:00:00Z',
+        timeMax: '2031-06-01T00:00:00Z',
+      });
+      const of = (seriesId: string) =>
+        (data.items ?? [])
+          .filter((e) => e.recurringEventId === seriesId)
+          .map((e) => [e.id, e.start?.dateTime ?? e.start?.date, e.end?.dateTime ?? e.end?.date]);
+      expect(of(dst)).toEqual([
+        [`${dst}_20310324T090000Z`, '2031-03-24T10:00:00+01:00', '2031-03-24T10:30:00+01:00'],
+        [`${dst}_20310331T080000Z`, '2031-03-31T10:00:00+02:00', '2031-03-31T10:30:00+02:00'],
+      ]);
+      expect(of(biweekly).map(([id]) => id)).toEqual(
+        ['20301203', '20301217', '20301231', '20310114', '20310128'].map((day) => `${biweekly}_${day}T150000Z`),
+      );
+      expect(of(allDay)).toEqual([
+        [`${allDay}_20301201`, '2030-12-01', '2030-12-02'],
+        [`${allDay}_20301202`, '2030-12-02', '2030-12-03'],
+        [`${allDay}_20301203`, '2030-12-03', '2030-12-04'],
+      ]);
+      expect(data.items).toHaveLength(10);
+
+      // All-day instances last from midnight to midnight in the calendar's zone (EST: 05:00Z).
+      const newYork = sandbox.addCalendar(email, { summary: 'NY', timeZone: 'America/New_York' });
+      const holidays = await calendar.events.insert({
+        calendarId: newYork,
+        requestBody: {
+          start: { date: '2030-12-01' },
+          end: { date: '2030-12-02' },
+          recurrence: ['RRULE:FREQ=DAILY;COUNT=2'],
+        },
+      });
+      const lateOnDecember1 = await calendar.events.list({
+        calendarId: newYork,
+        singleEvents: true,
+        timeMin: '2030-12-02T03:00:00Z',
+        timeMax: '2030-12-02T04:00:00Z',
+      });
+      expect(lateOnDecember1.data.items?.map((e) => e.id)).toEqual([`${holidays.data.id}_20301201`]);
+      const busy = await calendar.freebusy.query({
+        requestBody: { timeMin: '2030-11-30T00:00:00Z', timeMax: '2030-12-05T00:00:00Z', items: [{ id: newYork }] },
+      });
+      expect(busy.data.calendars?.[newYork]?.busy).toEqual([
+        { start: '2030-12-01T05:00:00Z', end: '2030-12-03T05:00:00Z' },
+      ]);
+    });
+
+    it('a cancelled instance leaves singleEvents listings (unless showDeleted) and freeBusy; a moved one keeps originalStartTime', async () => {
+      const { email, calendar } = await calendarAccount('exceptions');
+      const { data: series } = await calendar.events.insert({
+        calendarId: 'primary',
+        requestBody: {
+          start: { dateTime: '2030-12-02T10:00:00Z', timeZone: 'UTC' },
+          end: { dateTime: '2030-12-02T11:00:00Z', timeZone: 'UTC' },
+          recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'],
+        },
+      });
+      const id = series.id ?? '';
+      const [first, second, third] = ['20301202', '20301209', '20301216'].map((day) => `${id}_${day}T100000Z`);
+      const instances = async (extra: calendar_v3.Params$Resource$Events$List = {}) =>
+        (await calendar.events.list({ calendarId: 'primary', ...december, singleEvents: true, ...extra })).data.items ??
+        [];
+
+      expect((await calendar.events.delete({ calendarId: 'primary', eventId: second })).status).toBe(204);
+      expect((await instances()).map((e) => e.id)).toEqual([first, third]);
+      expect((await instances({ showDeleted: true })).map((e) => [e.id, e.status])).toEqual([
+        [first, 'confirmed'],
+        [second, 'cancelled'],
+        [third, 'confirmed'],
+      ]);
+      expect((await calendar.events.get({ calendarId: 'primary', eventId: second })).data.status).toBe('cancelled');
+      expect((await failureOf(calendar.events.delete({ calendarId: 'primary', eventId: second }))).status).toBe(410);
+      // Without singleEvents Google lists the series and its cancelled instance.
+      const plain = await calendar.events.list({ calendarId: 'primary', ...december });
+      expect(plain.data.items?.map((e) => [e.id, e.status])).toEqual([
+        [id, 'confirmed'],
+        [second, 'cancelled'],
+      ]);
+
+      await calendar.events.patch({ calendarId: 'primary', eventId: third, requestBody: { status: 'cancelled' } });
+      expect((await instances()).map((e) => e.id)).toEqual([first]);
+
+      const moved = await calendar.events.patch({
+        calendarId: 'primary',
+        eventId: first,
+        requestBody: timed('2030-12-02T14:00:00Z', '2030-12-02T15:00:00Z'),
+      });
+      expect(moved.data).toMatchObject({
+        id: first,
+        recurringEventId: id,
+        originalStartTime: { dateTime: '2030-12-02T10:00:00Z', timeZone: 'UTC' },
+        start: { dateTime: '2030-12-02T14:00:00Z' },
+      });
+      expect((await instances()).map((e) => [e.id, e.start?.dateTime])).toEqual([[first, '2030-12-02T14:00:00Z']]);
+      const busy = await calendar.freebusy.query({ requestBody: { ...december, items: [{ id: 'primary' }] } });
+      expect(busy.data.calendars?.['primary']?.busy).toEqual([
+        { start: '2030-12-02T14:00:00Z', end: '2030-12-02T15:00:00Z' },
+      ]);
+      // Google holds the series and the moved instance; the cancelled ones only with showDeleted.
+      expect(sandbox.calendarEvents(email).map((e) => e.id)).toEqual([id, first]);
+      expect(sandbox.calendarEvents(email, 'primary', { showDeleted: true }).map((e) => e.id)).toEqual([
+        id,
+        second,
+        third,
+        first,
+      ]);
+    });
+
+    it('deleting the series cancels every instance; rules Google refuses answer 400', async () => {
+      const { email, calendar } = await calendarAccount('series-delete');
+      const { data: series } = await calendar.events.insert({
+        calendarId: 'primary',
+        requestBody: {
+          start: { dateTime: '2030-12-02T10:00:00Z', timeZone: 'UTC' },
+          end: { dateTime: '2030-12-02T11:00:00Z', timeZone: 'UTC' },
+          recurrence: ['RRULE:FREQ=DAILY'],
+        },
+      });
+      const id = series.id ?? '';
+      await calendar.events.patch({
+        calendarId: 'primary',
+        eventId: `${id}_20301203T100000Z`,
+        requestBody: { summary: 'Changed' },
+      });
+      // An endless series: the window bounds the expansion.
+      const before = await calendar.events.list({ calendarId: 'primary', ...december, singleEvents: true });
+      expect(before.data.items).toHaveLength(30);
+      expect(before.data.items?.find((e) => e.id === `${id}_20301203T100000Z`)?.summary).toBe('Changed');
+
+      await calendar.events.delete({ calendarId: 'primary', eventId: id });
+      expect(
+        (await calendar.events.list({ calendarId: 'primary', ...december, singleEvents: true })).data.items,
+      ).toEqual([]);
+      const busy = await calendar.freebusy.query({ requestBody: { ...december, items: [{ id: 'primary' }] } });
+      expect(busy.data.calendars?.['primary']?.busy).toEqual([]);
+      expect((await calendar.events.get({ calendarId: 'primary', eventId: id })).data.status).toBe('cancelled');
+      expect(sandbox.calendarEvents(email)).toEqual([]);
+
+      const refused = async (requestBody: calendar_v3.Schema$Event) =>
+        failureOf(calendar.events.insert({ calendarId: 'primary', requestBody }));
+      const zoned = {
+        start: { dateTime: '2030-12-02T10:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-12-02T11:00:00Z', timeZone: 'UTC' },
+      };
+      for (const recurrence of [
+        ['RRULE:FREQ=SOMETIMES'],
+        ['EVERY MONDAY'],
+        ['RRULE:FREQ=WEEKLY;COUNT=2;UNTIL=20311231'],
+      ]) {
+        expect(await refused({ ...zoned, recurrence })).toMatchObject({
+          status: 400,
+          data: { error: { message: 'Invalid recurrence rule.', errors: [{ reason: 'invalid' }] } },
+        });
+      }
+      expect(
+        await refused({ ...timed('2030-12-02T10:00:00Z', '2030-12-02T11:00:00Z'), recurrence: ['RRULE:FREQ=DAILY'] }),
+      ).toMatchObject({ status: 400, data: { error: { message: 'Missing time zone definition for start time.' } } });
+      expect(sandbox.calendarEvents(email)).toEqual([]);
+    });
+  });
+
+  describe('Calendar v3: events.list, Meet, sendUpdates, deleted ids', () => {
+    it('events.list pages with maxResults and pageToken, and leaves cancelled events out unless showDeleted', async () => {
+      const { email, calendar } = await calendarAccount('paging');
+      const seeded = [1, 2, 3, 4, 5].map(
+        (day) => sandbox.addCalendarEvent(email, timed(`2030-06-0${day}T10:00:00Z`, `2030-06-0${day}T11:00:00Z`)).id,
+      );
+      const series = sandbox.addCalendarEvent(email, {
+        start: { dateTime: '2030-06-10T08:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-06-10T09:00:00Z', timeZone: 'UTC' },
+        recurrence: ['RRULE:FREQ=DAILY;COUNT=3'],
+      }).id;
+      const june = { calendarId: 'primary', timeMin: '2030-06-01T00:00:00Z', timeMax: '2030-07-01T00:00:00Z' };
+      const pages: string[][] = [];
+      let pageToken: string | undefined;
+      let last: calendar_v3.Schema$Events | undefined;
+      do {
+        last = (
+          await calendar.events.list({
+            ...june,
+            singleEvents: true,
+            orderBy: 'startTime',
+            maxResults: 3,
+            timeZone: 'Europe/Berlin',
+            ...(pageToken ? { pageToken } : {}),
+          })
+        ).data;
+        pages.push((last.items ?? []).map((e) => e.id ?? ''));
+        pageToken = last.nextPageToken ?? undefined;
+      } while (pageToken);
+      expect(pages).toEqual([
+        seeded.slice(0, 3),
+        [...seeded.slice(3), `${series}_20300610T080000Z`],
+        [`${series}_20300611T080000Z`, `${series}_20300612T080000Z`],
+      ]);
+      expect(last.nextSyncToken).toEqual(expect.any(String));
+      // Above 2500 Google returns its largest page; below 1 it refuses.
+      expect((await calendar.events.list({ ...june, singleEvents: true, maxResults: 5000 })).data.items).toHaveLength(
+        8,
+      );
+      expect(await failureOf(calendar.events.list({ ...june, maxResults: 0 }))).toMatchObject({
+        status: 400,
+        data: { error: { errors: [{ reason: 'invalid' }] } },
+      });
+      expect(await failureOf(calendar.events.list({ ...june, orderBy: 'startTime' }))).toMatchObject({
+        status: 400,
+        data: { error: { message: 'The requested ordering is not available for the particular query.' } },
+      });
+      expect(
+        await failureOf(
+          calendar.events.list({ ...june, timeMin: '2030-06-05T00:00:00Z', timeMax: '2030-06-05T00:00:00Z' }),
+        ),
+      ).toMatchObject({ status: 400, data: { error: { errors: [{ reason: 'timeRangeEmpty' }] } } });
+
+      await calendar.events.delete({ calendarId: 'primary', eventId: seeded[0] });
+      expect((await calendar.events.list(june)).data.items?.map((e) => e.id)).toEqual([...seeded.slice(1), series]);
+      const withDeleted = await calendar.events.list({ ...june, showDeleted: true });
+      expect(withDeleted.data.items?.map((e) => [e.id, e.status])).toEqual([
+        [seeded[0], 'cancelled'],
+        ...seeded.slice(1).map((id) => [id, 'confirmed']),
+        [series, 'confirmed'],
+      ]);
+    });
+
+    it('conferenceDataVersion=1 with a createRequest attaches a Meet; without it the request is ignored', async () => {
+      const { calendar } = await calendarAccount('meet');
+      const times = timed('2030-07-01T10:00:00Z', '2030-07-01T10:30:00Z');
+      const meet = (requestId: string, type = 'hangoutsMeet'): calendar_v3.Schema$ConferenceData => ({
+        createRequest: { requestId, conferenceSolutionKey: { type } },
+      });
+      const created = await calendar.events.insert({
+        calendarId: 'primary',
+        conferenceDataVersion: 1,
+        requestBody: { ...times, conferenceData: meet('request-1') },
+      });
+      const link = created.data.hangoutLink ?? '';
+      expect(link).toMatch(/^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
+      const code = link.slice('https://meet.google.com/'.length);
+      expect(created.data.conferenceData).toEqual({
+        createRequest: {
+          requestId: 'request-1',
+          conferenceSolutionKey: { type: 'hangoutsMeet' },
+          status: { statusCode: 'success' },
+        },
+        entryPoints: [{ entryPointType: 'video', uri: link, label: `meet.google.com/${code}` }],
+        conferenceSolution: {
+          key: { type: 'hangoutsMeet' },
+          name: 'Google Meet',
+          iconUri: expect.stringMatching(/^https:\/\//),
+        },
+        conferenceId: code,
+      });
+      const got = await calendar.events.get({ calendarId: 'primary', eventId: created.data.id ?? '' });
+      expect(got.data.hangoutLink).toBe(link);
+
+      const ignored = await calendar.events.insert({
+        calendarId: 'primary',
+        requestBody: { ...times, conferenceData: meet('request-2') },
+      });
+      expect(ignored.data.hangoutLink).toBeUndefined();
+      expect(ignored.data.conferenceData).toBeUndefined();
+
+      // The same requestId again: the conference of that request, not a new one.
+      const reused = await calendar.events.insert({
+        calendarId: 'primary',
+        conferenceDataVersion: 1,
+        requestBody: { ...times, conferenceData: meet('request-1') },
+      });
+      expect(reused.data.hangoutLink).toBe(link);
+      expect(reused.data.id).not.toBe(created.data.id);
+
+      const eventId = ignored.data.id ?? '';
+      const patched = await calendar.events.patch({
+        calendarId: 'primary',
+        eventId,
+        conferenceDataVersion: 1,
+        requestBody: { conferenceData: meet('request-3') },
+      });
+      const patchedLink = patched.data.hangoutLink ?? '';
+      expect(patchedLink).toMatch(/^https:\/\/meet\.google\.com\//);
+      expect(patchedLink).not.toBe(link);
+      // A patch without conference data, or echoing it back, keeps the conference.
+      const renamed = await calendar.events.patch({
+        calendarId: 'primary',
+        eventId,
+        requestBody: { summary: 'Renamed' },
+      });
+      expect(renamed.data.hangoutLink).toBe(patchedLink);
+      const echoed = await calendar.events.patch({
+        calendarId: 'primary',
+        eventId,
+        conferenceDataVersion: 1,
+        requestBody: { conferenceData: renamed.data.conferenceData ?? {} },
+      });
+      expect(echoed.data.conferenceData).toEqual(patched.data.conferenceData);
+      const removed = await calendar.events.patch({
+        calendarId: 'primary',
+        eventId,
+        conferenceDataVersion: 1,
+        requestBody: { conferenceData: null } as unknown as calendar_v3.Schema$Event,
+      });
+      expect(removed.data.hangoutLink).toBeUndefined();
+      expect(removed.data.conferenceData).toBeUndefined();
+
+      const wrongType = await failureOf(
+        calendar.events.insert({
+          calendarId: 'primary',
+          conferenceDataVersion: 1,
+          requestBody: { ...times, conferenceData: meet('request-4', 'eventHangout') },
+        }),
+      );
+      expect(wrongType).toMatchObject({
+        status: 400,
+        data: { error: { message: 'Invalid conference type value.', errors: [{ reason: 'invalid' }] } },
+      });
+      const badVersion = await failureOf(
+        calendar.events.insert({ calendarId: 'primary', conferenceDataVersion: 2, requestBody: times }),
+      );
+      expect(badVersion).toMatchObject({ status: 400, data: { error: { errors: [{ reason: 'invalidParameter' }] } } });
+    });
+
+    it('sendUpdates is taken on insert, patch and delete, logged in requests, and refused when unknown', async () => {
+      const { email, calendar } = await calendarAccount('send-updates');
+      const from = sandbox.requests.length;
+      const { data } = await calendar.events.insert({
+        calendarId: 'primary',
+        sendUpdates: 'all',
+        requestBody: {
+          ...timed('2030-07-01T10:00:00Z', '2030-07-01T11:00:00Z'),
+          attendees: [{ email: 'guest@example.com' }],
+        },
+      });
+      const eventId = data.id ?? '';
+      await calendar.events.patch({
+        calendarId: 'primary',
+        eventId,
+        sendUpdates: 'externalOnly',
+        requestBody: { summary: 'B' },
+      });
+      await calendar.events.delete({ calendarId: 'primary', eventId, sendUpdates: 'none' });
+      const calls = sandbox.requests
+        .slice(from)
+        .filter((r) => r.path.startsWith('/calendar/v3/calendars/primary/events'));
+      expect(calls.map((r) => [r.method, r.query?.['sendUpdates'], r.status])).toEqual([
+        ['POST', 'all', 200],
+        ['PATCH', 'externalOnly', 200],
+        ['DELETE', 'none', 204],
+      ]);
+
+      const invalid = {
+        status: 400,
+        data: {
+          error: {
+            code: 400,
+            message: 'Invalid value for sendUpdates: everyone',
+            errors: [{ reason: 'invalidParameter' }],
+            status: 'INVALID_ARGUMENT',
+          },
+        },
+      };
+      const other = sandbox.addCalendarEvent(email, timed('2030-07-02T10:00:00Z', '2030-07-02T11:00:00Z'));
+      expect(
+        await failureOf(
+          calendar.events.insert({
+            calendarId: 'primary',
+            sendUpdates: 'everyone',
+            requestBody: timed('2030-07-03T10:00:00Z', '2030-07-03T11:00:00Z'),
+          }),
+        ),
+      ).toMatchObject(invalid);
+      expect(
+        await failureOf(
+          calendar.events.patch({ calendarId: 'primary', eventId: other.id, sendUpdates: 'everyone', requestBody: {} }),
+        ),
+      ).toMatchObject(invalid);
+      expect(
+        await failureOf(calendar.events.delete({ calendarId: 'primary', eventId: other.id, sendUpdates: 'everyone' })),
+      ).toMatchObject(invalid);
+      expect(sandbox.calendarEvents(email).map((e) => [e.id, e.summary])).toEqual([[other.id, undefined]]);
+    });
+
+    it('a deleted event keeps its id: get answers it cancelled, an insert with its id is a 409, a second delete a 410', async () => {
+      const { email, calendar } = await calendarAccount('reserved');
+      const eventId = 'booking000000001';
+      const requestBody = { id: eventId, ...timed('2030-07-01T10:00:00Z', '2030-07-01T11:00:00Z') };
+      await calendar.events.insert({ calendarId: 'primary', requestBody });
+      expect(sandbox.calendarEvents(email).map((e) => e.id)).toEqual([eventId]);
+      await calendar.events.delete({ calendarId: 'primary', eventId });
+      expect((await calendar.events.get({ calendarId: 'primary', eventId })).data).toMatchObject({
+        id: eventId,
+        status: 'cancelled',
+      });
+      expect(await failureOf(calendar.events.insert({ calendarId: 'primary', requestBody }))).toMatchObject({
+        status: 409,
+        data: { error: { code: 409, errors: [{ reason: 'duplicate' }] } },
+      });
+      expect(await failureOf(calendar.events.delete({ calendarId: 'primary', eventId }))).toMatchObject({
+        status: 410,
+        data: { error: { errors: [{ reason: 'deleted' }] } },
+      });
+      expect(sandbox.calendarEvents(email)).toEqual([]);
+      expect(sandbox.calendarEvents(email, email, { showDeleted: true }).map((e) => [e.id, e.status])).toEqual([
+        [eventId, 'cancelled'],
+      ]);
     });
   });
 

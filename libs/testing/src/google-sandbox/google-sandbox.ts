@@ -19,12 +19,13 @@ import {
 } from './http-io';
 import { IdTokenSigner } from './id-token';
 import { handleRevoke } from './revoke-endpoint';
-import { GrantRecord, SandboxStore } from './store';
+import { GrantRecord, SandboxStore, addSecondaryCalendar, findCalendar } from './store';
 import { handleToken, tokenRequestFields } from './token-endpoint';
 import {
   GoogleSandboxOptions,
   SandboxApiFailure,
   SandboxApiFailureMatch,
+  SandboxCalendarInput,
   SandboxConsentDecision,
   SandboxEvent,
   SandboxEventInput,
@@ -243,16 +244,55 @@ export class GoogleSandbox {
     return [...this.store.revoked];
   }
 
-  /** Events of the account's primary calendar (copies), deleted ones left out. */
-  calendarEvents(email: string): SandboxEvent[] {
-    const account = this.store.findAccount(email);
-    if (!account) return [];
-    return [...account.events.values()].filter((e) => e.status !== 'cancelled').map((e) => structuredClone(e));
+  /**
+   * Adds a secondary calendar to the account (created on the fly if unknown) and returns its id;
+   * calendarList, calendars.get, events.* and freeBusy then know it. Throws for an id the account
+   * already has, an unknown time zone or access role.
+   */
+  addCalendar(email: string, calendar: SandboxCalendarInput): string {
+    try {
+      return addSecondaryCalendar(this.store.ensureAccount(email), calendar).id;
+    } catch (error) {
+      throw new Error(`GoogleSandbox.addCalendar: ${(error as Error).message}`);
+    }
   }
 
-  /** Seeds an event into the account's primary calendar, as events.insert would. */
-  addCalendarEvent(email: string, event: SandboxEventInput): SandboxEvent {
-    const result = insertEvent(this.store.ensureAccount(email), event as Record<string, unknown>);
+  /** As if the calendar were deleted in Google: every call naming it answers 404 (freeBusy: notFound). */
+  removeCalendar(email: string, calendarId: string): void {
+    const account = this.store.findAccount(email);
+    const calendar = account && findCalendar(account, calendarId);
+    if (!account || !calendar) throw new Error(`GoogleSandbox.removeCalendar: ${email} has no calendar ${calendarId}`);
+    if (calendar.primary) throw new Error('GoogleSandbox.removeCalendar: the primary calendar cannot be removed');
+    account.calendars.delete(calendar.id.toLowerCase());
+  }
+
+  /**
+   * The events Google holds in a calendar (copies, in the order they were created): single
+   * events, recurring series (one each, not their instances) and the instances a client changed.
+   * Cancelled ones (deleted events, cancelled instances) only with `showDeleted`.
+   * `calendarId`: 'primary' (default), the account's e-mail or a secondary calendar's id.
+   * An unknown account has none; an unknown calendar throws.
+   */
+  calendarEvents(email: string, calendarId = 'primary', options: { showDeleted?: boolean } = {}): SandboxEvent[] {
+    const account = this.store.findAccount(email);
+    if (!account) return [];
+    const calendar = findCalendar(account, calendarId);
+    if (!calendar) throw new Error(`GoogleSandbox.calendarEvents: ${email} has no calendar ${calendarId}`);
+    return [...calendar.events.values()]
+      .filter((e) => options.showDeleted === true || e.status !== 'cancelled')
+      .map((e) => structuredClone(e));
+  }
+
+  /**
+   * Seeds an event into a calendar of the account ('primary' by default), as events.insert with
+   * conferenceDataVersion=1 would (a conferenceData.createRequest gets a Meet). Throws what
+   * Google would refuse, and for an unknown calendar.
+   */
+  addCalendarEvent(email: string, event: SandboxEventInput, calendarId = 'primary'): SandboxEvent {
+    const account = this.store.ensureAccount(email);
+    const calendar = findCalendar(account, calendarId);
+    if (!calendar) throw new Error(`GoogleSandbox.addCalendarEvent: ${email} has no calendar ${calendarId}`);
+    const result = insertEvent(account, calendar, event as Record<string, unknown>, { conferenceDataVersion: 1 });
     if (!result.ok) throw new Error(`GoogleSandbox.addCalendarEvent: ${result.error.message}`);
     return structuredClone(result.event);
   }

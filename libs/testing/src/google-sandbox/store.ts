@@ -1,18 +1,83 @@
+import { randomBytes } from 'node:crypto';
 import { accountIdFor, newAccessToken, newAuthorizationCode, newRefreshToken } from './ids';
-import { SandboxAccount, SandboxEvent } from './types';
+import { isTimeZone } from './time';
+import {
+  SandboxAccount,
+  SandboxCalendarAccessRole,
+  SandboxCalendarInput,
+  SandboxConferenceData,
+  SandboxEvent,
+} from './types';
 
 export const DEFAULT_ACCOUNT_EMAIL = 'sandbox.user@example.com';
 const CODE_TTL_MS = 10 * 60 * 1000;
 const PICTURE = 'https://lh3.googleusercontent.com/a/default-user=s96-c';
+
+export interface CalendarRecord {
+  /** The account's e-mail for the primary calendar. */
+  id: string;
+  primary: boolean;
+  summary: string;
+  description?: string;
+  timeZone: string;
+  accessRole: SandboxCalendarAccessRole;
+  /**
+   * By event id: single events, recurring series, and the instances a client changed or
+   * cancelled (by instance id). Cancelled events stay: their ids stay taken, a second delete is a 410.
+   */
+  events: Map<string, SandboxEvent>;
+}
 
 export interface AccountRecord {
   email: string;
   id: string;
   name?: string;
   picture: string;
-  timeZone: string;
-  /** Primary calendar, by event id (cancelled events stay, for 410 answers). */
-  events: Map<string, SandboxEvent>;
+  /** By lower-cased id, the primary calendar first, then in the order they were added. */
+  calendars: Map<string, CalendarRecord>;
+  /** Meet conferences made by conferenceData.createRequest, by requestId (a reused requestId gets the same one). */
+  conferences: Map<string, SandboxConferenceData>;
+}
+
+export function primaryCalendar(account: AccountRecord): CalendarRecord {
+  const primary = account.calendars.get(account.email.toLowerCase());
+  if (!primary) throw new Error(`no primary calendar for ${account.email}`);
+  return primary;
+}
+
+const ACCESS_ROLES: readonly SandboxCalendarAccessRole[] = ['freeBusyReader', 'reader', 'writer', 'owner'];
+
+/** Adds a secondary calendar to the account; throws for a bad id, zone or role (a test's mistake). */
+export function addSecondaryCalendar(account: AccountRecord, input: SandboxCalendarInput): CalendarRecord {
+  const id = input.id ?? `c_${randomBytes(32).toString('hex')}@group.calendar.google.com`;
+  if (id === '' || id === 'primary' || /[/\s]/.test(id)) throw new Error(`invalid calendar id ${JSON.stringify(id)}`);
+  if (account.calendars.has(id.toLowerCase())) throw new Error(`${account.email} already has a calendar ${id}`);
+  const timeZone = input.timeZone ?? primaryCalendar(account).timeZone;
+  if (!isTimeZone(timeZone)) throw new Error(`unknown time zone ${JSON.stringify(timeZone)}`);
+  const accessRole = input.accessRole ?? 'owner';
+  if (!ACCESS_ROLES.includes(accessRole)) throw new Error(`unknown access role ${JSON.stringify(accessRole)}`);
+  const calendar: CalendarRecord = {
+    id,
+    primary: false,
+    summary: input.summary,
+    ...(input.description === undefined ? {} : { description: input.description }),
+    timeZone,
+    accessRole,
+    events: new Map(),
+  };
+  account.calendars.set(id.toLowerCase(), calendar);
+  return calendar;
+}
+
+/** How much a role allows, for comparisons: freeBusyReader 0 < reader 1 < writer 2 < owner 3 (-1: not a role). */
+export function accessRank(role: string): number {
+  return ACCESS_ROLES.indexOf(role as SandboxCalendarAccessRole);
+}
+
+/** A calendar of the account by id: `primary`, the account's e-mail (any case), or a secondary calendar's id. */
+export function findCalendar(account: AccountRecord, calendarId: string): CalendarRecord | undefined {
+  if (calendarId === 'primary') return primaryCalendar(account);
+  return account.calendars.get(calendarId.toLowerCase());
 }
 
 export interface AuthCodeRecord {
@@ -62,7 +127,10 @@ export class SandboxStore {
   readonly revoked: string[] = [];
 
   constructor(accounts: SandboxAccount[]) {
-    for (const account of accounts) this.ensureAccount(account.email, account);
+    for (const account of accounts) {
+      const record = this.ensureAccount(account.email, account);
+      for (const calendar of account.calendars ?? []) addSecondaryCalendar(record, calendar);
+    }
   }
 
   findAccount(email: string): AccountRecord | undefined {
@@ -77,9 +145,17 @@ export class SandboxStore {
       id: details.id ?? accountIdFor(email),
       ...(details.name === undefined ? {} : { name: details.name }),
       picture: PICTURE,
-      timeZone: details.timeZone ?? 'UTC',
-      events: new Map(),
+      calendars: new Map(),
+      conferences: new Map(),
     };
+    record.calendars.set(email.toLowerCase(), {
+      id: email,
+      primary: true,
+      summary: email,
+      timeZone: details.timeZone ?? 'UTC',
+      accessRole: 'owner',
+      events: new Map(),
+    });
     this.accounts.set(email.toLowerCase(), record);
     return record;
   }

@@ -12,7 +12,7 @@ export function parseRfc3339(value: string): number | undefined {
 }
 
 /** Offset of `timeZone` from UTC at `epochMs`, in ms (throws RangeError for an unknown zone). */
-function zoneOffsetMs(epochMs: number, timeZone: string): number {
+export function zoneOffsetMs(epochMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -29,7 +29,7 @@ function zoneOffsetMs(epochMs: number, timeZone: string): number {
 }
 
 /** A wall-clock time (no offset) in `timeZone`, as epoch ms. */
-function zonedToEpoch(local: string, timeZone: string): number | undefined {
+export function zonedToEpoch(local: string, timeZone: string): number | undefined {
   const naive = Date.parse(`${local}Z`);
   if (Number.isNaN(naive)) return undefined;
   let epoch = naive - zoneOffsetMs(naive, timeZone);
@@ -76,4 +76,41 @@ export function eventInstant(
 /** `2024-05-01T10:00:00Z`: Google's UTC form in freeBusy answers. */
 export function formatUtc(ms: number): string {
   return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** Whether Intl knows the IANA zone name. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `2030-03-04T10:00:00+01:00`: the instant as wall-clock time in `timeZone` with its offset
+ * (`Z` when the offset is zero), as Google writes dateTimes it generates.
+ */
+export function formatInZone(ms: number, timeZone: string): string {
+  const offset = zoneOffsetMs(ms, timeZone);
+  const local = new Date(ms + offset).toISOString().slice(0, 19);
+  if (offset === 0) return `${local}Z`;
+  const minutes = Math.round(Math.abs(offset) / 60_000);
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  const mm = String(minutes % 60).padStart(2, '0');
+  return `${local}${offset < 0 ? '-' : '+'}${hh}:${mm}`;
+}
+
+/**
+ * "Floating" time: the wall clock of `timeZone` at `ms`, written as if it were UTC. Recurrence
+ * rules are expanded on the wall clock (a weekly 10:00 stays 10:00 across daylight saving).
+ */
+export function toFloating(ms: number, timeZone: string): number {
+  return ms + zoneOffsetMs(ms, timeZone);
+}
+
+/** The instant a floating (wall-clock) time stands for in `timeZone`. */
+export function fromFloating(floating: number, timeZone: string): number {
+  return zonedToEpoch(new Date(floating).toISOString().slice(0, 19), timeZone) ?? floating;
 }

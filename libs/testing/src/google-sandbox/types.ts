@@ -6,6 +6,26 @@ export interface SandboxAccount {
   name?: string;
   /** Time zone of the primary calendar. Default 'UTC'. */
   timeZone?: string;
+  /** Secondary calendars the account has from the start (as addCalendar adds them). */
+  calendars?: SandboxCalendarInput[];
+}
+
+/** The account's access to a calendar, as calendarList reports it. */
+export type SandboxCalendarAccessRole = 'owner' | 'writer' | 'reader' | 'freeBusyReader';
+
+/** A secondary calendar of an account (GoogleSandbox.addCalendar, SandboxAccount.calendars). */
+export interface SandboxCalendarInput {
+  /** Default: `c_<64 hex digits>@group.calendar.google.com`, the shape of Google's new secondary calendars. */
+  id?: string;
+  summary: string;
+  description?: string;
+  /** IANA zone; all-day events are busy from midnight to midnight there. Default: the primary calendar's. */
+  timeZone?: string;
+  /**
+   * Default 'owner'. 'reader' and 'freeBusyReader' cannot change events (403 requiredAccessLevel);
+   * 'freeBusyReader' cannot read them either, only freeBusy.
+   */
+  accessRole?: SandboxCalendarAccessRole;
 }
 
 export interface GoogleSandboxOptions {
@@ -119,11 +139,34 @@ export interface SandboxEvent {
   transparency?: 'opaque' | 'transparent';
   reminders: { useDefault: boolean; overrides?: unknown[] };
   eventType: string;
+  /** A recurring event (the series): its RRULE / EXRULE / RDATE / EXDATE lines. */
+  recurrence?: string[];
+  /** An instance of a recurring event: the series' id. */
+  recurringEventId?: string;
+  /** An instance: the start the series gives it (kept when a patch moves the instance). */
+  originalStartTime?: SandboxEventDateTime;
+  /** The Meet link of `conferenceData` (set by Google, never by the client). */
+  hangoutLink?: string;
+  conferenceData?: SandboxConferenceData;
   /** Any other field the client sent (attendees, extendedProperties, ...) is kept as sent. */
   [field: string]: unknown;
 }
 
-/** Fields a test may give to seed an event straight into an account's primary calendar. */
+/** Conference data of an event (Calendar v3 ConferenceData); a created Meet has all of these fields. */
+export interface SandboxConferenceData {
+  createRequest?: {
+    requestId: string;
+    conferenceSolutionKey: { type: string };
+    status: { statusCode: 'pending' | 'success' | 'failure' };
+  };
+  entryPoints?: { entryPointType: string; uri: string; label?: string; [field: string]: unknown }[];
+  conferenceSolution?: { key: { type: string }; name?: string; iconUri?: string };
+  /** For Meet: the meeting code, `abc-defg-hij`. */
+  conferenceId?: string;
+  [field: string]: unknown;
+}
+
+/** Fields a test may give to seed an event straight into a calendar (addCalendarEvent). */
 export type SandboxEventInput = Partial<Omit<SandboxEvent, 'start' | 'end'>> & {
   start: SandboxEventDateTime;
   end: SandboxEventDateTime;

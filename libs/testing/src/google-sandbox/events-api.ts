@@ -1,0 +1,147 @@
+import { CalendarCall, page, pageOffset, pageSize } from './calendar-call';
+import { CalendarError, NOT_FOUND, calendarError, sendCalendarError } from './calendar-error';
+import {
+  TimeWindow,
+  WriteOptions,
+  changeEvent,
+  deleteEvent,
+  findEvent,
+  insertEvent,
+  singleEvents,
+  storedEvents,
+} from './calendar-events';
+import { sendJson, sendNoContent } from './http-io';
+import { newEtag } from './ids';
+import { CalendarRecord } from './store';
+import { parseRfc3339 } from './time';
+import { SandboxEvent } from './types';
+
+// Calendar v3 events.* on one calendar (handleCalendar has resolved it and checked the access role).
+
+const SEND_UPDATES = ['all', 'externalOnly', 'none'];
+
+function invalidParameter(name: string, value: string): CalendarError {
+  return calendarError(400, `Invalid value for ${name}: ${value}`, 'invalidParameter');
+}
+
+/** sendUpdates (insert, patch, update, delete): one of Google's three values when given. */
+function sendUpdatesError(q: URLSearchParams): CalendarError | undefined {
+  const sendUpdates = q.get('sendUpdates');
+  return sendUpdates === null || SEND_UPDATES.includes(sendUpdates)
+    ? undefined
+    : invalidParameter('sendUpdates', sendUpdates);
+}
+
+function writeOptions(q: URLSearchParams): WriteOptions | CalendarError {
+  const error = sendUpdatesError(q);
+  if (error) return error;
+  const version = q.get('conferenceDataVersion');
+  if (version === null || version === '0') return { conferenceDataVersion: 0 };
+  if (version === '1') return { conferenceDataVersion: 1 };
+  return invalidParameter('conferenceDataVersion', version);
+}
+
+function extendedPropertyFilter(event: SandboxEvent, kind: 'private' | 'shared', filters: string[]): boolean {
+  const props =
+    (event['extendedProperties'] as Record<string, Record<string, string> | undefined> | undefined)?.[kind] ?? {};
+  return filters.every((filter) => {
+    const eq = filter.indexOf('=');
+    return eq > 0 && props[filter.slice(0, eq)] === filter.slice(eq + 1);
+  });
+}
+
+/** The events a list call selects, in Google's order for its orderBy; an error for a bad query. */
+function selectEvents(calendar: CalendarRecord, q: URLSearchParams): SandboxEvent[] | CalendarError {
+  const timeMinText = q.get('timeMin');
+  const timeMaxText = q.get('timeMax');
+  const timeMin = timeMinText === null ? undefined : parseRfc3339(timeMinText);
+  const timeMax = timeMaxText === null ? undefined : parseRfc3339(timeMaxText);
+  if ((timeMinText !== null && timeMin === undefined) || (timeMaxText !== null && timeMax === undefined)) {
+    return calendarError(400, 'Bad Request', 'badRequest');
+  }
+  if (timeMin !== undefined && timeMax !== undefined && timeMax <= timeMin) {
+    return calendarError(400, 'The specified time range is empty.', 'timeRangeEmpty');
+  }
+  const singleEventsOnly = q.get('singleEvents') === 'true';
+  const orderBy = q.get('orderBy');
+  if (orderBy === 'startTime' && !singleEventsOnly) {
+    return calendarError(400, 'The requested ordering is not available for the particular query.', 'badRequest');
+  }
+  if (orderBy !== null && orderBy !== 'startTime' && orderBy !== 'updated') return invalidParameter('orderBy', orderBy);
+  const text = q.get('q')?.toLowerCase();
+  const showDeleted = q.get('showDeleted') === 'true';
+  const iCalUID = q.get('iCalUID');
+  const window: TimeWindow = {
+    ...(timeMin === undefined ? {} : { from: timeMin }),
+    ...(timeMax === undefined ? {} : { to: timeMax }),
+  };
+
+  const candidates = singleEventsOnly
+    ? singleEvents(calendar, window, showDeleted)
+    : storedEvents(calendar, window, showDeleted);
+  const events = candidates.filter((e) => {
+    if (iCalUID !== null && e.iCalUID !== iCalUID) return false;
+    if (text && ![e.summary, e.description, e.location].some((f) => f?.toLowerCase().includes(text))) return false;
+    return (
+      extendedPropertyFilter(e, 'private', q.getAll('privateExtendedProperty')) &&
+      extendedPropertyFilter(e, 'shared', q.getAll('sharedExtendedProperty'))
+    );
+  });
+  // orderBy=startTime needs singleEvents, whose events come in start order already.
+  if (orderBy === 'updated') events.sort((a, b) => a.updated.localeCompare(b.updated));
+  return events;
+}
+
+export function listEvents({ req, res, calendar }: CalendarCall): void {
+  if (!calendar) return sendCalendarError(res, NOT_FOUND);
+  const q = req.url.searchParams;
+  const size = pageSize(q.get('maxResults'), 250, 2500);
+  if (typeof size !== 'number') return sendCalendarError(res, size);
+  const offset = pageOffset(q.get('pageToken'));
+  if (typeof offset !== 'number') return sendCalendarError(res, offset);
+  const events = selectEvents(calendar, q);
+  if (!Array.isArray(events)) return sendCalendarError(res, events);
+  sendJson(res, 200, {
+    kind: 'calendar#events',
+    etag: newEtag(),
+    summary: calendar.summary,
+    description: calendar.description ?? '',
+    updated: new Date().toISOString(),
+    timeZone: calendar.timeZone,
+    accessRole: calendar.accessRole,
+    defaultReminders: calendar.primary ? [{ method: 'popup', minutes: 10 }] : [],
+    ...page(events, offset, size),
+  });
+}
+
+export function insert({ req, res, account, calendar, body }: CalendarCall): void {
+  if (!calendar) return sendCalendarError(res, NOT_FOUND);
+  const options = writeOptions(req.url.searchParams);
+  if ('code' in options) return sendCalendarError(res, options);
+  const result = insertEvent(account, calendar, body, options);
+  if (!result.ok) return sendCalendarError(res, result.error);
+  sendJson(res, 200, result.event);
+}
+
+export function getEvent({ res, calendar, eventId }: CalendarCall): void {
+  // A cancelled event is still answered (status cancelled), as Google does.
+  const event = calendar && eventId !== undefined ? findEvent(calendar, eventId) : undefined;
+  if (!event) return sendCalendarError(res, NOT_FOUND);
+  sendJson(res, 200, event);
+}
+
+export function change({ req, res, account, calendar, eventId, body }: CalendarCall, mode: 'patch' | 'update'): void {
+  if (!calendar) return sendCalendarError(res, NOT_FOUND);
+  const options = writeOptions(req.url.searchParams);
+  if ('code' in options) return sendCalendarError(res, options);
+  const result = changeEvent(account, calendar, eventId ?? '', body, mode, options);
+  if (!result.ok) return sendCalendarError(res, result.error);
+  sendJson(res, 200, result.event);
+}
+
+export function remove({ req, res, calendar, eventId }: CalendarCall): void {
+  if (!calendar) return sendCalendarError(res, NOT_FOUND);
+  const error = sendUpdatesError(req.url.searchParams) ?? deleteEvent(calendar, eventId ?? '');
+  if (error) return sendCalendarError(res, error);
+  sendNoContent(res);
+}
