@@ -34,6 +34,8 @@ export default [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+            // The SPA's typed client (libs/api-client) is generated from an OpenAPI document, not our code.
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
             { sourceTag: 'scope:database-api', notDependOnLibsWithTags: ['scope:webhook-api'] },
             { sourceTag: 'scope:webhook-api', notDependOnLibsWithTags: ['scope:database-api'] },

@@ -6,7 +6,29 @@
  */
 import { GoogleSandbox } from '../libs/testing/src/google-sandbox';
 import { startSmtpCapture } from '../libs/testing/src/lib/smtp-capture';
-import type { InfraMessage, InfraRequest } from './infra-protocol';
+import type { InfraMessage, InfraRequest, SeedCalendars } from './infra-protocol';
+
+/** Calendars and busy events as asked; the added calendars' ids in the order given. */
+function seedCalendars(google: GoogleSandbox, seed: SeedCalendars): { calendarIds: string[]; events: number } {
+  let events = 0;
+  const addBusy = (busy: SeedCalendars['primaryBusy'], calendarId: string, summary: string): void => {
+    for (const [i, interval] of busy.entries()) {
+      google.addCalendarEvent(
+        seed.email,
+        { summary: `${summary} busy ${i + 1}`, start: { dateTime: interval.start }, end: { dateTime: interval.end } },
+        calendarId,
+      );
+      events += 1;
+    }
+  };
+  addBusy(seed.primaryBusy, 'primary', 'Primary');
+  const calendarIds = seed.added.map((calendar) => {
+    const id = google.addCalendar(seed.email, { summary: calendar.summary, timeZone: calendar.timeZone });
+    addBusy(calendar.busy, id, calendar.summary);
+    return id;
+  });
+  return { calendarIds, events };
+}
 
 async function main(): Promise<void> {
   let mails = 0;
@@ -16,8 +38,14 @@ async function main(): Promise<void> {
     },
   });
   const google = await GoogleSandbox.start({ autoConsent: true });
-  // Only the count matters here; keep memory flat however long the load runs.
-  const trim = setInterval(() => smtp.clear(), 1_000);
+  // Only the counts matter here; keep memory flat however long the load runs (the sandbox
+  // logs every request, body included: tens of thousands under the calendar loads).
+  let trimmedRequests = 0;
+  const trim = setInterval(() => {
+    smtp.clear();
+    trimmedRequests += google.requests.length;
+    google.requests.splice(0);
+  }, 1_000);
 
   const send = (message: InfraMessage): void => {
     process.send?.(message);
@@ -32,7 +60,15 @@ async function main(): Promise<void> {
   };
 
   process.on('message', (request: InfraRequest) => {
-    if (request.type === 'stats') send({ type: 'stats', mails, sandboxRequests: google.requests.length });
+    if (request.type === 'stats') {
+      send({ type: 'stats', mails, sandboxRequests: trimmedRequests + google.requests.length });
+    } else if (request.type === 'seedCalendars') {
+      try {
+        send({ type: 'calendarsSeeded', requestId: request.requestId, ...seedCalendars(google, request) });
+      } catch (error) {
+        send({ type: 'failed', requestId: request.requestId, message: (error as Error).message });
+      }
+    }
   });
   process.on('disconnect', stop);
   process.on('SIGTERM', stop);

@@ -60,3 +60,82 @@ export async function scrapeGauges(baseUrl: string, names: readonly string[]): P
   }
   return values;
 }
+
+/** A Prometheus histogram without labels: cumulative count per upper bound (seconds; `Infinity` for `+Inf`). */
+export interface Histogram {
+  buckets: { le: number; count: number }[];
+  sumS: number;
+  count: number;
+}
+
+/** The un-labelled histogram `name` from `<baseUrl>/metrics`; undefined when the app does not expose it. */
+export async function scrapeHistogram(baseUrl: string, name: string): Promise<Histogram | undefined> {
+  let text: string;
+  try {
+    const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    if (response.status !== 200) return undefined;
+    text = await response.text();
+  } catch {
+    return undefined;
+  }
+  const histogram: Histogram = { buckets: [], sumS: 0, count: 0 };
+  let seen = false;
+  for (const line of text.split('\n')) {
+    const [metric, value] = line.trim().split(/\s+/);
+    if (!metric || value === undefined) continue;
+    const bucket = /^(.+)_bucket\{le="([^"]+)"\}$/.exec(metric);
+    if (bucket?.[1] === name) {
+      histogram.buckets.push({ le: bucket[2] === '+Inf' ? Infinity : Number(bucket[2]), count: Number(value) });
+      seen = true;
+    } else if (metric === `${name}_sum`) {
+      histogram.sumS = Number(value);
+    } else if (metric === `${name}_count`) {
+      histogram.count = Number(value);
+    }
+  }
+  histogram.buckets.sort((a, b) => a.le - b.le);
+  return seen ? histogram : undefined;
+}
+
+/** What fell into the histogram between two scrapes (bucket by bucket). */
+export function histogramDelta(before: Histogram | undefined, after: Histogram): Histogram {
+  return {
+    buckets: after.buckets.map(({ le, count }) => ({
+      le,
+      count: count - (before?.buckets.find((b) => b.le === le)?.count ?? 0),
+    })),
+    sumS: after.sumS - (before?.sumS ?? 0),
+    count: after.count - (before?.count ?? 0),
+  };
+}
+
+/**
+ * The q-quantile (0..1) of a histogram, in seconds, interpolated linearly inside its bucket
+ * as Prometheus' histogram_quantile does (the first bucket starts at 0). Falling into `+Inf`
+ * gives the highest finite bound (the true value is above it); no observations give NaN.
+ */
+export function histogramQuantile(histogram: Histogram, q: number): number {
+  const total = histogram.buckets.at(-1)?.count ?? 0;
+  if (total <= 0) return Number.NaN;
+  const rank = q * total;
+  let lowerBound = 0;
+  let lowerCount = 0;
+  for (const { le, count } of histogram.buckets) {
+    if (count >= rank) {
+      if (le === Infinity) return lowerBound;
+      const inBucket = count - lowerCount;
+      return inBucket <= 0 ? le : lowerBound + ((le - lowerBound) * (rank - lowerCount)) / inBucket;
+    }
+    lowerBound = le;
+    lowerCount = count;
+  }
+  return lowerBound;
+}
+
+/** The share (0..1) of observations at or below `bound` seconds (a bucket's upper bound). */
+export function shareAtOrBelow(histogram: Histogram, bound: number): number {
+  const total = histogram.buckets.at(-1)?.count ?? 0;
+  const bucket = histogram.buckets.find((b) => Math.abs(b.le - bound) < 1e-12);
+  if (total <= 0 || !bucket) return Number.NaN;
+  return bucket.count / total;
+}

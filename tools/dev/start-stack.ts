@@ -287,6 +287,8 @@ function printTryIt(jwtSecret: string, serviceToken: string, mailCatcher: boolea
   );
   const api = `http://localhost:${DEV_PORTS.databaseApi}/api/connectors/${EXAMPLE_SUBACCOUNT_ID}`;
   const json = "-H 'Content-Type: application/json'";
+  const cal = `${api}/google-calendar`;
+  const { monday, saturday } = nextWorkWeek(new Date());
   const where = mailCatcher
     ? `the link is printed in this console and saved as .eml in ${relative(WORKSPACE_ROOT, LOCAL_MAIL_DIR)}/`
     : 'the link goes out by e-mail through SMTP_URL';
@@ -307,6 +309,18 @@ curl -s -X POST ${api}/handlegooglecalendar -H "Authorization: Bearer $TOKEN" ${
 # 3. open the link in a browser and click Allow; then the connector shows metadata.isConnected: true
 curl -s ${api}/google-calendar -H "Authorization: Bearer $TOKEN"
 
+# 4. calendar work on the connection (the sandbox's calendar starts empty)
+curl -s ${cal}/calendars -H "Authorization: Bearer $TOKEN"
+curl -s -X POST ${cal}/events -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: demo-booking-1' ${json} -d '{"summary":"Intro call","start":{"dateTime":"${monday}T10:00:00+01:00"},"end":{"dateTime":"${monday}T10:30:00+01:00"},"attendees":[{"email":"guest@example.com"}],"conference":{"type":"google_meet"},"requireFree":true}'
+#    the same again answers the same event (same id, header Idempotent-Replayed: true); a new key for that time: 409 SLOT_TAKEN
+curl -s -X POST ${cal}/freebusy -H "Authorization: Bearer $TOKEN" ${json} -d '{"timeMin":"${monday}T00:00:00+01:00","timeMax":"${saturday}T00:00:00+01:00"}'
+curl -s -X POST ${cal}/availability -H "Authorization: Bearer $TOKEN" ${json} -d '{"timeMin":"${monday}T00:00:00+01:00","timeMax":"${saturday}T00:00:00+01:00","durationMinutes":30,"timeZone":"Europe/Berlin","workingHours":[{"days":["mon","tue","wed","thu","fri"],"start":"09:00","end":"12:00"}]}'
+curl -s "${cal}/events?timeMin=${monday}T00:00:00Z&timeMax=${saturday}T00:00:00Z" -H "Authorization: Bearer $TOKEN"
+EVENT_ID=<the id of the event created above>
+curl -s ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN"
+curl -s -X PATCH ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN" ${json} -d '{"summary":"Intro call (moved)","start":{"dateTime":"${monday}T11:00:00+01:00"},"end":{"dateTime":"${monday}T11:30:00+01:00"}}'
+curl -s -X DELETE ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN"
+
 # a metadata update as a service sends it (DATABASE_SERVER_SERVICE_TOKEN)
 curl -s -X POST ${api}/metadata/update -H 'Authorization: Bearer ${serviceToken}' ${json} -d '{"metadata":{"note":"hello"}}'
 
@@ -317,6 +331,14 @@ Swagger UI: http://localhost:${DEV_PORTS.databaseApi}/api/docs  and  http://loca
 Ctrl-C stops everything.
 ================================================================================
 `);
+}
+
+/** The dates (YYYY-MM-DD) of next Monday and the Saturday after it, for the example requests. */
+function nextWorkWeek(now: Date): { monday: string; saturday: string } {
+  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  monday.setUTCDate(monday.getUTCDate() + ((8 - monday.getUTCDay()) % 7 || 7));
+  const saturday = new Date(monday.getTime() + 5 * 24 * 60 * 60 * 1000);
+  return { monday: monday.toISOString().slice(0, 10), saturday: saturday.toISOString().slice(0, 10) };
 }
 
 function banner(lines: string[]): void {

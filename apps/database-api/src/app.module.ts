@@ -3,6 +3,7 @@ import { ServicePlatformModule } from '@connector-service/app-core';
 import { AuthModule } from './auth/auth.module';
 import { DatabaseApiConfig } from './config/database-api.config';
 import { ConnectorsModule } from './connectors/connectors.module';
+import { GoogleCalendarModule } from './google-calendar/google-calendar.module';
 
 @Module({})
 export class AppModule {
@@ -21,6 +22,7 @@ export class AppModule {
         }),
         AuthModule,
         ConnectorsModule,
+        GoogleCalendarModule,
       ],
     };
   }

@@ -20,3 +20,4 @@ export * from './bootstrap/run-app';
 export * from './bootstrap/service-platform.module';
 export * from './persistence/document-writes';
 export * from './resilience/retry-backoff';
+export * from './http/idempotency-key.decorator';

@@ -16,3 +16,4 @@ export * from './google-calendar/connect-google-calendar.dto';
 export * from './google-calendar/google-calendar-connect-result.dto';
 export * from './google-calendar/google-calendar-connection.dto';
 export * from './google-calendar/google-calendar-metadata';
+export * from './google-calendar/calendar-work';

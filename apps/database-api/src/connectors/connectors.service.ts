@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import {
+  CALENDAR_ID_PATTERN,
   ConnectorDto,
   CreateConnectorDto,
   DeletedConnectorDto,
@@ -52,6 +53,17 @@ export class ConnectorsService {
     const connector = await this.connectors.findOne(subaccountId, connectorId);
     if (!connector) throw connectorNotFound(connectorId);
     return connector;
+  }
+
+  /**
+   * The `calendarId` (the connection's id at webhook-api) that the `google-calendar`
+   * connector's metadata names: 404 `CONNECTOR_NOT_FOUND` without the connector, undefined
+   * when it was never connected.
+   */
+  async googleCalendarIdOf(subaccountId: string): Promise<string | undefined> {
+    const connector = await this.require(subaccountId, GOOGLE_CALENDAR_CONNECTOR_ID);
+    const calendarId = connector.metadata?.['calendarId'];
+    return typeof calendarId === 'string' && CALENDAR_ID_PATTERN.test(calendarId) ? calendarId : undefined;
   }
 
   async remove(subaccountId: string, connectorId: string): Promise<DeletedConnectorDto> {

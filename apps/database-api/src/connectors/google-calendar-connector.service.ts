@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  CALENDAR_ID_PATTERN,
   ErrorCode,
   GOOGLE_CALENDAR_CONNECTOR_ID,
   GoogleCalendarConnectResultDto,
@@ -30,9 +29,8 @@ export class GoogleCalendarConnectorService {
 
   /** Has webhook-api revoke and forget the connection named in the connector's metadata. */
   async disconnect(subaccountId: string): Promise<MessageResult<GoogleCalendarDisconnectResultDto>> {
-    const connector = await this.connectors.require(subaccountId, GOOGLE_CALENDAR_CONNECTOR_ID);
-    const calendarId = connector.metadata?.['calendarId'];
-    if (typeof calendarId !== 'string' || !CALENDAR_ID_PATTERN.test(calendarId)) {
+    const calendarId = await this.connectors.googleCalendarIdOf(subaccountId);
+    if (!calendarId) {
       throw new NotFoundDomainException(
         ErrorCode.NotConnected,
         'Google Calendar was never connected for this subaccount',

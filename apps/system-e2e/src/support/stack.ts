@@ -1,10 +1,12 @@
 import {
   GoogleSandbox,
   SmtpCapture,
+  TcpProxy,
   getFreePort,
   mintUserJwt,
   stackEnv,
   startSmtpCapture,
+  startTcpProxy,
   testDatabaseUri,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +23,8 @@ export type JsonBody = any;
 export interface StackOptions {
   webhookEnv?: Record<string, string>;
   databaseEnv?: Record<string, string>;
+  /** database-api reaches webhook-api through a TCP proxy (`stack.webhookProxy`) a test can cut. */
+  proxyWebhookApi?: boolean;
 }
 
 /**
@@ -35,6 +39,8 @@ export class Stack {
     readonly google: GoogleSandbox,
     readonly webhookMongoUri: string,
     readonly databaseMongoUri: string,
+    /** Between database-api and webhook-api, with `proxyWebhookApi`. */
+    readonly webhookProxy: TcpProxy | null = null,
   ) {}
 
   static async start(options: StackOptions = {}): Promise<Stack> {
@@ -44,6 +50,7 @@ export class Stack {
       getFreePort(),
       getFreePort(),
     ]);
+    const webhookProxy = options.proxyWebhookApi ? await startTcpProxy({ host: '127.0.0.1', port: webhookPort }) : null;
     const databaseMongoUri = testDatabaseUri('system_database_api');
     const webhookMongoUri = testDatabaseUri('system_webhook_api');
     const env = stackEnv({
@@ -60,6 +67,7 @@ export class Stack {
         // Short timeouts keep failure tests fast; the per-user and per-address limits are for
         // people, and every test request comes from one address.
         databaseApi: {
+          ...(webhookProxy ? { WEBHOOK_SERVER_URL: `http://127.0.0.1:${webhookProxy.port}` } : {}),
           WEBHOOK_API_TIMEOUT_MS: '3000',
           CONNECT_RATE_LIMIT_PER_MINUTE: '100000',
           ...options.databaseEnv,
@@ -74,7 +82,7 @@ export class Stack {
     });
     const databaseApi = systemApp('database-api', databasePort, env.databaseApi);
     const webhookApi = systemApp('webhook-api', webhookPort, env.webhookApi);
-    const stack = new Stack(databaseApi, webhookApi, smtp, google, webhookMongoUri, databaseMongoUri);
+    const stack = new Stack(databaseApi, webhookApi, smtp, google, webhookMongoUri, databaseMongoUri, webhookProxy);
     try {
       await Promise.all([databaseApi.start(), webhookApi.start()]);
     } catch (error) {
@@ -96,29 +104,31 @@ export class Stack {
 
   async stop(): Promise<void> {
     await Promise.all([this.databaseApi.stop(), this.webhookApi.stop(), ...this.replicas.map((r) => r.stop())]);
-    await Promise.all([this.smtp.close(), this.google.stop()]);
+    await Promise.all([this.smtp.close(), this.google.stop(), this.webhookProxy?.close()]);
   }
 
   userToken(subaccountIds: string[]): string {
     return mintUserJwt(STACK_JWT_SECRET, { sub: 'system-e2e-user', subaccountIds });
   }
 
-  /** A call to database-api as a user of `subaccountId`. */
+  /** A call to database-api as a user of `subaccountId` (with more headers, e.g. Idempotency-Key). */
   async asUser(
     subaccountId: string,
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: JsonBody }> {
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: JsonBody; headers: Headers }> {
     const response = await fetch(`${this.databaseApi.url}${path}`, {
       method,
       headers: {
         Authorization: `Bearer ${this.userToken([subaccountId])}`,
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: await response.json(), headers: response.headers };
   }
 
   /** A call to a webhook-api process with the service token. */

@@ -1,7 +1,31 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import { GoogleApiModule } from '../google/google-api.module';
+import { LeasesModule } from '../leases/leases.module';
+import { AvailabilityService } from './availability.service';
 import { CalendarController } from './calendar.controller';
+import { CalendarMetrics } from './calendar.metrics';
+import { EventsService } from './events.service';
+import { FreeBusyService } from './free-busy.service';
+import { IdempotencyRecordRepository } from './idempotency-record.repository';
+import { IdempotencyRecord, IdempotencyRecordSchema } from './idempotency-record.schema';
+import { IdempotencyService } from './idempotency.service';
 
-/** Calendars, and (next) free/busy, availability and events on a connection. */
-@Module({ imports: [GoogleApiModule], controllers: [CalendarController] })
+/** Calendar work on a connection: calendars, free/busy, availability, events, idempotency keys. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([{ name: IdempotencyRecord.name, schema: IdempotencyRecordSchema }]),
+    GoogleApiModule,
+    LeasesModule,
+  ],
+  controllers: [CalendarController],
+  providers: [
+    AvailabilityService,
+    CalendarMetrics,
+    EventsService,
+    FreeBusyService,
+    IdempotencyRecordRepository,
+    IdempotencyService,
+  ],
+})
 export class CalendarModule {}

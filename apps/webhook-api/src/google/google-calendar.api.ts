@@ -1,16 +1,41 @@
 import { Injectable } from '@nestjs/common';
 import { CalendarSummaryDto } from '@connector-service/contracts';
 // Only the Calendar API's definitions: `googleapis`' index loads all ~300 Google APIs (+100 MB RSS).
-import { calendar as googleCalendar } from 'googleapis/build/src/apis/calendar';
+import { calendar as googleCalendar, calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { GoogleApiClient } from './google-api.client';
 
+export type GoogleEvent = calendar_v3.Schema$Event;
+export type GoogleSendUpdates = 'all' | 'externalOnly' | 'none';
+
 const CALENDAR_LIST_PAGE_SIZE = 250;
 
-/** Google Calendar v3 (under GOOGLE_API_ROOT_URL) on a connection, through the one Google client. */
+export interface GoogleFreeBusyCalendar {
+  busy: { start: string; end: string }[];
+  /** Google's reason when it could not read this calendar (e.g. `notFound`). */
+  error?: string;
+}
+
+export interface GoogleEventsPage {
+  items: GoogleEvent[];
+  nextPageToken?: string;
+}
+
+export interface ListEventsOptions {
+  timeMin?: string;
+  timeMax?: string;
+  pageToken?: string;
+  maxResults?: number;
+}
+
+/**
+ * Google Calendar v3 (under GOOGLE_API_ROOT_URL) on a connection, through the one Google
+ * client (token, 401 retry, rate-limit backoff, error mapping). Shapes stay Google's here;
+ * the calendar feature turns them into the contract's.
+ */
 @Injectable()
 export class GoogleCalendarApi {
-  private readonly calendar;
+  private readonly calendar: calendar_v3.Calendar;
 
   constructor(
     private readonly google: GoogleApiClient,
@@ -42,5 +67,102 @@ export class GoogleCalendarApi {
       pageToken = page.nextPageToken ?? undefined;
     } while (pageToken);
     return calendars;
+  }
+
+  /** One freeBusy.query (at most 50 calendars; the caller splits), keyed by the ids asked for. */
+  async freeBusy(
+    calendarId: string,
+    range: { timeMin: string; timeMax: string },
+    googleCalendarIds: readonly string[],
+  ): Promise<Map<string, GoogleFreeBusyCalendar>> {
+    const data = await this.google.request(calendarId, 'freebusy.query', ({ auth, options }) =>
+      this.calendar.freebusy.query(
+        { auth, requestBody: { ...range, items: googleCalendarIds.map((id) => ({ id })) } },
+        options,
+      ),
+    );
+    const answered = data.calendars ?? {};
+    const result = new Map<string, GoogleFreeBusyCalendar>();
+    for (const id of googleCalendarIds) {
+      const calendar = answered[id];
+      const error = calendar?.errors?.[0]?.reason ?? (calendar ? undefined : 'notFound');
+      result.set(id, {
+        busy: (calendar?.busy ?? []).map((interval) => ({ start: interval.start ?? '', end: interval.end ?? '' })),
+        ...(error ? { error } : {}),
+      });
+    }
+    return result;
+  }
+
+  /** Single instances (recurring events expanded), ordered by start; Google's page tokens. */
+  async listEvents(
+    calendarId: string,
+    googleCalendarId: string,
+    options: ListEventsOptions,
+  ): Promise<GoogleEventsPage> {
+    const data = await this.google.request(calendarId, 'events.list', ({ auth, options: requestOptions }) =>
+      this.calendar.events.list(
+        {
+          auth,
+          calendarId: googleCalendarId,
+          singleEvents: true,
+          orderBy: 'startTime',
+          ...(options.timeMin ? { timeMin: options.timeMin } : {}),
+          ...(options.timeMax ? { timeMax: options.timeMax } : {}),
+          ...(options.pageToken ? { pageToken: options.pageToken } : {}),
+          ...(options.maxResults ? { maxResults: options.maxResults } : {}),
+        },
+        requestOptions,
+      ),
+    );
+    return { items: data.items ?? [], ...(data.nextPageToken ? { nextPageToken: data.nextPageToken } : {}) };
+  }
+
+  getEvent(calendarId: string, googleCalendarId: string, eventId: string): Promise<GoogleEvent> {
+    return this.google.request(calendarId, 'events.get', ({ auth, options }) =>
+      this.calendar.events.get({ auth, calendarId: googleCalendarId, eventId }, options),
+    );
+  }
+
+  /** events.insert; `conferenceDataVersion=1` so a Meet createRequest is honoured. */
+  insertEvent(
+    calendarId: string,
+    googleCalendarId: string,
+    event: GoogleEvent,
+    sendUpdates: GoogleSendUpdates,
+  ): Promise<GoogleEvent> {
+    return this.google.request(calendarId, 'events.insert', ({ auth, options }) =>
+      this.calendar.events.insert(
+        { auth, calendarId: googleCalendarId, requestBody: event, conferenceDataVersion: 1, sendUpdates },
+        options,
+      ),
+    );
+  }
+
+  /** events.patch: only the given fields change. */
+  patchEvent(
+    calendarId: string,
+    googleCalendarId: string,
+    eventId: string,
+    changes: GoogleEvent,
+    sendUpdates: GoogleSendUpdates,
+  ): Promise<GoogleEvent> {
+    return this.google.request(calendarId, 'events.patch', ({ auth, options }) =>
+      this.calendar.events.patch(
+        { auth, calendarId: googleCalendarId, eventId, requestBody: changes, conferenceDataVersion: 1, sendUpdates },
+        options,
+      ),
+    );
+  }
+
+  async deleteEvent(
+    calendarId: string,
+    googleCalendarId: string,
+    eventId: string,
+    sendUpdates: GoogleSendUpdates,
+  ): Promise<void> {
+    await this.google.request(calendarId, 'events.delete', ({ auth, options }) =>
+      this.calendar.events.delete({ auth, calendarId: googleCalendarId, eventId, sendUpdates }, options),
+    );
   }
 }

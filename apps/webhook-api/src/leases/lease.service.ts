@@ -3,6 +3,8 @@ import { WebhookApiConfig } from '../config/webhook-api.config';
 import { LEASE_OWNER } from './lease-owner';
 import { LeaseRepository } from './lease.repository';
 
+const WAIT_STEP_MS = 25;
+
 export type ExclusiveOutcome<T> = { ran: true; value: T } | { ran: false };
 
 /**
@@ -21,6 +23,19 @@ export class LeaseService {
     config: WebhookApiConfig,
   ) {
     this.durationMs = 2 * config.OUTBOUND_TIMEOUT_MS + 5000;
+  }
+
+  /**
+   * Runs `work` under the lease `key`, waiting (up to the lease's duration, by when any
+   * holder has finished or lost it) while another holder has it.
+   */
+  async runExclusiveWaiting<T>(key: string, work: () => Promise<T>): Promise<ExclusiveOutcome<T>> {
+    const deadline = Date.now() + this.durationMs;
+    for (;;) {
+      const outcome = await this.runExclusive(key, work);
+      if (outcome.ran || Date.now() > deadline) return outcome;
+      await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+    }
   }
 
   /** Runs `work` under the lease `key`; `{ ran: false }` when another holder has it. */

@@ -72,15 +72,16 @@ export class WebhookApiWithGoogle {
     return new WebhookApiWithGoogle(api, google, smtp, receiver, mongo, { ...env, MONGODB_URI: api.mongoUri });
   }
 
-  /** A call to a service route with the service token (or `token`, or none with null). */
+  /** A call to a service route with the service token (or `token`, or none with null), and more headers. */
   asService(
-    method: 'get' | 'post' | 'delete',
+    method: 'get' | 'post' | 'patch' | 'delete',
     path: string,
-    options: { body?: object; token?: string | null } = {},
+    options: { body?: object; token?: string | null; headers?: Record<string, string> } = {},
   ): request.Test {
     const call = this.api.http()[method](path);
     const token = options.token === undefined ? E2E_WEBHOOK_TOKEN : options.token;
     if (token !== null) void call.set('Authorization', `Bearer ${token}`);
+    for (const [name, value] of Object.entries(options.headers ?? {})) void call.set(name, value);
     return options.body === undefined ? call : call.send(options.body);
   }
 

@@ -5,13 +5,17 @@ import { SERVICE_TOKEN_SECURITY } from '@connector-service/service-auth';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { MetricsRegistry } from '../observability/http-metrics';
-import { requestContextMiddleware } from '../observability/request-context';
+import { REQUEST_ID_HEADER, requestContextMiddleware } from '../observability/request-context';
 import { addSharedSchemas, closeRequestBodySchemas, methodNotAllowed } from './openapi-rules';
 import type { OpenAPIObject } from '@nestjs/swagger';
 
 export const USER_JWT_SECURITY = 'user-jwt';
 export const MAX_BODY_SIZE = '1mb';
 const DOCS_PATH = 'api/docs';
+/** What the SPA's origins may send: its JWT, JSON, a create's idempotency key, its own request id. */
+const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', REQUEST_ID_HEADER];
+/** What they may read: when to retry a 429, the request id for support, whether a create was a replay. */
+const CORS_EXPOSED_HEADERS = ['Retry-After', REQUEST_ID_HEADER, 'Idempotent-Replayed'];
 
 export interface HttpAppOptions {
   title: string;
@@ -46,7 +50,12 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
     ],
   });
   if (options.corsOrigins && options.corsOrigins.length > 0) {
-    app.enableCors({ origin: [...options.corsOrigins], credentials: false, exposedHeaders: ['x-request-id'] });
+    app.enableCors({
+      origin: [...options.corsOrigins],
+      credentials: false,
+      allowedHeaders: CORS_ALLOWED_HEADERS,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
+    });
   }
 
   const document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));

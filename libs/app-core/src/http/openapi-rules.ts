@@ -15,20 +15,35 @@ export function addSharedSchemas(document: OpenAPIObject): void {
 
 /**
  * Request bodies are validated with `forbidNonWhitelisted`: a field the DTO does not
- * define is a 400. The document says so (`additionalProperties: false` on each body
- * schema), instead of the open objects the Swagger module emits by default.
+ * define is a 400, in nested objects too. The document says so (`additionalProperties:
+ * false` on each body schema and every schema it refers to), instead of the open objects
+ * the Swagger module emits by default.
  */
 export function closeRequestBodySchemas(document: OpenAPIObject): void {
   const schemas = document.components?.schemas ?? {};
+  const closed = new Set<string>();
+  const close = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(close);
+    if (typeof node !== 'object' || node === null) return;
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string') {
+      const name = ref.split('/').pop() as string;
+      const schema = schemas[name];
+      if (closed.has(name) || !schema || '$ref' in schema) return;
+      closed.add(name);
+      if (schema.additionalProperties === undefined && schema.properties) schema.additionalProperties = false;
+      return close(schema);
+    }
+    for (const key of ['properties', 'items', 'oneOf', 'anyOf', 'allOf'] as const) {
+      const child = (node as Record<string, unknown>)[key];
+      if (key === 'properties' && child) Object.values(child as object).forEach(close);
+      else close(child);
+    }
+  };
   for (const pathItem of Object.values(document.paths)) {
     for (const method of METHODS) {
       const body = pathItem[method]?.requestBody;
-      const ref = body && 'content' in body ? body.content['application/json']?.schema : undefined;
-      const name = ref && '$ref' in ref ? ref.$ref.split('/').pop() : undefined;
-      const schema = name ? schemas[name] : undefined;
-      if (schema && !('$ref' in schema) && schema.additionalProperties === undefined) {
-        schema.additionalProperties = false;
-      }
+      close(body && 'content' in body ? body.content['application/json']?.schema : undefined);
     }
   }
 }

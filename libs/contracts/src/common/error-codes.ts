@@ -21,6 +21,7 @@ export enum ErrorCode {
   GoogleConflict = 'GOOGLE_CONFLICT',
   SlotTaken = 'SLOT_TAKEN',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  IdempotencyKeyInProgress = 'IDEMPOTENCY_KEY_IN_PROGRESS',
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   InternalError = 'INTERNAL_ERROR',
 }
