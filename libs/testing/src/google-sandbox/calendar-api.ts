@@ -3,6 +3,7 @@ import { sendApiError, sendInsufficientScopes, sendNotFound } from './api-errors
 import { CalendarCall, page, pageOffset, pageSize } from './calendar-call';
 import { NOT_FOUND, calendarError, sendCalendarError } from './calendar-error';
 import { busyBlocks } from './calendar-events';
+import { watchEvents, stopChannel } from './channels-api';
 import { SandboxContext } from './context';
 import { change, getEvent, insert, listEvents, remove } from './events-api';
 import { SandboxHttpRequest, parseJsonBody, sendJson } from './http-io';
@@ -56,6 +57,14 @@ const ROUTES: Route[] = [
     role: 'writer',
     handle: insert,
   },
+  {
+    method: 'POST',
+    pattern: ['calendars', ':calendarId', 'events', 'watch'],
+    scopes: CALENDAR_SCOPES.eventsRead,
+    role: 'reader',
+    handle: watchEvents,
+  },
+  { method: 'POST', pattern: ['channels', 'stop'], scopes: CALENDAR_SCOPES.channels, handle: stopChannel },
   {
     method: 'GET',
     pattern: ['calendars', ':calendarId', 'events', ':eventId'],
@@ -147,9 +156,10 @@ export function handleCalendar(req: SandboxHttpRequest, res: ServerResponse, ctx
     req,
     res,
     account,
-    ...(calendar === undefined ? {} : { calendar }),
+    ...(calendar === undefined || calendarId === undefined ? {} : { calendar, calendarId }),
     ...(found.params['eventId'] === undefined ? {} : { eventId: found.params['eventId'] }),
     body,
+    ctx,
   });
 }
 

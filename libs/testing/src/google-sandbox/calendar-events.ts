@@ -2,7 +2,7 @@ import { CalendarError, EventResult, NOT_FOUND, calendarError, fail } from './ca
 import { ConferenceDataVersion, applyConference } from './conference';
 import { isValidEventId, newEtag, newEventId } from './ids';
 import { Occurrence, isRecurring, occurrenceAt, occurrences, recurrenceError } from './recurrence';
-import { AccountRecord, CalendarRecord } from './store';
+import { AccountRecord, CalendarRecord, putEvent } from './store';
 import { eventInstant } from './time';
 import { SandboxEvent, SandboxEventDateTime } from './types';
 
@@ -118,7 +118,7 @@ export function insertEvent(
   };
   const conferenceError = applyConference(account, event, body, undefined, options.conferenceDataVersion, 'insert');
   if (conferenceError) return { ok: false, error: conferenceError };
-  calendar.events.set(id, event as SandboxEvent);
+  putEvent(calendar, id, event as SandboxEvent);
   return { ok: true, event: event as SandboxEvent };
 }
 
@@ -155,7 +155,7 @@ export function findEvent(calendar: CalendarRecord, eventId: string): SandboxEve
 function cancelInstances(calendar: CalendarRecord, seriesId: string, now: string): void {
   for (const [id, event] of calendar.events) {
     if (event.recurringEventId === seriesId && event.status !== 'cancelled') {
-      calendar.events.set(id, { ...event, status: 'cancelled', etag: newEtag(), updated: now });
+      putEvent(calendar, id, { ...event, status: 'cancelled', etag: newEtag(), updated: now });
     }
   }
 }
@@ -207,7 +207,7 @@ export function changeEvent(
   const conferenceError = applyConference(account, event, body, current, options.conferenceDataVersion, mode);
   if (conferenceError) return { ok: false, error: conferenceError };
   const stored = event as SandboxEvent;
-  calendar.events.set(eventId, stored);
+  putEvent(calendar, eventId, stored);
   if (stored.status === 'cancelled' && isRecurring(stored)) cancelInstances(calendar, stored.id, now);
   return { ok: true, event: stored };
 }
@@ -221,7 +221,7 @@ export function deleteEvent(calendar: CalendarRecord, eventId: string): Calendar
   if (!event) return NOT_FOUND;
   if (event.status === 'cancelled') return calendarError(410, 'Resource has been deleted', 'deleted');
   const now = new Date().toISOString();
-  calendar.events.set(eventId, { ...event, status: 'cancelled', etag: newEtag(), updated: now });
+  putEvent(calendar, eventId, { ...event, status: 'cancelled', etag: newEtag(), updated: now });
   if (isRecurring(event)) cancelInstances(calendar, event.id, now);
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { ServerResponse } from 'node:http';
 import { SandboxHttpRequest } from './http-io';
 import { IdTokenSigner } from './id-token';
+import { PushChannels } from './push-channels';
 import { SandboxStore } from './store';
 import { SandboxConsentDecision, SandboxTokenFailure } from './types';
 
@@ -11,6 +12,8 @@ export interface SandboxContext {
   readonly clientSecret: string;
   readonly accessTokenTtlSeconds: number;
   readonly idTokens: IdTokenSigner;
+  /** events.watch channels and the pushes they get. */
+  readonly channels: PushChannels;
   autoConsent(): boolean;
   /** The decision set with setNextConsent, consumed by this call. */
   takeNextConsent(): SandboxConsentDecision | undefined;

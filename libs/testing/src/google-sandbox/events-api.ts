@@ -1,4 +1,4 @@
-import { CalendarCall, page, pageOffset, pageSize } from './calendar-call';
+import { CalendarCall, PageEnd, page, pageCursor, pageSize } from './calendar-call';
 import { CalendarError, NOT_FOUND, calendarError, sendCalendarError } from './calendar-error';
 import {
   TimeWindow,
@@ -13,6 +13,13 @@ import {
 import { sendJson, sendNoContent } from './http-io';
 import { newEtag } from './ids';
 import { CalendarRecord } from './store';
+import {
+  conflictWithSyncToken,
+  newSyncToken,
+  readSyncToken,
+  sendFullSyncRequired,
+  yieldsSyncToken,
+} from './sync-tokens';
 import { parseRfc3339 } from './time';
 import { SandboxEvent } from './types';
 
@@ -92,15 +99,68 @@ function selectEvents(calendar: CalendarRecord, q: URLSearchParams): SandboxEven
   return events;
 }
 
+/**
+ * The events changed after change `since` (a sync token's), cancelled ones included, as Google
+ * lists them for syncToken: in the order they were created (stable while a client pages); with
+ * singleEvents a changed series comes as its instances.
+ */
+function changedEvents(calendar: CalendarRecord, since: number, expand: boolean): SandboxEvent[] {
+  const changed = (id: string): boolean => (calendar.changedSeq.get(id) ?? 0) > since;
+  if (!expand) return [...calendar.events.entries()].filter(([id]) => changed(id)).map(([, event]) => event);
+  return singleEvents(calendar, {}, true).filter((event) =>
+    calendar.events.has(event.id)
+      ? changed(event.id)
+      : event.recurringEventId !== undefined && changed(event.recurringEventId),
+  );
+}
+
+/** The change counter a syncToken list starts after; undefined for a full list; an error to answer. */
+function syncStart(
+  calendar: CalendarRecord,
+  q: URLSearchParams,
+  cursorSince: number | undefined,
+): { since?: number } | CalendarError | 'gone' {
+  const token = q.get('syncToken');
+  if (token === null || token === '') return cursorSince === undefined ? {} : { since: cursorSince };
+  const conflict = conflictWithSyncToken(q);
+  if (conflict !== undefined) {
+    return calendarError(400, `The parameter ${conflict} cannot be used together with syncToken.`, 'invalid');
+  }
+  if (q.get('showDeleted') === 'false') {
+    return calendarError(400, 'showDeleted cannot be false together with syncToken.', 'invalid');
+  }
+  const seq = readSyncToken(calendar, token);
+  if (typeof seq !== 'number') return seq;
+  // A pageToken of the same listing carries where it started.
+  return { since: cursorSince ?? seq };
+}
+
+/**
+ * events.list: a full listing (nextSyncToken on its last page unless a parameter a sync cannot
+ * repeat was given), or with syncToken the changes since that token. Pages carry the change
+ * counter of the first page, so changes made while a client pages reach its next sync.
+ */
 export function listEvents({ req, res, calendar }: CalendarCall): void {
   if (!calendar) return sendCalendarError(res, NOT_FOUND);
   const q = req.url.searchParams;
   const size = pageSize(q.get('maxResults'), 250, 2500);
   if (typeof size !== 'number') return sendCalendarError(res, size);
-  const offset = pageOffset(q.get('pageToken'));
-  if (typeof offset !== 'number') return sendCalendarError(res, offset);
-  const events = selectEvents(calendar, q);
+  const cursor = pageCursor(q.get('pageToken'));
+  if ('code' in cursor) return sendCalendarError(res, cursor);
+  const start = syncStart(calendar, q, cursor.since);
+  if (start === 'gone') return sendFullSyncRequired(res);
+  if ('code' in start) return sendCalendarError(res, start);
+  const events =
+    start.since === undefined
+      ? selectEvents(calendar, q)
+      : changedEvents(calendar, start.since, q.get('singleEvents') === 'true');
   if (!Array.isArray(events)) return sendCalendarError(res, events);
+  const snapshot = cursor.snapshot ?? calendar.changeSeq;
+  const end: PageEnd = {
+    snapshot,
+    ...(start.since === undefined ? {} : { since: start.since }),
+    ...(start.since !== undefined || yieldsSyncToken(q) ? { nextSyncToken: newSyncToken(calendar, snapshot) } : {}),
+  };
   sendJson(res, 200, {
     kind: 'calendar#events',
     etag: newEtag(),
@@ -110,7 +170,7 @@ export function listEvents({ req, res, calendar }: CalendarCall): void {
     timeZone: calendar.timeZone,
     accessRole: calendar.accessRole,
     defaultReminders: calendar.primary ? [{ method: 'popup', minutes: 10 }] : [],
-    ...page(events, offset, size),
+    ...page(events, cursor.offset, size, end),
   });
 }
 

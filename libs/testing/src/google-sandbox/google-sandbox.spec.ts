@@ -2,6 +2,8 @@ import { ClientAuthentication, CodeChallengeMethod, Credentials, OAuth2Client } 
 // The per-API modules: googleapis' index loads all ~300 Google APIs.
 import { calendar_v3, calendar as calendarV3 } from 'googleapis/build/src/apis/calendar';
 import { oauth2 as oauth2V2 } from 'googleapis/build/src/apis/oauth2';
+import { IncomingHttpHeaders, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { GoogleSandbox } from './index';
 
 // Wire compatibility is proven with the real clients: google-auth-library's OAuth2Client for
@@ -1352,7 +1354,8 @@ describe('GoogleSandbox', () => {
         [...seeded.slice(3), `${series}_20300610T080000Z`],
         [`${series}_20300611T080000Z`, `${series}_20300612T080000Z`],
       ]);
-      expect(last.nextSyncToken).toEqual(expect.any(String));
+      // As in Google, a list that a sync could not repeat (timeMin, orderBy, ...) gives no nextSyncToken.
+      expect(last.nextSyncToken).toBeUndefined();
       // Above 2500 Google returns its largest page; below 1 it refuses.
       expect((await calendar.events.list({ ...june, singleEvents: true, maxResults: 5000 })).data.items).toHaveLength(
         8,
@@ -1921,6 +1924,410 @@ describe('GoogleSandbox', () => {
     });
   });
 
+  describe('Calendar v3: push channels (events.watch, channels.stop)', () => {
+    interface ReceivedPush {
+      method: string;
+      headers: IncomingHttpHeaders;
+      body: string;
+    }
+
+    /** A real webhook receiver on loopback that answers every push with `status`. */
+    async function startReceiver(status = 200): Promise<{ url: string; got: ReceivedPush[]; close(): Promise<void> }> {
+      const got: ReceivedPush[] = [];
+      const server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          got.push({ method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+          res.writeHead(status).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      return {
+        url: `http://127.0.0.1:${port}/api/google-calendar/notifications`,
+        got,
+        close: () => {
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeAllConnections();
+          return closed;
+        },
+      };
+    }
+
+    const receivers: { close(): Promise<void> }[] = [];
+    async function receiver(status = 200): Promise<{ url: string; got: ReceivedPush[] }> {
+      const started = await startReceiver(status);
+      receivers.push(started);
+      return started;
+    }
+
+    afterEach(async () => {
+      sandbox.setChannelLifetimeMs(undefined);
+      await sandbox.pushesSettled();
+      await Promise.all(receivers.splice(0).map((r) => r.close()));
+    });
+
+    it('watch answers an api#channel, sends sync, then one headers-only exists push per change', async () => {
+      const { email, calendar } = await calendarAccount('watch');
+      const hook = await receiver();
+      const before = Date.now();
+      const { data: channel } = await calendar.events.watch({
+        calendarId: 'primary',
+        requestBody: { id: 'channel-1-watch', type: 'web_hook', address: hook.url, token: 'secret-channel-token' },
+      });
+      expect(channel).toEqual({
+        kind: 'api#channel',
+        id: 'channel-1-watch',
+        resourceId: expect.stringMatching(/^[A-Za-z0-9]{20,}$/),
+        resourceUri: `${sandbox.endpoints.apiRootUrl}calendar/v3/calendars/primary/events?alt=json`,
+        token: 'secret-channel-token',
+        expiration: expect.stringMatching(/^\d+$/),
+      });
+      const expiration = Number(channel.expiration);
+      // Google's default lifetime: 7 days.
+      expect(expiration - before).toBeGreaterThanOrEqual(7 * 86_400_000 - 1000);
+      expect(expiration - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
+      await sandbox.pushesSettled();
+      expect(hook.got.map((p) => p.headers['x-goog-resource-state'])).toEqual(['sync']);
+
+      const inserted = await calendar.events.insert({
+        calendarId: 'primary',
+        requestBody: timed('2030-09-01T10:00:00Z', '2030-09-01T11:00:00Z'),
+      });
+      await sandbox.pushesSettled();
+      const eventId = inserted.data.id ?? '';
+      await calendar.events.patch({ calendarId: 'primary', eventId, requestBody: { summary: 'Moved' } });
+      await sandbox.pushesSettled();
+      await calendar.events.update({
+        calendarId: email,
+        eventId,
+        requestBody: { summary: 'Replaced', ...timed('2030-09-01T12:00:00Z', '2030-09-01T13:00:00Z') },
+      });
+      await sandbox.pushesSettled();
+      sandbox.addCalendarEvent(email, timed('2030-09-02T10:00:00Z', '2030-09-02T11:00:00Z'));
+      await sandbox.pushesSettled();
+      await calendar.events.delete({ calendarId: 'primary', eventId });
+      await sandbox.pushesSettled();
+      // A failed change, a read and another calendar's change push nothing.
+      await failureOf(calendar.events.delete({ calendarId: 'primary', eventId }));
+      await calendar.events.list({ calendarId: 'primary' });
+      const other = sandbox.addCalendar(email, { summary: 'Other' });
+      sandbox.addCalendarEvent(email, timed('2030-09-03T10:00:00Z', '2030-09-03T11:00:00Z'), other);
+      await sandbox.pushesSettled();
+
+      expect(hook.got.map((p) => [p.headers['x-goog-resource-state'], p.headers['x-goog-message-number']])).toEqual([
+        ['sync', '1'],
+        ['exists', '2'],
+        ['exists', '3'],
+        ['exists', '4'],
+        ['exists', '5'],
+        ['exists', '6'],
+      ]);
+      for (const push of hook.got) {
+        expect(push.method).toBe('POST');
+        expect(push.body).toBe('');
+        expect(push.headers['content-length']).toBe('0');
+        expect(push.headers).toMatchObject({
+          'x-goog-channel-id': 'channel-1-watch',
+          'x-goog-channel-token': 'secret-channel-token',
+          'x-goog-channel-expiration': new Date(expiration).toUTCString(),
+          'x-goog-resource-id': channel.resourceId,
+          'x-goog-resource-uri': channel.resourceUri,
+        });
+      }
+      expect(hook.got[0]?.headers['x-goog-channel-expiration']).toMatch(
+        /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+      );
+      expect(sandbox.channels(email)).toEqual([
+        {
+          id: 'channel-1-watch',
+          resourceId: channel.resourceId,
+          resourceUri: channel.resourceUri,
+          address: hook.url,
+          token: 'secret-channel-token',
+          expiration,
+          email,
+          calendarId: email,
+          stopped: false,
+          expired: false,
+        },
+      ]);
+      const log = sandbox.pushesSent().filter((p) => p.channelId === 'channel-1-watch');
+      expect(log.map((p) => [p.state, p.messageNumber, p.status])).toEqual([
+        ['sync', 1, 200],
+        ...[2, 3, 4, 5, 6].map((n) => ['exists', n, 200]),
+      ]);
+    });
+
+    it('channels.stop ends pushes (204), an unknown or stopped channel is a 404; ids are unique while live', async () => {
+      const { email, calendar } = await calendarAccount('stop');
+      const hook = await receiver();
+      const watch = (id: string) =>
+        calendar.events.watch({ calendarId: 'primary', requestBody: { id, type: 'web_hook', address: hook.url } });
+      const first = (await watch('stop-a')).data;
+      expect(first.token).toBeUndefined();
+      const second = (await watch('stop-b')).data;
+      // The resource is the calendar: both channels share its resourceId.
+      expect(second.resourceId).toBe(first.resourceId);
+      expect(await failureOf(watch('stop-a'))).toMatchObject({
+        status: 400,
+        data: { error: { code: 400, errors: [{ reason: 'channelIdNotUnique' }] } },
+      });
+      const stopped = await calendar.channels.stop({ requestBody: { id: 'stop-a', resourceId: first.resourceId } });
+      expect(stopped.status).toBe(204);
+      await sandbox.pushesSettled();
+      sandbox.addCalendarEvent(email, timed('2030-09-05T10:00:00Z', '2030-09-05T11:00:00Z'));
+      await sandbox.pushesSettled();
+      const byChannel = (id: string) =>
+        hook.got.filter((p) => p.headers['x-goog-channel-id'] === id).map((p) => p.headers['x-goog-resource-state']);
+      expect(byChannel('stop-a')).toEqual(['sync']);
+      expect(byChannel('stop-b')).toEqual(['sync', 'exists']);
+      expect(hook.got.every((p) => p.headers['x-goog-channel-token'] === undefined)).toBe(true);
+      expect(sandbox.channels(email).map((c) => c.id)).toEqual(['stop-b']);
+      expect(sandbox.channels(email, { all: true }).map((c) => [c.id, c.stopped])).toEqual([
+        ['stop-a', true],
+        ['stop-b', false],
+      ]);
+
+      for (const body of [
+        { id: 'stop-a', resourceId: first.resourceId },
+        { id: 'stop-b', resourceId: 'another-resource' },
+        { id: 'never-opened', resourceId: first.resourceId },
+      ]) {
+        expect(await failureOf(calendar.channels.stop({ requestBody: body }))).toMatchObject({
+          status: 404,
+          data: { error: { code: 404, errors: [{ reason: 'notFound' }] } },
+        });
+      }
+      // Once stopped, the id may be used again.
+      expect((await watch('stop-a')).data.id).toBe('stop-a');
+      expect(
+        await failureOf(
+          calendar.events.watch({
+            calendarId: 'primary',
+            requestBody: { id: 'stop-c', type: 'email', address: hook.url },
+          }),
+        ),
+      ).toMatchObject({ status: 400, data: { error: { errors: [{ reason: 'invalid' }] } } });
+      expect(
+        await failureOf(calendar.events.watch({ calendarId: 'nobody@example.com', requestBody: { id: 'stop-d' } })),
+      ).toMatchObject({ status: 404 });
+    });
+
+    it('params.ttl and setChannelLifetimeMs shorten the lifetime; an expired channel stops pushing', async () => {
+      const { email, calendar } = await calendarAccount('ttl');
+      const hook = await receiver();
+      const ttl = await calendar.events.watch({
+        calendarId: 'primary',
+        requestBody: { id: 'ttl-1', type: 'web_hook', address: hook.url, params: { ttl: '3600' } },
+      });
+      const ttlLeft = Number(ttl.data.expiration) - Date.now();
+      expect(ttlLeft).toBeGreaterThan(3590_000);
+      expect(ttlLeft).toBeLessThanOrEqual(3600_000);
+
+      sandbox.setChannelLifetimeMs(300);
+      const short = await calendar.events.watch({
+        calendarId: 'primary',
+        requestBody: { id: 'ttl-2', type: 'web_hook', address: hook.url, params: { ttl: '3600' } },
+      });
+      expect(Number(short.data.expiration) - Date.now()).toBeLessThanOrEqual(300);
+      await sandbox.pushesSettled();
+      expect(sandbox.channels(email).map((c) => c.id)).toEqual(['ttl-1', 'ttl-2']);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(sandbox.channels(email).map((c) => c.id)).toEqual(['ttl-1']);
+      expect(sandbox.channels(email, { all: true }).find((c) => c.id === 'ttl-2')).toMatchObject({
+        stopped: false,
+        expired: true,
+      });
+      sandbox.addCalendarEvent(email, timed('2030-09-06T10:00:00Z', '2030-09-06T11:00:00Z'));
+      await sandbox.pushesSettled();
+      expect(hook.got.map((p) => [p.headers['x-goog-channel-id'], p.headers['x-goog-resource-state']])).toEqual([
+        ['ttl-1', 'sync'],
+        ['ttl-2', 'sync'],
+        ['ttl-1', 'exists'],
+      ]);
+      expect(
+        await failureOf(calendar.channels.stop({ requestBody: { id: 'ttl-2', resourceId: short.data.resourceId } })),
+      ).toMatchObject({ status: 404 });
+    });
+
+    it('a failing receiver is logged in pushesSent and never retried', async () => {
+      const { email, calendar } = await calendarAccount('failing');
+      const broken = await receiver(500);
+      const gone = await startReceiver();
+      await gone.close();
+      for (const [id, address] of [
+        ['fail-500', broken.url],
+        ['fail-refused', gone.url],
+      ] as const) {
+        await calendar.events.watch({ calendarId: 'primary', requestBody: { id, type: 'web_hook', address } });
+      }
+      await sandbox.pushesSettled();
+      sandbox.addCalendarEvent(email, timed('2030-09-07T10:00:00Z', '2030-09-07T11:00:00Z'));
+      await sandbox.pushesSettled();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(broken.got.map((p) => p.headers['x-goog-resource-state'])).toEqual(['sync', 'exists']);
+      const sent = sandbox.pushesSent().filter((p) => p.channelId.startsWith('fail-'));
+      expect(sent.map((p) => [p.channelId, p.state, p.status])).toEqual([
+        ['fail-500', 'sync', 500],
+        ['fail-refused', 'sync', undefined],
+        ['fail-500', 'exists', 500],
+        ['fail-refused', 'exists', undefined],
+      ]);
+      expect(sent.filter((p) => p.channelId === 'fail-refused').every((p) => typeof p.error === 'string')).toBe(true);
+      expect(logLines.filter((l) => /^google-sandbox push exists #2 channel=fail-500 -> 500/.test(l))).toHaveLength(1);
+      expect(logLines.some((l) => /^google-sandbox push sync #1 channel=fail-refused -> failed: /.test(l))).toBe(true);
+    });
+  });
+
+  describe('Calendar v3: events.list with syncToken', () => {
+    async function listAll(
+      calendar: calendar_v3.Calendar,
+      params: calendar_v3.Params$Resource$Events$List,
+    ): Promise<{ pages: calendar_v3.Schema$Event[][]; nextSyncToken: string | null | undefined }> {
+      const pages: calendar_v3.Schema$Event[][] = [];
+      let pageToken: string | undefined;
+      let last: calendar_v3.Schema$Events;
+      do {
+        last = (await calendar.events.list({ ...params, ...(pageToken ? { pageToken } : {}) })).data;
+        pages.push(last.items ?? []);
+        pageToken = last.nextPageToken ?? undefined;
+        if (pageToken) expect(last.nextSyncToken).toBeUndefined();
+      } while (pageToken);
+      return { pages, nextSyncToken: last.nextSyncToken };
+    }
+
+    it('lists only what changed since the token, cancelled events included, paged, ending with a new token', async () => {
+      const { email, calendar } = await calendarAccount('sync');
+      const [a, b, c] = [1, 2, 3].map(
+        (day) => sandbox.addCalendarEvent(email, timed(`2030-10-0${day}T10:00:00Z`, `2030-10-0${day}T11:00:00Z`)).id,
+      );
+      const full = await listAll(calendar, { calendarId: 'primary', maxResults: 2 });
+      expect(full.pages.map((p) => p.map((e) => e.id))).toEqual([[a, b], [c]]);
+      const first = full.nextSyncToken ?? '';
+      expect(first).toMatch(/\S/);
+
+      const nothing = await calendar.events.list({ calendarId: 'primary', syncToken: first });
+      expect(nothing.data.items).toEqual([]);
+      expect(nothing.data.nextSyncToken).toEqual(expect.any(String));
+
+      await calendar.events.patch({ calendarId: 'primary', eventId: b ?? '', requestBody: { summary: 'Changed' } });
+      await calendar.events.delete({ calendarId: 'primary', eventId: c ?? '' });
+      const d = (
+        await calendar.events.insert({
+          calendarId: 'primary',
+          requestBody: timed('2030-10-04T10:00:00Z', '2030-10-04T11:00:00Z'),
+        })
+      ).data.id;
+      const changes = await listAll(calendar, { calendarId: 'primary', syncToken: first, maxResults: 2 });
+      expect(changes.pages.map((p) => p.map((e) => [e.id, e.status]))).toEqual([
+        [
+          [b, 'confirmed'],
+          [c, 'cancelled'],
+        ],
+        [[d, 'confirmed']],
+      ]);
+      expect(changes.pages[0]?.[0]?.summary).toBe('Changed');
+      const second = changes.nextSyncToken ?? '';
+      expect(second).not.toBe(first);
+      expect((await calendar.events.list({ calendarId: 'primary', syncToken: second })).data.items).toEqual([]);
+      // The old token still lists the same changes (tokens stay valid until Google drops them).
+      expect((await listAll(calendar, { calendarId: 'primary', syncToken: first })).pages.flat()).toHaveLength(3);
+
+      // A change made while a client pages is not lost: it comes with the next sync.
+      const early = [5, 6].map(
+        (day) => sandbox.addCalendarEvent(email, timed(`2030-10-0${day}T10:00:00Z`, `2030-10-0${day}T11:00:00Z`)).id,
+      );
+      const paging = await calendar.events.list({ calendarId: 'primary', syncToken: second, maxResults: 1 });
+      expect(paging.data.items).toHaveLength(1);
+      expect(paging.data.nextPageToken).toEqual(expect.any(String));
+      const e = sandbox.addCalendarEvent(email, timed('2030-10-07T10:00:00Z', '2030-10-07T11:00:00Z')).id;
+      const rest = await listAll(calendar, {
+        calendarId: 'primary',
+        syncToken: second,
+        pageToken: paging.data.nextPageToken ?? '',
+      });
+      expect([...(paging.data.items ?? []), ...rest.pages.flat()].map((x) => x.id)).toEqual([...early, e]);
+      // The token describes the state the first page saw, so e comes again (at least once, never lost).
+      const after = await calendar.events.list({ calendarId: 'primary', syncToken: rest.nextSyncToken ?? '' });
+      expect(after.data.items?.map((x) => x.id)).toEqual([e]);
+    });
+
+    it('singleEvents with syncToken lists a changed series as its instances', async () => {
+      const { email, calendar } = await calendarAccount('sync-series');
+      const token = (await calendar.events.list({ calendarId: 'primary', singleEvents: true })).data.nextSyncToken;
+      const series = sandbox.addCalendarEvent(email, {
+        start: { dateTime: '2030-11-04T09:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-11-04T10:00:00Z', timeZone: 'UTC' },
+        recurrence: ['RRULE:FREQ=DAILY;COUNT=2'],
+      }).id;
+      const listed = await calendar.events.list({ calendarId: 'primary', singleEvents: true, syncToken: token ?? '' });
+      expect(listed.data.items?.map((i) => i.id)).toEqual([`${series}_20301104T090000Z`, `${series}_20301105T090000Z`]);
+      const plain = await calendar.events.list({ calendarId: 'primary', syncToken: token ?? '' });
+      expect(plain.data.items?.map((i) => i.id)).toEqual([series]);
+    });
+
+    it('gives no nextSyncToken, and refuses syncToken, with timeMin, timeMax, orderBy or updatedMin', async () => {
+      const { calendar } = await calendarAccount('sync-params');
+      const token = (await calendar.events.list({ calendarId: 'primary' })).data.nextSyncToken ?? '';
+      const filters: calendar_v3.Params$Resource$Events$List[] = [
+        { timeMin: '2030-01-01T00:00:00Z' },
+        { timeMax: '2030-01-01T00:00:00Z' },
+        { orderBy: 'updated' },
+        { updatedMin: '2030-01-01T00:00:00Z' },
+        { q: 'lunch' },
+      ];
+      for (const filter of filters) {
+        const listed = await calendar.events.list({ calendarId: 'primary', ...filter });
+        expect(listed.data.nextSyncToken).toBeUndefined();
+        const refused = await failureOf(calendar.events.list({ calendarId: 'primary', syncToken: token, ...filter }));
+        expect(refused).toMatchObject({ status: 400, data: { error: { code: 400, errors: [{ reason: 'invalid' }] } } });
+      }
+      expect(
+        await failureOf(calendar.events.list({ calendarId: 'primary', syncToken: token, showDeleted: false })),
+      ).toMatchObject({ status: 400 });
+      expect(await failureOf(calendar.events.list({ calendarId: 'primary', syncToken: 'not-a-token' }))).toMatchObject({
+        status: 400,
+        data: { error: { message: 'Invalid sync token value.' } },
+      });
+    });
+
+    it('expireSyncTokens makes every earlier token answer 410 fullSyncRequired; a full list gives a working one', async () => {
+      const { email, calendar } = await calendarAccount('sync-gone');
+      const team = sandbox.addCalendar(email, { summary: 'Team' });
+      const token = (await calendar.events.list({ calendarId: 'primary' })).data.nextSyncToken ?? '';
+      const teamToken = (await calendar.events.list({ calendarId: team })).data.nextSyncToken ?? '';
+      // A token belongs to its calendar.
+      expect(await failureOf(calendar.events.list({ calendarId: team, syncToken: token }))).toMatchObject({
+        status: 410,
+      });
+      sandbox.expireSyncTokens(email);
+      const gone = await failureOf(calendar.events.list({ calendarId: 'primary', syncToken: token }));
+      expect(gone.status).toBe(410);
+      expect(gone.data).toEqual({
+        error: {
+          code: 410,
+          message: 'Sync token is no longer valid, a full sync is required.',
+          errors: [
+            {
+              domain: 'global',
+              reason: 'fullSyncRequired',
+              message: 'Sync token is no longer valid, a full sync is required.',
+            },
+          ],
+          status: 'GONE',
+        },
+      });
+      // Every later use too, and only this calendar's tokens.
+      expect((await failureOf(calendar.events.list({ calendarId: 'primary', syncToken: token }))).status).toBe(410);
+      expect((await calendar.events.list({ calendarId: team, syncToken: teamToken })).status).toBe(200);
+      const fresh = (await calendar.events.list({ calendarId: 'primary' })).data.nextSyncToken ?? '';
+      expect((await calendar.events.list({ calendarId: 'primary', syncToken: fresh })).data.items).toEqual([]);
+      expect(() => sandbox.expireSyncTokens(email, 'c_unknown@group.calendar.google.com')).toThrow(/no calendar/);
+    });
+  });
+
   it('records every request and never logs a token', () => {
     expect(sandbox.requests.length).toBeGreaterThan(20);
     for (const entry of sandbox.requests) {
@@ -1928,9 +2335,13 @@ describe('GoogleSandbox', () => {
       expect(entry.method).toMatch(/^[A-Z]+$/);
       expect(entry.path.startsWith('/')).toBe(true);
     }
-    expect(logLines.length).toBe(sandbox.requests.length);
+    const pushLines = logLines.filter((l) => l.startsWith('google-sandbox push '));
+    expect(pushLines.length).toBe(sandbox.pushesSent().length);
+    expect(logLines.length - pushLines.length).toBe(sandbox.requests.length);
     expect(logLines.some((l) => /POST \/token grant_type=refresh_token -> 200/.test(l))).toBe(true);
-    const secrets = [...sandbox.issuedTokens(), sandbox.clientSecret];
+    const channelTokens = sandbox.channels(undefined, { all: true }).flatMap((c) => (c.token ? [c.token] : []));
+    expect(channelTokens.length).toBeGreaterThan(0);
+    const secrets = [...sandbox.issuedTokens(), sandbox.clientSecret, ...channelTokens];
     for (const line of logLines) for (const secret of secrets) expect(line).not.toContain(secret);
   });
 });

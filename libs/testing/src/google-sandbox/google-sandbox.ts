@@ -18,6 +18,7 @@ import {
   sendJson,
 } from './http-io';
 import { IdTokenSigner } from './id-token';
+import { PushChannels } from './push-channels';
 import { handleRevoke } from './revoke-endpoint';
 import { GrantRecord, SandboxStore, addSecondaryCalendar, findCalendar } from './store';
 import { handleToken, tokenRequestFields } from './token-endpoint';
@@ -26,9 +27,11 @@ import {
   SandboxApiFailure,
   SandboxApiFailureMatch,
   SandboxCalendarInput,
+  SandboxChannel,
   SandboxConsentDecision,
   SandboxEvent,
   SandboxEventInput,
+  SandboxPush,
   SandboxRequestLog,
   SandboxTokenFailure,
 } from './types';
@@ -67,6 +70,7 @@ export class GoogleSandbox {
   private readonly store: SandboxStore;
   private readonly idTokens = new IdTokenSigner();
   private readonly context: SandboxContext;
+  private readonly channelRegistry: PushChannels;
   private autoConsent: boolean;
   private nextConsent: SandboxConsentDecision | undefined;
   private readonly tokenFailures: SandboxTokenFailure[] = [];
@@ -107,7 +111,9 @@ export class GoogleSandbox {
     };
     this.autoConsent = options.autoConsent ?? false;
     this.store = new SandboxStore(options.accounts ?? []);
+    this.channelRegistry = new PushChannels(this.baseUrl, options.log);
     this.context = {
+      channels: this.channelRegistry,
       store: this.store,
       clientId,
       clientSecret,
@@ -294,7 +300,46 @@ export class GoogleSandbox {
     if (!calendar) throw new Error(`GoogleSandbox.addCalendarEvent: ${email} has no calendar ${calendarId}`);
     const result = insertEvent(account, calendar, event as Record<string, unknown>, { conferenceDataVersion: 1 });
     if (!result.ok) throw new Error(`GoogleSandbox.addCalendarEvent: ${result.error.message}`);
+    this.channelRegistry.flush();
     return structuredClone(result.event);
+  }
+
+  /**
+   * Caps the lifetime of push channels opened from now on (Google's default and longest: 7 days),
+   * so renewal can be tested in seconds; undefined restores 7 days. `params.ttl` and `expiration`
+   * in the watch body still shorten it.
+   */
+  setChannelLifetimeMs(ms: number | undefined): void {
+    this.channelRegistry.setLifetimeCap(ms);
+  }
+
+  /**
+   * Push channels of the account (any case), or of every account, oldest first: the live ones
+   * (neither stopped nor expired), or with `{ all: true }` every channel ever opened.
+   */
+  channels(email?: string, options: { all?: boolean } = {}): SandboxChannel[] {
+    return this.channelRegistry.list(email, options.all === true);
+  }
+
+  /** Every push sent so far, oldest first (status or error filled in once the receiver answered). */
+  pushesSent(): SandboxPush[] {
+    return [...this.channelRegistry.sent];
+  }
+
+  /** Resolves once every push sent so far has been answered or has failed. */
+  pushesSettled(): Promise<void> {
+    return this.channelRegistry.settled();
+  }
+
+  /**
+   * As when Google drops sync tokens: every nextSyncToken given out so far for the calendar
+   * ('primary' by default) answers 410 fullSyncRequired from now on; a full list gives a working one.
+   */
+  expireSyncTokens(email: string, calendarId = 'primary'): void {
+    const account = this.store.findAccount(email);
+    const calendar = account && findCalendar(account, calendarId);
+    if (!calendar) throw new Error(`GoogleSandbox.expireSyncTokens: ${email} has no calendar ${calendarId}`);
+    calendar.syncEpoch += 1;
   }
 
   async stop(): Promise<void> {
@@ -302,6 +347,7 @@ export class GoogleSandbox {
     this.timers.clear();
     for (const entry of this.unanswered) entry.aborted = true;
     this.unanswered.clear();
+    await this.channelRegistry.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
@@ -372,7 +418,12 @@ export class GoogleSandbox {
       this.routes[`${method} ${url.pathname}`] ??
       (url.pathname.startsWith(CALENDAR_PREFIX) ? handleCalendar : undefined);
     if (!handler) return sendNotFound(res);
-    await handler(req, res, this.context);
+    try {
+      await handler(req, res, this.context);
+    } finally {
+      // Pushes for what the call changed (and a new channel's sync message) follow its answer.
+      this.channelRegistry.flush();
+    }
   }
 
   private logLine(entry: SandboxRequestLog, ms: number): void {

@@ -7,11 +7,13 @@ export type {
   SandboxApiFailureMatch,
   SandboxCalendarAccessRole,
   SandboxCalendarInput,
+  SandboxChannel,
   SandboxConferenceData,
   SandboxConsentDecision,
   SandboxEvent,
   SandboxEventDateTime,
   SandboxEventInput,
+  SandboxPush,
   SandboxRequestLog,
   SandboxTokenFailure,
 } from './types';

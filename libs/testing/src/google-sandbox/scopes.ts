@@ -78,6 +78,22 @@ export const CALENDAR_SCOPES = {
     'calendar.events.owned.readonly',
   ]),
   eventsWrite: scopeSet(['calendar', 'calendar.events', 'calendar.events.owned']),
+  /** channels.stop: any Calendar scope will do. */
+  channels: scopeSet([
+    'calendar',
+    'calendar.readonly',
+    'calendar.events',
+    'calendar.events.readonly',
+    'calendar.events.owned',
+    'calendar.events.owned.readonly',
+    'calendar.calendarlist',
+    'calendar.calendarlist.readonly',
+    'calendar.calendars',
+    'calendar.calendars.readonly',
+    'calendar.freebusy',
+    'calendar.events.freebusy',
+    'calendar.settings.readonly',
+  ]),
 } as const;
 
 function scopeSet(names: string[]): ReadonlySet<string> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { accountIdFor, newAccessToken, newAuthorizationCode, newRefreshToken } from './ids';
 import { isTimeZone } from './time';
 import {
@@ -26,6 +26,34 @@ export interface CalendarRecord {
    * cancelled (by instance id). Cancelled events stay: their ids stay taken, a second delete is a 410.
    */
   events: Map<string, SandboxEvent>;
+  /** Google's opaque id of the calendar's events collection in push channels; stable per calendar. */
+  resourceId: string;
+  /** Counts every change to an event of the calendar (the clock of its sync tokens). */
+  changeSeq: number;
+  /** By event id: the changeSeq of the event's last change (putEvent). */
+  changedSeq: Map<string, number>;
+  /** Raised by expireSyncTokens: tokens made under an older epoch answer 410. */
+  syncEpoch: number;
+}
+
+/** A calendar with no events yet. */
+function newCalendarRecord(
+  account: { email: string; id: string },
+  fields: Omit<CalendarRecord, 'events' | 'resourceId' | 'changeSeq' | 'changedSeq' | 'syncEpoch'>,
+): CalendarRecord {
+  const resourceId = createHash('sha256')
+    .update(`${account.id}/${fields.id.toLowerCase()}`)
+    .digest('base64url')
+    .slice(0, 27)
+    .replace(/[-_]/g, 'x');
+  return { ...fields, events: new Map(), resourceId, changeSeq: 0, changedSeq: new Map(), syncEpoch: 0 };
+}
+
+/** Stores an event and records the change (sync tokens, push channels): the one way events are written. */
+export function putEvent(calendar: CalendarRecord, id: string, event: SandboxEvent): void {
+  calendar.events.set(id, event);
+  calendar.changeSeq += 1;
+  calendar.changedSeq.set(id, calendar.changeSeq);
 }
 
 export interface AccountRecord {
@@ -56,15 +84,14 @@ export function addSecondaryCalendar(account: AccountRecord, input: SandboxCalen
   if (!isTimeZone(timeZone)) throw new Error(`unknown time zone ${JSON.stringify(timeZone)}`);
   const accessRole = input.accessRole ?? 'owner';
   if (!ACCESS_ROLES.includes(accessRole)) throw new Error(`unknown access role ${JSON.stringify(accessRole)}`);
-  const calendar: CalendarRecord = {
+  const calendar = newCalendarRecord(account, {
     id,
     primary: false,
     summary: input.summary,
     ...(input.description === undefined ? {} : { description: input.description }),
     timeZone,
     accessRole,
-    events: new Map(),
-  };
+  });
   account.calendars.set(id.toLowerCase(), calendar);
   return calendar;
 }
@@ -148,14 +175,16 @@ export class SandboxStore {
       calendars: new Map(),
       conferences: new Map(),
     };
-    record.calendars.set(email.toLowerCase(), {
-      id: email,
-      primary: true,
-      summary: email,
-      timeZone: details.timeZone ?? 'UTC',
-      accessRole: 'owner',
-      events: new Map(),
-    });
+    record.calendars.set(
+      email.toLowerCase(),
+      newCalendarRecord(record, {
+        id: email,
+        primary: true,
+        summary: email,
+        timeZone: details.timeZone ?? 'UTC',
+        accessRole: 'owner',
+      }),
+    );
     this.accounts.set(email.toLowerCase(), record);
     return record;
   }

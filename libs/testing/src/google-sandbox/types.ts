@@ -171,3 +171,40 @@ export type SandboxEventInput = Partial<Omit<SandboxEvent, 'start' | 'end'>> & {
   start: SandboxEventDateTime;
   end: SandboxEventDateTime;
 };
+
+/** A push channel opened with events.watch, as GoogleSandbox.channels() reports it. */
+export interface SandboxChannel {
+  id: string;
+  /** Google's id of the watched calendar's events (the same for every channel on that calendar). */
+  resourceId: string;
+  resourceUri: string;
+  address: string;
+  token?: string;
+  /** When the channel expires, in ms since epoch (the watch answer's `expiration`, as a number). */
+  expiration: number;
+  /** The account that opened it. */
+  email: string;
+  /** The watched calendar's own id (the account's e-mail for `primary`). */
+  calendarId: string;
+  /** Stopped with channels.stop. */
+  stopped: boolean;
+  /** Its expiration has passed: no more pushes, channels.stop answers 404. */
+  expired: boolean;
+}
+
+/** One push the sandbox sent to a channel's address (GoogleSandbox.pushesSent()). */
+export interface SandboxPush {
+  channelId: string;
+  resourceId: string;
+  address: string;
+  /** `sync` right after events.watch, `exists` after a change. */
+  state: 'sync' | 'exists';
+  messageNumber: number;
+  /** The headers sent (the body is empty). Holds the channel token: tests only. */
+  headers: Record<string, string>;
+  at: Date;
+  /** The receiver's answer, once it came. */
+  status?: number;
+  /** Why the push failed (connection refused, timeout after 10 s, sandbox stopped); never retried. */
+  error?: string;
+}
