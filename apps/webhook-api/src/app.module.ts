@@ -4,6 +4,7 @@ import { WebhookApiConfig } from './config/webhook-api.config';
 import { CalendarModule } from './calendar/calendar.module';
 import { ConnectModule } from './connect/connect.module';
 import { ConnectionsModule } from './connections/connections.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
 import { TokenRefreshModule } from './token-refresh/token-refresh.module';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         ConnectionsModule,
         TokenRefreshModule,
         CalendarModule,
+        DeliveriesModule,
       ],
     };
   }

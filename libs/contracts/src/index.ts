@@ -17,3 +17,4 @@ export * from './google-calendar/google-calendar-connect-result.dto';
 export * from './google-calendar/google-calendar-connection.dto';
 export * from './google-calendar/google-calendar-metadata';
 export * from './google-calendar/calendar-work';
+export * from './google-calendar/deliveries';

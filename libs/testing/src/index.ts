@@ -9,3 +9,4 @@ export * from './lib/test-database';
 export * from './lib/app-process';
 export * from './lib/stack-env';
 export * from './lib/workspace-root';
+export * from './lib/webhook-receiver';

@@ -6,7 +6,18 @@ import {
   ServiceConfig,
   ServiceToken,
 } from '@connector-service/app-core';
-import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 
 const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
@@ -24,6 +35,24 @@ function IsEncryptionKeyList(): PropertyDecorator {
         ),
       defaultMessage: () =>
         'must be one or more comma-separated base64 keys of 32 bytes each (openssl rand -base64 32)',
+    },
+  });
+}
+
+/** A Standard Webhooks secret: `whsec_` + base64 of 24 to 64 random bytes. */
+function IsWebhookSecret(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isWebhookSecret',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+        if (!match) return false;
+        const bytes = Buffer.from(match[1] as string, 'base64');
+        return bytes.length >= 24 && bytes.length <= 64 && bytes.toString('base64') === match[1];
+      },
+      defaultMessage: () =>
+        'must be "whsec_" + base64 of 24 to 64 random bytes (echo "whsec_$(openssl rand -base64 32)"), and is required with PLATFORM_WEBHOOK_URL',
     },
   });
 }
@@ -161,4 +190,43 @@ export class WebhookApiConfig extends ServiceConfig {
   @Min(1)
   @Max(100000)
   readonly CALLBACK_RATE_LIMIT_PER_MINUTE: number = 30;
+
+  /** Where change notifications are POSTed (Standard Webhooks). Unset: nothing is enqueued or sent. */
+  @EnvVar()
+  @IsOptional()
+  @IsUrl(HTTP_URL)
+  readonly PLATFORM_WEBHOOK_URL?: string;
+
+  /** Signs the deliveries; required with PLATFORM_WEBHOOK_URL (and checked whenever it is set). */
+  @EnvVar()
+  @ValidateIf(
+    (config: WebhookApiConfig) =>
+      config.PLATFORM_WEBHOOK_URL !== undefined || config.PLATFORM_WEBHOOK_SECRET !== undefined,
+  )
+  @IsWebhookSecret()
+  readonly PLATFORM_WEBHOOK_SECRET?: string;
+
+  /** How often due deliveries (retries) are looked for; a new delivery is tried at once. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  readonly DELIVERY_POLL_INTERVAL_MS: number = 1000;
+
+  /** The first retry's delay; each next one doubles it (with jitter), at most an hour. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  readonly DELIVERY_RETRY_BASE_MS: number = 1000;
+
+  /** A delivery is retried for at least this long after its first attempt, then `failed`. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(2_592_000)
+  readonly DELIVERY_RETRY_WINDOW_SECONDS: number = 86_400;
 }

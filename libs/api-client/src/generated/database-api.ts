@@ -308,6 +308,7 @@ export interface components {
         | 'SLOT_TAKEN'
         | 'IDEMPOTENCY_KEY_REUSED'
         | 'IDEMPOTENCY_KEY_IN_PROGRESS'
+        | 'ALREADY_DELIVERED'
         | 'DATABASE_UNAVAILABLE'
         | 'INTERNAL_ERROR';
       /** @description What exactly was wrong: the invalid fields of a 400, or an object with specifics */

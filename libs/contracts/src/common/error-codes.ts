@@ -22,6 +22,7 @@ export enum ErrorCode {
   SlotTaken = 'SLOT_TAKEN',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
   IdempotencyKeyInProgress = 'IDEMPOTENCY_KEY_IN_PROGRESS',
+  AlreadyDelivered = 'ALREADY_DELIVERED',
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   InternalError = 'INTERNAL_ERROR',
 }

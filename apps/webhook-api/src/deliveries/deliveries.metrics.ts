@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { MetricsRegistry } from '@connector-service/app-core';
+import { DeliveryStatus } from '@connector-service/contracts';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { DeliveryRepository } from './delivery.repository';
+
+/** Platform webhook deliveries: latency to a 2xx, queue depth, attempts by outcome, give-ups. */
+@Injectable()
+export class DeliveriesMetrics {
+  readonly latency: Histogram;
+  readonly attempts: Counter<'outcome'>;
+  readonly failures: Counter<'type'>;
+
+  constructor(registry: MetricsRegistry, deliveries: DeliveryRepository) {
+    this.latency = new Histogram({
+      name: 'platform_webhook_delivery_latency_seconds',
+      help: 'Time from enqueue to the 2xx answer of the platform, per delivery',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400],
+      registers: [registry],
+    });
+    this.attempts = new Counter({
+      name: 'platform_webhook_delivery_attempts_total',
+      help: 'Delivery attempts to the platform, by outcome (delivered, rejected: non-2xx, no_answer)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.failures = new Counter({
+      name: 'platform_webhook_delivery_failures_total',
+      help: 'Deliveries given up after the retry window (status failed), by type',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    new Gauge({
+      name: 'platform_webhook_queue_depth',
+      help: 'Deliveries waiting to reach the platform (pending)',
+      registers: [registry],
+      async collect() {
+        this.set(await deliveries.count(DeliveryStatus.Pending));
+      },
+    });
+  }
+}

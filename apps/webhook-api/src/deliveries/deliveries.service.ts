@@ -1,0 +1,184 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DomainException, NotFoundDomainException } from '@connector-service/app-core';
+import {
+  CalendarEventsChangedPayload,
+  ChangedCalendarEvent,
+  ConnectionStatusChangedPayload,
+  DeliveryDto,
+  DeliveryPageDto,
+  DeliveryStatus,
+  DeliveryType,
+  ErrorCode,
+  ListDeliveriesQueryDto,
+} from '@connector-service/contracts';
+import { newDeliveryId } from './delivery-id';
+import { Delivery } from './delivery.schema';
+import { DeliveryRepository } from './delivery.repository';
+import { DeliveryWorker } from './delivery.worker';
+import { PlatformWebhookClient } from './platform-webhook.client';
+
+/** Events per `calendar.events.changed` delivery; more changes are split over consecutive sequences. */
+export const MAX_EVENTS_PER_DELIVERY = 100;
+const DEFAULT_PAGE = 50;
+
+/** What an enqueue stored: the delivery's id (its `webhook-id`) and, for event changes, its sequence. */
+export interface EnqueuedDelivery {
+  readonly id: string;
+  readonly sequence: number | null;
+}
+
+export interface DeliveryConnection {
+  /** The connection's id. */
+  readonly calendarId: string;
+  readonly subaccountId: string;
+}
+
+export interface StatusChange extends DeliveryConnection {
+  readonly status: string;
+  /** null for a connection's first `connected`. */
+  readonly previousStatus: string | null;
+}
+
+/**
+ * Change notifications for the platform (CONTRACT.md, "Change notifications"). Each enqueue
+ * is stored in MongoDB before it returns and then delivered at least once, in order per
+ * stream, by DeliveryWorker. Without PLATFORM_WEBHOOK_URL nothing is stored or sent: the
+ * enqueues answer an empty list / null.
+ */
+@Injectable()
+export class DeliveriesService {
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    private readonly worker: DeliveryWorker,
+    private readonly client: PlatformWebhookClient,
+  ) {}
+
+  /** Whether deliveries are stored and sent (PLATFORM_WEBHOOK_URL is set). */
+  get enabled(): boolean {
+    return this.client.enabled;
+  }
+
+  /**
+   * Enqueues `calendar.events.changed` for one calendar of a connection: one delivery per
+   * MAX_EVENTS_PER_DELIVERY events, numbered on from the calendar's last `sequence`.
+   */
+  async enqueueEventChanges(
+    connection: DeliveryConnection,
+    googleCalendarId: string,
+    events: readonly ChangedCalendarEvent[],
+  ): Promise<EnqueuedDelivery[]> {
+    if (!this.enabled || events.length === 0) return [];
+    const stream = `events:${connection.calendarId}:${googleCalendarId}`;
+    const enqueued: EnqueuedDelivery[] = [];
+    for (let start = 0; start < events.length; start += MAX_EVENTS_PER_DELIVERY) {
+      const chunk = events.slice(start, start + MAX_EVENTS_PER_DELIVERY);
+      const delivery = await this.deliveries.append(stream, (sequence) => {
+        const createdAt = new Date();
+        const payload: CalendarEventsChangedPayload = {
+          type: DeliveryType.CalendarEventsChanged,
+          timestamp: createdAt.toISOString(),
+          data: {
+            subaccountId: connection.subaccountId,
+            calendarId: connection.calendarId,
+            googleCalendarId,
+            sequence,
+            events: chunk,
+          },
+        };
+        return {
+          _id: newDeliveryId(createdAt),
+          type: DeliveryType.CalendarEventsChanged,
+          calendarId: connection.calendarId,
+          subaccountId: connection.subaccountId,
+          googleCalendarId,
+          sequence,
+          stream,
+          body: JSON.stringify(payload),
+          createdAt,
+        };
+      });
+      enqueued.push({ id: delivery._id, sequence: delivery.sequence });
+    }
+    this.worker.deliverSoon(stream);
+    return enqueued;
+  }
+
+  /** Enqueues `connection.status_changed`; ordered with the connection's other status changes. */
+  async enqueueStatusChanged(change: StatusChange): Promise<EnqueuedDelivery | null> {
+    if (!this.enabled) return null;
+    const stream = `status:${change.calendarId}`;
+    const delivery = await this.deliveries.append(stream, () => {
+      const createdAt = new Date();
+      const payload: ConnectionStatusChangedPayload = {
+        type: DeliveryType.ConnectionStatusChanged,
+        timestamp: createdAt.toISOString(),
+        data: {
+          subaccountId: change.subaccountId,
+          calendarId: change.calendarId,
+          status: change.status,
+          previousStatus: change.previousStatus,
+        },
+      };
+      return {
+        _id: newDeliveryId(createdAt),
+        type: DeliveryType.ConnectionStatusChanged,
+        calendarId: change.calendarId,
+        subaccountId: change.subaccountId,
+        googleCalendarId: null,
+        sequence: null,
+        stream,
+        body: JSON.stringify(payload),
+        createdAt,
+      };
+    });
+    this.worker.deliverSoon(stream);
+    return { id: delivery._id, sequence: null };
+  }
+
+  async list(query: ListDeliveriesQueryDto): Promise<DeliveryPageDto> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const page = await this.deliveries.list(query.status, limit + 1, query.after);
+    const items = page.slice(0, limit);
+    return {
+      items: items.map(toDto),
+      nextCursor: page.length > limit ? (items[items.length - 1]?._id ?? null) : null,
+    };
+  }
+
+  /** A failed delivery back to pending, tried now with a fresh retry window. */
+  async retry(id: string): Promise<DeliveryDto> {
+    const delivery = await this.deliveries.findById(id);
+    if (!delivery) throw new NotFoundDomainException(ErrorCode.NotFound, 'No delivery with this id');
+    if (delivery.status === DeliveryStatus.Delivered) {
+      throw new DomainException(
+        HttpStatus.CONFLICT,
+        ErrorCode.AlreadyDelivered,
+        'This delivery has been delivered already',
+      );
+    }
+    await this.deliveries.requeue(id, new Date());
+    this.worker.deliverSoon(delivery.stream);
+    const now = await this.deliveries.findById(id);
+    return toDto(now ?? delivery);
+  }
+}
+
+function toDto(delivery: Delivery): DeliveryDto {
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
+  return {
+    id: delivery._id,
+    type: delivery.type,
+    status: delivery.status,
+    calendarId: delivery.calendarId,
+    subaccountId: delivery.subaccountId,
+    googleCalendarId: delivery.googleCalendarId,
+    sequence: delivery.sequence,
+    attempts: delivery.attempts,
+    createdAt: delivery.createdAt.toISOString(),
+    firstAttemptAt: iso(delivery.firstAttemptAt),
+    nextAttemptAt: iso(delivery.nextAttemptAt),
+    deliveredAt: iso(delivery.deliveredAt),
+    lastError: delivery.lastError,
+    lastStatusCode: delivery.lastStatusCode,
+  };
+}

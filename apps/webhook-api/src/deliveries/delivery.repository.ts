@@ -1,0 +1,189 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { DocumentWrites } from '@connector-service/app-core';
+import { DeliveryStatus } from '@connector-service/contracts';
+import type { Model } from 'mongoose';
+import { Delivery } from './delivery.schema';
+
+const DUPLICATE_KEY = 11000;
+const MAX_APPEND_RACES = 50;
+
+export type NewDelivery = Omit<
+  Delivery,
+  | 'position'
+  | 'status'
+  | 'attempts'
+  | 'nextAttemptAt'
+  | 'lastError'
+  | 'lastStatusCode'
+  | 'firstAttemptAt'
+  | 'deliveredAt'
+>;
+
+/**
+ * The `deliveries` collection's only door.
+ *
+ * Positions (event `sequence`s) are allocated by insert: read the stream's last position,
+ * insert the next one; the unique index on (stream, position) lets exactly one of several
+ * writers (replicas included) have a position, and the loser reads again. Inserts against a
+ * unique index are atomic on MongoDB and on FerretDB 1.x alike, unlike a counter updated with
+ * `$inc` (FerretDB applies that as read, modify, replace). Nothing is ever deleted, so the
+ * last position never goes back and there are no gaps.
+ */
+@Injectable()
+export class DeliveryRepository implements OnModuleInit {
+  constructor(
+    @InjectModel(Delivery.name) private readonly model: Model<Delivery>,
+    private readonly writes: DocumentWrites,
+  ) {}
+
+  /** The unique index must exist before the first append relies on it. */
+  async onModuleInit(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  /** Stores a pending delivery at the stream's next position; `build` gets that position. */
+  async append(stream: string, build: (position: number) => NewDelivery): Promise<Delivery> {
+    // One append per stream at a time in this process (fewer lost races); replicas race on the index.
+    return this.writes.run(`delivery-stream:${stream}`, async () => {
+      for (let race = 0; race < MAX_APPEND_RACES; race += 1) {
+        const last = await this.model
+          .findOne({ stream }, { position: 1 })
+          .sort({ position: -1 })
+          .lean<{ position: number }>()
+          .exec();
+        const position = (last?.position ?? 0) + 1;
+        const delivery: Delivery = {
+          ...build(position),
+          position,
+          status: DeliveryStatus.Pending,
+          attempts: 0,
+          nextAttemptAt: null,
+          lastError: null,
+          lastStatusCode: null,
+          firstAttemptAt: null,
+          deliveredAt: null,
+        };
+        delivery.nextAttemptAt = delivery.createdAt;
+        try {
+          await this.model.create(delivery);
+          return delivery;
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+        }
+      }
+      throw new Error(`Could not allocate a position in delivery stream ${stream}`);
+    });
+  }
+
+  findById(id: string): Promise<Delivery | null> {
+    return this.model.findById(id).lean<Delivery>().exec();
+  }
+
+  /** The stream's earliest pending delivery: the only one that may be sent. */
+  head(stream: string): Promise<Delivery | null> {
+    return this.model.findOne({ stream, status: DeliveryStatus.Pending }).sort({ position: 1 }).lean<Delivery>().exec();
+  }
+
+  /** Streams with a pending delivery due by `now` (at most `limit`). */
+  async dueStreams(now: Date, limit: number): Promise<string[]> {
+    const streams = (await this.model
+      .distinct('stream', { status: DeliveryStatus.Pending, nextAttemptAt: { $lte: now } })
+      .exec()) as string[];
+    return streams.slice(0, limit);
+  }
+
+  /**
+   * The stream's later pending deliveries wait until `until` (when its head is tried again),
+   * so the poll does not visit a blocked stream on every tick.
+   */
+  async deferFollowers(stream: string, afterPosition: number, until: Date): Promise<void> {
+    await this.model
+      .updateMany(
+        { stream, status: DeliveryStatus.Pending, position: { $gt: afterPosition }, nextAttemptAt: { $lt: until } },
+        { $set: { nextAttemptAt: until } },
+      )
+      .exec();
+  }
+
+  /** The stream's untried deliveries are due now (its head that had failed has landed). */
+  async releaseFollowers(stream: string, now: Date): Promise<void> {
+    await this.model
+      .updateMany(
+        { stream, status: DeliveryStatus.Pending, attempts: 0, nextAttemptAt: { $gt: now } },
+        { $set: { nextAttemptAt: now } },
+      )
+      .exec();
+  }
+
+  async markDelivered(delivery: Delivery, attemptAt: Date, now: Date, statusCode: number): Promise<void> {
+    await this.update(delivery._id, DeliveryStatus.Pending, {
+      $set: {
+        status: DeliveryStatus.Delivered,
+        attempts: delivery.attempts + 1,
+        firstAttemptAt: delivery.firstAttemptAt ?? attemptAt,
+        deliveredAt: now,
+        nextAttemptAt: null,
+        lastStatusCode: statusCode,
+        lastError: null,
+      },
+    });
+  }
+
+  async scheduleRetry(
+    delivery: Delivery,
+    attemptAt: Date,
+    nextAttemptAt: Date,
+    error: string,
+    statusCode: number | null,
+  ): Promise<void> {
+    await this.update(delivery._id, DeliveryStatus.Pending, {
+      $set: {
+        attempts: delivery.attempts + 1,
+        firstAttemptAt: delivery.firstAttemptAt ?? attemptAt,
+        nextAttemptAt,
+        lastError: error,
+        lastStatusCode: statusCode,
+      },
+    });
+  }
+
+  async markFailed(delivery: Delivery, attemptAt: Date, error: string, statusCode: number | null): Promise<void> {
+    await this.update(delivery._id, DeliveryStatus.Pending, {
+      $set: {
+        status: DeliveryStatus.Failed,
+        attempts: delivery.attempts + 1,
+        firstAttemptAt: delivery.firstAttemptAt ?? attemptAt,
+        nextAttemptAt: null,
+        lastError: error,
+        lastStatusCode: statusCode,
+      },
+    });
+  }
+
+  /** A failed delivery back to pending, due now, with a fresh retry window; false if it was not failed. */
+  async requeue(id: string, now: Date): Promise<boolean> {
+    const result = await this.update(id, DeliveryStatus.Failed, {
+      $set: { status: DeliveryStatus.Pending, attempts: 0, firstAttemptAt: null, nextAttemptAt: now },
+    });
+    return result.modifiedCount === 1;
+  }
+
+  /** A page of deliveries with `status`, in id (creation) order, after the `after` id. */
+  list(status: DeliveryStatus, limit: number, after?: string): Promise<Delivery[]> {
+    return this.model
+      .find({ status, ...(after ? { _id: { $gt: after } } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Delivery[]>()
+      .exec();
+  }
+
+  count(status: DeliveryStatus): Promise<number> {
+    return this.model.countDocuments({ status }).exec();
+  }
+
+  private update(id: string, expected: DeliveryStatus, update: Record<string, unknown>) {
+    return this.writes.run(id, () => this.model.updateOne({ _id: id, status: expected }, update).exec());
+  }
+}

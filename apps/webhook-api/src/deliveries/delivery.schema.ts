@@ -1,0 +1,80 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { DeliveryStatus, DeliveryType } from '@connector-service/contracts';
+
+export const DELIVERY_COLLECTION = 'deliveries';
+
+/**
+ * One change notification for the platform, from enqueue until it lands (or is given up).
+ * `stream` names what it is ordered within (one connection's calendar for event changes,
+ * one connection for status changes) and `position` its place there, unique per stream:
+ * that unique index is what allocates positions without gaps (see DeliveryRepository).
+ */
+@Schema({ collection: DELIVERY_COLLECTION, versionKey: false })
+export class Delivery {
+  /** The Standard Webhooks `webhook-id`, the same on every attempt. */
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, enum: Object.values(DeliveryType), required: true })
+  type!: DeliveryType;
+
+  /** The connection's id. */
+  @Prop({ type: String, required: true })
+  calendarId!: string;
+
+  @Prop({ type: String, required: true })
+  subaccountId!: string;
+
+  @Prop({ type: String, default: null })
+  googleCalendarId!: string | null;
+
+  /** `data.sequence` of an event delivery (its position in the calendar's stream). */
+  @Prop({ type: Number, default: null })
+  sequence!: number | null;
+
+  @Prop({ type: String, required: true })
+  stream!: string;
+
+  @Prop({ type: Number, required: true })
+  position!: number;
+
+  /**
+   * The exact JSON text sent (and signed) on every attempt. Kept as text, not as a
+   * document: the events are Google's and may hold what FerretDB cannot store (arrays in
+   * arrays, `$` keys), and a retry must send the very bytes the first attempt signed.
+   */
+  @Prop({ type: String, required: true })
+  body!: string;
+
+  @Prop({ type: String, enum: Object.values(DeliveryStatus), required: true })
+  status!: DeliveryStatus;
+
+  /** Attempts since it was enqueued (or last retried by hand). */
+  @Prop({ type: Number, default: 0 })
+  attempts!: number;
+
+  /** When it may be tried next (pending only; a follower waits for its stream's head). */
+  @Prop({ type: Date, default: null })
+  nextAttemptAt!: Date | null;
+
+  @Prop({ type: String, default: null })
+  lastError!: string | null;
+
+  @Prop({ type: Number, default: null })
+  lastStatusCode!: number | null;
+
+  @Prop({ type: Date, required: true })
+  createdAt!: Date;
+
+  /** Starts the retry window (reset by a retry by hand). */
+  @Prop({ type: Date, default: null })
+  firstAttemptAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  deliveredAt!: Date | null;
+}
+
+export const DeliverySchema = SchemaFactory.createForClass(Delivery);
+DeliverySchema.index({ stream: 1, position: 1 }, { unique: true });
+DeliverySchema.index({ status: 1, nextAttemptAt: 1 });
+DeliverySchema.index({ status: 1, _id: 1 });

@@ -1,0 +1,165 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { retryDelayMs } from '@connector-service/app-core';
+import { WebhookApiConfig } from '../config/webhook-api.config';
+import { LeaseService } from '../leases/lease.service';
+import { DeliveriesMetrics } from './deliveries.metrics';
+import { Delivery } from './delivery.schema';
+import { DeliveryRepository } from './delivery.repository';
+import { PlatformWebhookClient } from './platform-webhook.client';
+
+/** The contract caps the backoff between two attempts at an hour. */
+const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
+/** Streams started per poll, and worked on at once by this process. */
+const MAX_STREAMS_PER_TICK = 100;
+const MAX_ACTIVE_STREAMS = 16;
+/** Deliveries sent in a row from one stream before it yields to the next poll. */
+const MAX_PER_DRAIN = 100;
+
+type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
+
+/**
+ * Sends pending deliveries to the platform, one stream (a calendar's event changes, a
+ * connection's status changes) at a time and in position order: only a stream's head is
+ * sent, so a later delivery waits for an earlier one while other streams go on. A new
+ * delivery is tried at once (`deliverSoon`), retries by a poll. Each attempt runs under the
+ * stream's lease, so two replicas never send a stream's deliveries at once (a killed
+ * holder's lease expires after LeaseService.durationMs, longer than an attempt can take).
+ * Any answer but 2xx, or none, is retried with exponential backoff and jitter (at most an
+ * hour apart) until DELIVERY_RETRY_WINDOW_SECONDS have passed since the first attempt; the
+ * attempt that fails after that marks it `failed`, and the stream's next delivery goes on.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Streams being drained by this process; true when asked again meanwhile. */
+  private readonly active = new Map<string, boolean>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    private readonly leases: LeaseService,
+    private readonly client: PlatformWebhookClient,
+    private readonly config: WebhookApiConfig,
+    private readonly metrics: DeliveriesMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.client.enabled) return;
+    this.timer = setInterval(() => this.track(this.poll()), this.config.DELIVERY_POLL_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Stops taking new work and waits for the attempts in hand. */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Works on a stream now, without making the caller wait. */
+  deliverSoon(stream: string): void {
+    if (this.stopped || !this.client.enabled) return;
+    if (this.active.has(stream)) {
+      this.active.set(stream, true);
+      return;
+    }
+    this.track(this.drain(stream));
+  }
+
+  /** Starts every stream with a due delivery (bounded); returns how many were started. */
+  async poll(): Promise<number> {
+    if (this.polling || this.stopped) return 0;
+    this.polling = true;
+    let started = 0;
+    try {
+      const streams = await this.deliveries.dueStreams(new Date(), MAX_STREAMS_PER_TICK);
+      for (const stream of streams) {
+        if (this.stopped || this.active.size >= MAX_ACTIVE_STREAMS) break;
+        if (this.active.has(stream)) continue;
+        this.track(this.drain(stream));
+        started += 1;
+      }
+    } catch (error) {
+      this.logger.warn(`Delivery poll could not run: ${(error as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+    return started;
+  }
+
+  private async drain(stream: string): Promise<void> {
+    this.active.set(stream, false);
+    try {
+      for (let sent = 0; sent < MAX_PER_DRAIN && !this.stopped; sent += 1) {
+        this.active.set(stream, false);
+        const outcome = await this.leases.runExclusive(`delivery:${stream}`, () => this.attemptHead(stream));
+        // Another replica has the stream: it goes on from there.
+        if (!outcome.ran) return;
+        if (outcome.value === 'delivered' || outcome.value === 'failed') continue;
+        // Idle or waiting: unless a delivery was enqueued meanwhile, the poll takes it from here.
+        if (!this.active.get(stream)) return;
+      }
+    } catch (error) {
+      this.logger.warn(`Deliveries of ${stream} could not run: ${(error as Error).message}`);
+    } finally {
+      this.active.delete(stream);
+    }
+  }
+
+  /** Under the stream's lease: sends its head if due. Read here, so a replica's work is seen. */
+  private async attemptHead(stream: string): Promise<AttemptOutcome> {
+    const head = await this.deliveries.head(stream);
+    if (!head) return 'idle';
+    const now = new Date();
+    // Never tried: it only waited for its predecessors, which are done.
+    if (head.attempts > 0 && head.nextAttemptAt && head.nextAttemptAt > now) {
+      await this.deliveries.deferFollowers(stream, head.position, head.nextAttemptAt);
+      return 'waiting';
+    }
+    return this.attempt(head);
+  }
+
+  private async attempt(delivery: Delivery): Promise<AttemptOutcome> {
+    const attemptAt = new Date();
+    const result = await this.client.send(delivery._id, delivery.body, attemptAt);
+    const now = new Date();
+    if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) {
+      await this.deliveries.markDelivered(delivery, attemptAt, now, result.statusCode);
+      this.metrics.attempts.inc({ outcome: 'delivered' });
+      this.metrics.latency.observe((now.getTime() - delivery.createdAt.getTime()) / 1000);
+      // Its followers were deferred to its retries; they need not wait for those any more.
+      if (delivery.attempts > 0) await this.deliveries.releaseFollowers(delivery.stream, now);
+      return 'delivered';
+    }
+    const error = result.statusCode !== null ? `HTTP ${result.statusCode}` : result.error;
+    this.metrics.attempts.inc({ outcome: result.statusCode !== null ? 'rejected' : 'no_answer' });
+    const attempts = delivery.attempts + 1;
+    const firstAttemptAt = delivery.firstAttemptAt ?? attemptAt;
+    if (now.getTime() - firstAttemptAt.getTime() >= this.config.DELIVERY_RETRY_WINDOW_SECONDS * 1000) {
+      await this.deliveries.markFailed(delivery, attemptAt, error, result.statusCode);
+      this.metrics.failures.inc({ type: delivery.type });
+      this.logger.error(
+        `Delivery ${delivery._id} (${delivery.type}, ${delivery.stream} #${delivery.position}) failed after ${attempts} attempts: ${error}`,
+      );
+      return 'failed';
+    }
+    const delay = retryDelayMs(attempts, { baseMs: this.config.DELIVERY_RETRY_BASE_MS, maxMs: MAX_RETRY_DELAY_MS });
+    const nextAttemptAt = new Date(now.getTime() + delay);
+    await this.deliveries.scheduleRetry(delivery, attemptAt, nextAttemptAt, error, result.statusCode);
+    await this.deliveries.deferFollowers(delivery.stream, delivery.position, nextAttemptAt);
+    this.logger.warn(`Delivery ${delivery._id} failed (attempt ${attempts}), retrying in ${delay} ms: ${error}`);
+    return 'retry';
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+  }
+}

@@ -1,0 +1,374 @@
+import { ChangedCalendarEvent, DeliveryStatus } from '@connector-service/contracts';
+import { WebhookReceiver, ReceivedWebhook, getFreePort } from '@connector-service/testing';
+import { MongoClient } from 'mongodb';
+import { randomBytes } from 'node:crypto';
+import { DeliveriesService } from '../src/deliveries/deliveries.service';
+import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
+import { eventually, newSubaccountId } from './support/webhook-api-with-google';
+
+const secret = `whsec_${randomBytes(32).toString('base64')}`;
+
+function newCalendarId(): string {
+  return randomBytes(12).toString('hex');
+}
+
+function event(n: number): ChangedCalendarEvent {
+  return {
+    id: `evt${n}`,
+    status: 'confirmed',
+    summary: `Meeting ${n}`,
+    start: { dateTime: '2026-12-07T09:00:00+01:00' },
+    end: { dateTime: '2026-12-07T10:00:00+01:00' },
+    updated: '2026-12-07T08:00:00.000Z',
+    attendees: [{ email: 'a@example.com', responseStatus: 'accepted' }],
+  };
+}
+
+interface EventsBody {
+  type: string;
+  timestamp: string;
+  data: { subaccountId: string; calendarId: string; googleCalendarId: string; sequence: number; events: unknown[] };
+}
+
+const bodyOf = (r: ReceivedWebhook) => r.payload as EventsBody;
+const ofCalendar = (calendarId: string) => (p: unknown) => (p as EventsBody).data.calendarId === calendarId;
+
+describe('platform webhook deliveries (e2e, real database, real receiver)', () => {
+  let receiver: WebhookReceiver;
+  let api: WebhookApiUnderTest;
+  let mongo: MongoClient;
+  let env: Record<string, string | undefined>;
+  const extraApps: WebhookApiUnderTest[] = [];
+
+  async function start(overrides: Record<string, string | undefined> = {}): Promise<void> {
+    env = {
+      SMTP_URL: `smtp://127.0.0.1:${await getFreePort()}`,
+      PLATFORM_WEBHOOK_URL: receiver.url,
+      PLATFORM_WEBHOOK_SECRET: secret,
+      DELIVERY_POLL_INTERVAL_MS: '50',
+      DELIVERY_RETRY_BASE_MS: '50',
+      ...overrides,
+    };
+    api = await startWebhookApi(env);
+    env['MONGODB_URI'] = api.mongoUri;
+    mongo = await MongoClient.connect(api.mongoUri);
+  }
+
+  const service = () => api.app.get(DeliveriesService);
+  const stored = (id: string) =>
+    mongo.db().collection<{ _id: string; [field: string]: unknown }>('deliveries').findOne({ _id: id });
+  const deliveredOf = (calendarId: string) =>
+    receiver.delivered.filter((r) => bodyOf(r).data?.calendarId === calendarId);
+
+  beforeEach(async () => {
+    receiver = await WebhookReceiver.start(secret);
+  });
+  afterEach(async () => {
+    await mongo?.close();
+    for (const app of extraApps.splice(0)) await app.close();
+    await api?.close();
+    await receiver.close();
+  });
+
+  it('delivers an event change and a status change signed, with the exact contract body', async () => {
+    await start();
+    const subaccountId = newSubaccountId();
+    const calendarId = newCalendarId();
+    const before = Math.floor(Date.now() / 1000);
+    const [enqueued] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'user@example.com', [
+      event(1),
+      event(2),
+    ]);
+    expect(enqueued).toEqual({ id: expect.stringMatching(/^msg_[0-9A-Z]{26}$/), sequence: 1 });
+    const got = await receiver.waitFor((r) => r.id === enqueued?.id && r.verified);
+    const payload = bodyOf(got);
+    expect(got.body).toBe(
+      JSON.stringify({
+        type: 'calendar.events.changed',
+        timestamp: payload.timestamp,
+        data: {
+          subaccountId,
+          calendarId,
+          googleCalendarId: 'user@example.com',
+          sequence: 1,
+          events: [event(1), event(2)],
+        },
+      }),
+    );
+    expect(new Date(payload.timestamp).toISOString()).toBe(payload.timestamp);
+    expect(Number(got.timestamp)).toBeGreaterThanOrEqual(before);
+    expect(Number(got.timestamp)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(got.signature).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(got.status).toBe(204);
+
+    const status = await service().enqueueStatusChanged({
+      calendarId,
+      subaccountId,
+      status: 'connected',
+      previousStatus: null,
+    });
+    const statusDelivery = await receiver.waitFor((r) => r.id === status?.id && r.verified);
+    expect(JSON.parse(statusDelivery.body)).toEqual({
+      type: 'connection.status_changed',
+      timestamp: expect.any(String),
+      data: { subaccountId, calendarId, status: 'connected', previousStatus: null },
+    });
+
+    const doc = await eventually(async () => {
+      const found = await stored(enqueued?.id as string);
+      return found?.['status'] === DeliveryStatus.Delivered ? found : undefined;
+    });
+    expect(doc).toMatchObject({ attempts: 1, lastStatusCode: 204, nextAttemptAt: null, sequence: 1, calendarId });
+    expect(doc['deliveredAt']).toBeInstanceOf(Date);
+    expect(doc['firstAttemptAt']).toBeInstanceOf(Date);
+    expect(receiver.requests.filter((r) => !r.verified)).toEqual([]);
+  });
+
+  it('numbers a calendar 1..N without gaps and delivers in order while the first fails; other calendars do not wait', async () => {
+    await start();
+    const subaccountId = newSubaccountId();
+    const slow = newCalendarId();
+    const other = newCalendarId();
+    receiver.answer(500, { match: (p) => ofCalendar(slow)(p) && (p as EventsBody).data.sequence === 1 });
+
+    // Concurrent enqueues, some through a second replica on the same database.
+    const replica = await startWebhookApi(env);
+    extraApps.push(replica);
+    const replicaService = replica.app.get(DeliveriesService);
+    const enqueues = Array.from({ length: 8 }, (_, i) =>
+      (i % 2 === 0 ? service() : replicaService).enqueueEventChanges({ calendarId: slow, subaccountId }, 'g@x.com', [
+        event(i),
+      ]),
+    );
+    const sequences = (await Promise.all(enqueues)).flat().map((d) => d.sequence);
+    expect([...sequences].sort((a, b) => (a as number) - (b as number))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    const [otherDelivery] = await service().enqueueEventChanges({ calendarId: other, subaccountId }, 'o@x.com', [
+      event(99),
+    ]);
+    const otherGot = await receiver.waitFor((r) => r.id === otherDelivery?.id && r.status === 204);
+    // The slow calendar's first keeps failing until it has failed three times and the other one landed.
+    await eventually(
+      () => (receiver.requests.filter((r) => r.verified && r.status === 500).length >= 3 ? true : undefined),
+      10000,
+    );
+    receiver.heal();
+
+    await eventually(() => (deliveredOf(slow).length >= 8 ? true : undefined), 15000);
+    const slowRequests = receiver.requests.filter((r) => r.verified && ofCalendar(slow)(r.payload));
+    const firstLanded = slowRequests.findIndex((r) => r.status === 204);
+    expect(firstLanded).toBeGreaterThanOrEqual(3);
+    // Nothing after the first was sent before it landed; it kept its webhook-id on every retry.
+    const untilLanded = slowRequests.slice(0, firstLanded + 1);
+    expect(untilLanded.map((r) => bodyOf(r).data.sequence)).toEqual(untilLanded.map(() => 1));
+    expect(untilLanded.slice(0, -1).every((r) => r.status === 500)).toBe(true);
+    expect(new Set(untilLanded.map((r) => r.id)).size).toBe(1);
+    expect(deliveredOf(slow).map((r) => bodyOf(r).data.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // The other calendar's delivery went out while the slow one's first was still failing.
+    expect(otherGot.at.getTime()).toBeLessThan((slowRequests[firstLanded] as ReceivedWebhook).at.getTime());
+  });
+
+  it('loses nothing across a restart: pending deliveries go out in order after it', async () => {
+    await start();
+    const subaccountId = newSubaccountId();
+    const calendarId = newCalendarId();
+    receiver.answer(503);
+    for (let i = 1; i <= 4; i += 1) {
+      await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(i)]);
+    }
+    const status = await service().enqueueStatusChanged({
+      calendarId,
+      subaccountId,
+      status: 'reauth_required',
+      previousStatus: 'connected',
+    });
+    await receiver.waitFor((r) => r.status === 503);
+    await api.close();
+    const takenWhileUp = receiver.delivered.length;
+    receiver.heal();
+    api = await startWebhookApi(env);
+
+    await eventually(() => (deliveredOf(calendarId).length >= 5 ? true : undefined), 15000);
+    expect(takenWhileUp).toBe(0);
+    const events = deliveredOf(calendarId).filter((r) => bodyOf(r).type === 'calendar.events.changed');
+    expect(events.map((r) => bodyOf(r).data.sequence)).toEqual([1, 2, 3, 4]);
+    expect(events.map((r) => bodyOf(r).data.events)).toEqual([[event(1)], [event(2)], [event(3)], [event(4)]]);
+    expect(deliveredOf(calendarId).filter((r) => r.id === status?.id)).toHaveLength(1);
+    const left = await mongo
+      .db()
+      .collection('deliveries')
+      .countDocuments({ status: { $ne: 'delivered' } });
+    expect(left).toBe(0);
+  });
+
+  it('gives up after the retry window (failed, listed), lets the next one go, and retries it by the route', async () => {
+    await start({ DELIVERY_RETRY_WINDOW_SECONDS: '1' });
+    const subaccountId = newSubaccountId();
+    const calendarId = newCalendarId();
+    receiver.answer(500, { match: (p) => ofCalendar(calendarId)(p) && (p as EventsBody).data.sequence === 1 });
+    const [first] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(1)]);
+    const [second] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(2)]);
+    const id = first?.id as string;
+
+    const failed = await eventually(async () => {
+      const doc = await stored(id);
+      return doc?.['status'] === DeliveryStatus.Failed ? doc : undefined;
+    }, 10000);
+    const attemptsOfFirst = receiver.requests.filter((r) => r.id === id);
+    expect(attemptsOfFirst.length).toBe(failed['attempts']);
+    expect(attemptsOfFirst.length).toBeGreaterThanOrEqual(2);
+    expect(attemptsOfFirst.every((r) => r.status === 500)).toBe(true);
+    const window =
+      (attemptsOfFirst.at(-1) as ReceivedWebhook).at.getTime() - (attemptsOfFirst[0] as ReceivedWebhook).at.getTime();
+    expect(window).toBeGreaterThanOrEqual(900);
+    expect(failed).toMatchObject({ lastStatusCode: 500, lastError: 'HTTP 500', nextAttemptAt: null });
+    // Its follower waited until it was given up, then went out.
+    const next = await receiver.waitFor((r) => r.id === second?.id && r.status === 204);
+    expect(next.at.getTime()).toBeGreaterThanOrEqual((attemptsOfFirst.at(-1) as ReceivedWebhook).at.getTime());
+
+    const auth = { Authorization: `Bearer ${E2E_WEBHOOK_TOKEN}` };
+    const list = await api.http().get('/api/google-calendar/deliveries?status=failed').set(auth);
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual({
+      items: [
+        expect.objectContaining({
+          id,
+          status: 'failed',
+          type: 'calendar.events.changed',
+          calendarId,
+          subaccountId,
+          googleCalendarId: 'g@x.com',
+          sequence: 1,
+          lastStatusCode: 500,
+        }),
+      ],
+      nextCursor: null,
+    });
+
+    receiver.heal();
+    const retried = await api.http().post(`/api/google-calendar/deliveries/${id}/retry`).set(auth);
+    expect(retried.status).toBe(200);
+    expect(retried.body.data).toMatchObject({ id, status: expect.stringMatching(/^(pending|delivered)$/) });
+    const landed = await receiver.waitFor((r) => r.id === id && r.status === 204);
+    expect(bodyOf(landed).data.sequence).toBe(1);
+    await eventually(async () => ((await stored(id))?.['status'] === 'delivered' ? true : undefined));
+
+    const again = await api.http().post(`/api/google-calendar/deliveries/${id}/retry`).set(auth);
+    expect([again.status, again.body.error.code]).toEqual([409, 'ALREADY_DELIVERED']);
+    const unknown = await api
+      .http()
+      .post('/api/google-calendar/deliveries/msg_00000000000000000000000000/retry')
+      .set(auth);
+    expect(unknown.status).toBe(404);
+    expect((await api.http().post('/api/google-calendar/deliveries/nope/retry').set(auth)).status).toBe(400);
+    expect((await api.http().post(`/api/google-calendar/deliveries/${id}/retry`)).status).toBe(401);
+    expect((await api.http().get('/api/google-calendar/deliveries?status=delivered').set(auth)).status).toBe(400);
+    const empty = await api.http().get('/api/google-calendar/deliveries?status=failed').set(auth);
+    expect(empty.body.data).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('retries a delivery the platform did not answer (timeout) with the same webhook-id', async () => {
+    await start({ OUTBOUND_TIMEOUT_MS: '500' });
+    const calendarId = newCalendarId();
+    receiver.answer('hang', { times: 1 });
+    const [d] = await service().enqueueEventChanges({ calendarId, subaccountId: newSubaccountId() }, 'g@x.com', [
+      event(1),
+    ]);
+    await receiver.waitFor((r) => r.id === d?.id && r.status === 204, 10000);
+    expect(receiver.requests.filter((r) => r.id === d?.id).map((r) => r.status)).toEqual([0, 204]);
+    const doc = await eventually(async () => {
+      const found = await stored(d?.id as string);
+      return found?.['status'] === 'delivered' ? found : undefined;
+    });
+    expect(doc).toMatchObject({ attempts: 2, lastStatusCode: 204 });
+  });
+
+  it('lists pending deliveries in pages', async () => {
+    await start();
+    const subaccountId = newSubaccountId();
+    const calendarId = newCalendarId();
+    receiver.answer(500);
+    const ids: string[] = [];
+    for (let i = 1; i <= 3; i += 1) {
+      const [d] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(i)]);
+      ids.push(d?.id as string);
+    }
+    const auth = { Authorization: `Bearer ${E2E_WEBHOOK_TOKEN}` };
+    const page1 = await api.http().get('/api/google-calendar/deliveries?status=pending&limit=2').set(auth);
+    expect(page1.status).toBe(200);
+    expect(page1.body.data.items.map((d: { id: string }) => d.id)).toEqual(ids.slice(0, 2));
+    expect(page1.body.data.nextCursor).toBe(ids[1]);
+    const page2 = await api
+      .http()
+      .get(`/api/google-calendar/deliveries?status=pending&limit=2&after=${page1.body.data.nextCursor}`)
+      .set(auth);
+    expect(page2.body.data).toEqual({ items: [expect.objectContaining({ id: ids[2] })], nextCursor: null });
+    expect((await api.http().get('/api/google-calendar/deliveries?status=pending&limit=101').set(auth)).status).toBe(
+      400,
+    );
+  });
+
+  it('stores and sends nothing without PLATFORM_WEBHOOK_URL', async () => {
+    await start({ PLATFORM_WEBHOOK_URL: undefined, PLATFORM_WEBHOOK_SECRET: undefined });
+    const calendarId = newCalendarId();
+    const subaccountId = newSubaccountId();
+    expect(await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(1)])).toEqual([]);
+    expect(
+      await service().enqueueStatusChanged({ calendarId, subaccountId, status: 'connected', previousStatus: null }),
+    ).toBeNull();
+    expect(await mongo.db().collection('deliveries').countDocuments({})).toBe(0);
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it.each([
+    ['a URL without a secret', { PLATFORM_WEBHOOK_SECRET: undefined }, 'PLATFORM_WEBHOOK_SECRET'],
+    [
+      'a secret without the whsec_ prefix',
+      { PLATFORM_WEBHOOK_SECRET: randomBytes(32).toString('base64') },
+      'PLATFORM_WEBHOOK_SECRET',
+    ],
+    [
+      'a secret of 16 bytes',
+      { PLATFORM_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString('base64')}` },
+      'PLATFORM_WEBHOOK_SECRET',
+    ],
+    [
+      'a secret of 65 bytes',
+      { PLATFORM_WEBHOOK_SECRET: `whsec_${randomBytes(65).toString('base64')}` },
+      'PLATFORM_WEBHOOK_SECRET',
+    ],
+    [
+      'a secret that is not base64',
+      { PLATFORM_WEBHOOK_SECRET: 'whsec_not*base64*at*all*0123456789abcdef' },
+      'PLATFORM_WEBHOOK_SECRET',
+    ],
+    ['a URL that is not one', { PLATFORM_WEBHOOK_URL: 'not a url' }, 'PLATFORM_WEBHOOK_URL'],
+  ])('refuses to start with %s, naming the variable', async (_case, overrides, variable) => {
+    const attempt = startWebhookApi({
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      PLATFORM_WEBHOOK_URL: 'http://127.0.0.1:9/webhooks',
+      PLATFORM_WEBHOOK_SECRET: secret,
+      ...overrides,
+    });
+    // A start that wrongly succeeds is closed, so the failure is reported instead of a hang.
+    const outcome = await attempt.then(
+      async (app) => {
+        await app.close();
+        return 'started';
+      },
+      (error: Error) => error.message,
+    );
+    expect(outcome).toMatch(new RegExp(`Invalid configuration:[\\s\\S]*${variable} `));
+  });
+
+  it('starts with a valid secret of 24 and of 64 bytes', async () => {
+    for (const size of [24, 64]) {
+      const app = await startWebhookApi({
+        SMTP_URL: 'smtp://127.0.0.1:9',
+        PLATFORM_WEBHOOK_URL: 'http://127.0.0.1:9/webhooks',
+        PLATFORM_WEBHOOK_SECRET: `whsec_${randomBytes(size).toString('base64')}`,
+      });
+      extraApps.push(app);
+    }
+  });
+});
