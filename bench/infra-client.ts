@@ -65,7 +65,11 @@ export class InfraProcess {
   }
 
   /** Sends `request` and resolves with the first message `answer` maps to a value (or rejects with what it throws). */
-  private ask<T>(request: InfraRequest, answer: (message: InfraMessage) => T | undefined, timeoutMs: number): Promise<T> {
+  private ask<T>(
+    request: InfraRequest,
+    answer: (message: InfraMessage) => T | undefined,
+    timeoutMs: number,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const settle = (outcome: () => void): void => {
         clearTimeout(timer);
@@ -83,7 +87,10 @@ export class InfraProcess {
         if (value !== undefined) settle(() => resolve(value));
       });
       const timer = setTimeout(
-        () => settle(() => reject(new Error(`infra-server did not answer a ${request.type} request:\n${this.server.logs()}`))),
+        () =>
+          settle(() =>
+            reject(new Error(`infra-server did not answer a ${request.type} request:\n${this.server.logs()}`)),
+          ),
         timeoutMs,
       );
       if (!this.server.send(request)) {
