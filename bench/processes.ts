@@ -91,3 +91,17 @@ export function machineBusySeconds(): number {
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
   return (total - idle) / CLOCK_TICKS_PER_SECOND;
 }
+
+/**
+ * Seconds the process's main thread (a Node app's event loop) has spent runnable but waiting
+ * for a CPU so far, from /proc/<pid>/task/<pid>/schedstat (its second field, ns); NaN once
+ * the process is gone or the kernel keeps no schedstat.
+ */
+export function runQueueWaitSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/);
+    return Number(fields[1]) / 1e9;
+  } catch {
+    return Number.NaN;
+  }
+}

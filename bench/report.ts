@@ -14,17 +14,22 @@ export interface Figure {
   unit: string;
   /** Decimals shown. */
   digits: number;
-  target: Target;
+  /** None: a figure measured and shown, held to nothing. */
+  target: Target | null;
   rounds: number[];
   median: number;
-  pass: boolean;
+  /** null without a target. */
+  pass: boolean | null;
   /** Context shown beside the median (e.g. the absolute throughputs behind a ratio). */
   note?: string;
 }
 
 export function figure(spec: Omit<Figure, 'median' | 'pass' | 'rounds'>, rounds: number[], median: number): Figure {
+  const { target } = spec;
   const pass =
-    Number.isFinite(median) && (spec.target.op === '>=' ? median >= spec.target.value : median <= spec.target.value);
+    target === null
+      ? null
+      : Number.isFinite(median) && (target.op === '>=' ? median >= target.value : median <= target.value);
   return { ...spec, rounds, median, pass };
 }
 
@@ -39,10 +44,13 @@ export function resultsTable(figures: readonly Figure[]): string {
     '| Figure | Target | Median | Rounds | Result |',
     '| --- | --- | --- | --- | --- |',
     ...figures.map((f) => {
-      const target = `${f.target.op === '>=' ? '≥' : '≤'} ${withUnit(f.target.value, f.unit, f.digits)}`;
+      const target = f.target
+        ? `${f.target.op === '>=' ? '≥' : '≤'} ${withUnit(f.target.value, f.unit, f.digits)}`
+        : 'none (measured)';
       const median = withUnit(f.median, f.unit, f.digits) + (f.note ? ` (${f.note})` : '');
       const rounds = f.rounds.map((r) => formatNumber(r, f.digits)).join(' · ');
-      return `| ${f.label} | ${target} | ${median} | ${rounds} | ${f.pass ? 'PASS' : '**MISS**'} |`;
+      const result = f.pass === null ? '—' : f.pass ? 'PASS' : '**MISS**';
+      return `| ${f.label} | ${target} | ${median} | ${rounds} | ${result} |`;
     }),
   ];
   return lines.join('\n');
@@ -53,7 +61,9 @@ export const README_END = '<!-- bench:results:end -->';
 
 /** Rewrites the section between the markers of bench/README.md (appends it when missing). */
 export function updateReadme(path: string, machine: MachineInfo, figures: readonly Figure[], extra: string[]): void {
-  const passed = figures.filter((f) => f.pass).length;
+  const passed = figures.filter((f) => f.pass === true).length;
+  const held = figures.filter((f) => f.pass !== null).length;
+  const measured = figures.length - held;
   const section = [
     README_START,
     `_Written by \`npm run bench\` on ${machine.date}; do not edit by hand._`,
@@ -62,7 +72,8 @@ export function updateReadme(path: string, machine: MachineInfo, figures: readon
     '',
     resultsTable(figures),
     '',
-    `${passed} of ${figures.length} figures meet their target.`,
+    `${passed} of ${held} figures meet their target` +
+      (measured > 0 ? ` (and ${measured} ${measured === 1 ? 'is' : 'are'} measured without one).` : '.'),
     ...(extra.length > 0 ? ['', ...extra.map((line) => `- ${line}`)] : []),
     README_END,
   ].join('\n');
