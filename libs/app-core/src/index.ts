@@ -21,3 +21,4 @@ export * from './bootstrap/service-platform.module';
 export * from './persistence/document-writes';
 export * from './resilience/retry-backoff';
 export * from './http/idempotency-key.decorator';
+export * from './resilience/background-work';

@@ -10,3 +10,4 @@ export * from './lib/app-process';
 export * from './lib/stack-env';
 export * from './lib/workspace-root';
 export * from './lib/webhook-receiver';
+export * from './lib/awaited-log';

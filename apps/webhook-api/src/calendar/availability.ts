@@ -30,6 +30,7 @@
  * window (~25 µs each); per slot it is two cached offset look-ups and two toISOString calls.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { BusyInterval, mergeIntervals } from './intervals';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
@@ -60,10 +61,7 @@ export interface AvailabilityRules {
 }
 
 /** Epoch ms, half-open [start, end); any order, may overlap, from several calendars. */
-export interface BusyInterval {
-  start: number;
-  end: number;
-}
+export type { BusyInterval };
 
 /** ISO 8601 with `timeZone`'s offset at that instant, e.g. 2026-12-07T09:00:00+01:00. */
 export interface Slot {
@@ -146,22 +144,9 @@ interface MergedBusy {
 }
 
 function mergeBusy(busy: readonly BusyInterval[]): MergedBusy {
-  const sorted = busy.filter((b) => b.end > b.start).sort((a, b) => a.start - b.start);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const b of sorted) {
-    const last = ends.length - 1;
-    // Touching intervals merge too: no slot fits in a zero-length gap.
-    if (last >= 0 && b.start <= ends[last]) {
-      if (b.end > ends[last]) {
-        ends[last] = b.end;
-      }
-    } else {
-      starts.push(b.start);
-      ends.push(b.end);
-    }
-  }
-  return { starts, ends };
+  // Touching intervals merge too: no slot fits in a zero-length gap.
+  const merged = mergeIntervals(busy, -Infinity, Infinity);
+  return { starts: merged.map((b) => b.start), ends: merged.map((b) => b.end) };
 }
 
 class SlotWalker {

@@ -1,17 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { CalendarBusyDto, FreeBusyResultDto } from '@connector-service/contracts';
 import { GoogleCalendarApi } from '../google/google-calendar.api';
+import { BusyInterval, mergeIntervals } from './intervals';
 
 /** Google's freeBusy.query takes at most 50 calendars. */
 export const MAX_CALENDARS_PER_QUERY = 50;
 /** Long ranges are asked for in chunks of at most this many days. */
 export const MAX_DAYS_PER_QUERY = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export interface BusyInterval {
-  start: number;
-  end: number;
-}
 
 export interface CalendarBusy {
   googleCalendarId: string;
@@ -93,21 +89,6 @@ export function splitRange(start: number, end: number, maxMs: number): BusyInter
   const pieces: BusyInterval[] = [];
   for (let from = start; from < end; from += maxMs) pieces.push({ start: from, end: Math.min(end, from + maxMs) });
   return pieces;
-}
-
-/** Sorted, with overlapping and touching intervals joined, clipped to [min, max]. */
-export function mergeIntervals(intervals: readonly BusyInterval[], min: number, max: number): BusyInterval[] {
-  const sorted = intervals
-    .map((interval) => ({ start: Math.max(min, interval.start), end: Math.min(max, interval.end) }))
-    .filter((interval) => interval.end > interval.start)
-    .sort((a, b) => a.start - b.start);
-  const merged: BusyInterval[] = [];
-  for (const interval of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && interval.start <= last.end) last.end = Math.max(last.end, interval.end);
-    else merged.push({ ...interval });
-  }
-  return merged;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { retryDelayMs } from '@connector-service/app-core';
+import { BackgroundWork, retryDelayMs } from '@connector-service/app-core';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { LeaseService } from '../leases/lease.service';
 import { DeliveriesMetrics } from './deliveries.metrics';
@@ -31,12 +31,10 @@ type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorker.name);
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly work = new BackgroundWork();
   /** Streams being drained by this process; true when asked again meanwhile. */
   private readonly active = new Map<string, boolean>();
-  private timer: NodeJS.Timeout | undefined;
   private polling = false;
-  private stopped = false;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
@@ -48,38 +46,35 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     if (!this.client.enabled) return;
-    this.timer = setInterval(() => this.track(this.poll()), this.config.DELIVERY_POLL_INTERVAL_MS);
-    this.timer.unref();
+    this.work.every(this.config.DELIVERY_POLL_INTERVAL_MS, () => this.poll());
   }
 
   /** Stops taking new work and waits for the attempts in hand. */
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.work.stop();
   }
 
   /** Works on a stream now, without making the caller wait. */
   deliverSoon(stream: string): void {
-    if (this.stopped || !this.client.enabled) return;
+    if (this.work.stopped || !this.client.enabled) return;
     if (this.active.has(stream)) {
       this.active.set(stream, true);
       return;
     }
-    this.track(this.drain(stream));
+    this.work.track(this.drain(stream));
   }
 
   /** Starts every stream with a due delivery (bounded); returns how many were started. */
   async poll(): Promise<number> {
-    if (this.polling || this.stopped) return 0;
+    if (this.polling || this.work.stopped) return 0;
     this.polling = true;
     let started = 0;
     try {
       const streams = await this.deliveries.dueStreams(new Date(), MAX_STREAMS_PER_TICK);
       for (const stream of streams) {
-        if (this.stopped || this.active.size >= MAX_ACTIVE_STREAMS) break;
+        if (this.work.stopped || this.active.size >= MAX_ACTIVE_STREAMS) break;
         if (this.active.has(stream)) continue;
-        this.track(this.drain(stream));
+        this.work.track(this.drain(stream));
         started += 1;
       }
     } catch (error) {
@@ -93,7 +88,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private async drain(stream: string): Promise<void> {
     this.active.set(stream, false);
     try {
-      for (let sent = 0; sent < MAX_PER_DRAIN && !this.stopped; sent += 1) {
+      for (let sent = 0; sent < MAX_PER_DRAIN && !this.work.stopped; sent += 1) {
         this.active.set(stream, false);
         const outcome = await this.leases.runExclusive(`delivery:${stream}`, () => this.attemptHead(stream));
         // Another replica has the stream: it goes on from there.
@@ -152,14 +147,5 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     await this.deliveries.deferFollowers(delivery.stream, delivery.position, nextAttemptAt);
     this.logger.warn(`Delivery ${delivery._id} failed (attempt ${attempts}), retrying in ${delay} ms: ${error}`);
     return 'retry';
-  }
-
-  private track(work: Promise<unknown>): void {
-    const settled = work.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { retryDelayMs, withRequestId } from '@connector-service/app-core';
+import { BackgroundWork, retryDelayMs, withRequestId } from '@connector-service/app-core';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { GoogleCalendarConnection } from '../connections/google-calendar-connection.schema';
 import { DatabaseApiClient } from '../database-api-client/database-api.client';
@@ -20,10 +20,8 @@ const MAX_PER_TICK = 50;
 @Injectable()
 export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetadataSyncWorker.name);
-  private readonly inFlight = new Set<Promise<unknown>>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly work = new BackgroundWork();
   private polling = false;
-  private stopped = false;
 
   constructor(
     private readonly outbox: MetadataOutboxRepository,
@@ -34,32 +32,29 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.track(this.poll()), this.config.OUTBOX_POLL_INTERVAL_MS);
-    this.timer.unref();
+    this.work.every(this.config.OUTBOX_POLL_INTERVAL_MS, () => this.poll());
   }
 
   /** Stops taking new work and waits for the deliveries in hand. */
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await Promise.allSettled([...this.inFlight]);
+    await this.work.stop();
   }
 
   /** Tries one connection's pending update now, without making the caller wait for it. */
   deliverSoon(calendarId: string): void {
-    if (this.stopped) return;
-    this.track(this.deliverUnderLease(calendarId));
+    if (this.work.stopped) return;
+    this.work.track(this.deliverUnderLease(calendarId));
   }
 
   /** Delivers every due update (bounded per tick); returns how many were attempted. */
   async poll(): Promise<number> {
-    if (this.polling || this.stopped) return 0;
+    if (this.polling || this.work.stopped) return 0;
     this.polling = true;
     let attempted = 0;
     try {
       const due = await this.outbox.findDue(new Date(), MAX_PER_TICK);
       for (const item of due) {
-        if (this.stopped) break;
+        if (this.work.stopped) break;
         if (await this.deliverUnderLease(item._id.toString())) attempted += 1;
       }
     } catch (error) {
@@ -114,14 +109,5 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
       );
       await this.outbox.retryLater(item._id, version, new Date(Date.now() + delay), (error as Error).message);
     }
-  }
-
-  private track(work: Promise<unknown>): void {
-    const settled = work.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
   }
 }

@@ -1,5 +1,6 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { AwaitedLog } from '@connector-service/testing';
 
 /** The body webhook-api sends to database-api's `POST /api/connectors/:subaccountId/metadata/update`. */
 export interface MetadataUpdateBody {
@@ -25,13 +26,6 @@ interface Override {
   remaining: number;
 }
 
-interface Waiter {
-  predicate: (r: ReceivedMetadataUpdate) => boolean;
-  resolve: (r: ReceivedMetadataUpdate) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 const PATH = /^\/api\/connectors\/([^/]+)\/metadata\/update$/;
 
 /**
@@ -41,8 +35,6 @@ const PATH = /^\/api\/connectors\/([^/]+)\/metadata\/update$/;
  * (connector deleted) for one subaccount.
  */
 export class MetadataReceiver {
-  /** Every request taken, oldest first (also the refused ones). */
-  readonly requests: ReceivedMetadataUpdate[] = [];
   readonly url: string;
 
   private readonly connectors = new Map<
@@ -50,7 +42,7 @@ export class MetadataReceiver {
     { metadata: Record<string, unknown>; version: number; createdAt: Date; updatedAt: Date }
   >();
   private readonly overrides = new Map<string, Override>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly log = new AwaitedLog<ReceivedMetadataUpdate>('metadata update');
 
   private constructor(
     private readonly server: Server,
@@ -97,24 +89,14 @@ export class MetadataReceiver {
     return this.connectors.get(subaccountId)?.metadata;
   }
 
+  /** Every request taken, oldest first (also the refused ones). The same array for the receiver's life. */
+  get requests(): ReceivedMetadataUpdate[] {
+    return this.log.entries;
+  }
+
   /** The first request (taken already or still to come) matching the predicate. */
   waitFor(predicate: (r: ReceivedMetadataUpdate) => boolean, timeoutMs = 5000): Promise<ReceivedMetadataUpdate> {
-    const existing = this.requests.find(predicate);
-    if (existing) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        predicate,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(
-            new Error(`No matching metadata update within ${timeoutMs} ms (${this.requests.length} request(s) taken)`),
-          );
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.log.waitFor(predicate, timeoutMs);
   }
 
   /**
@@ -138,11 +120,7 @@ export class MetadataReceiver {
   }
 
   async close(): Promise<void> {
-    for (const waiter of this.waiters) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error('MetadataReceiver closed while waiting'));
-    }
-    this.waiters.clear();
+    this.log.close('MetadataReceiver closed while waiting');
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
@@ -168,13 +146,7 @@ export class MetadataReceiver {
         status,
         at: new Date(),
       };
-      this.requests.push(entry);
-      for (const waiter of this.waiters) {
-        if (!waiter.predicate(entry)) continue;
-        clearTimeout(waiter.timer);
-        this.waiters.delete(waiter);
-        waiter.resolve(entry);
-      }
+      this.log.add(entry);
     };
 
     if (!authorized) {

@@ -1,6 +1,7 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { AwaitedLog } from './awaited-log';
 
 /** One request the receiver took. */
 export interface ReceivedWebhook {
@@ -31,13 +32,6 @@ interface Override {
   match?: WebhookMatcher;
 }
 
-interface Waiter {
-  predicate: (r: ReceivedWebhook) => boolean;
-  resolve: (r: ReceivedWebhook) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * A real HTTP server as a platform would run it for Standard Webhooks deliveries: each
  * request is verified with the `standardwebhooks` package (refused 401 when the signature,
@@ -45,13 +39,11 @@ interface Waiter {
  * a while (500, a hang) for all or for matching deliveries.
  */
 export class WebhookReceiver {
-  /** Every request taken, oldest first (also the refused ones). */
-  readonly requests: ReceivedWebhook[] = [];
   readonly url: string;
 
   private readonly verifier: Webhook;
   private readonly overrides: Override[] = [];
-  private readonly waiters = new Set<Waiter>();
+  private readonly log = new AwaitedLog<ReceivedWebhook>('webhook');
   private readonly hanging = new Set<ServerResponse>();
 
   private constructor(
@@ -98,30 +90,18 @@ export class WebhookReceiver {
     return this.requests.filter((r) => r.verified && r.status >= 200 && r.status < 300);
   }
 
+  /** Every request taken, oldest first (also the refused ones). The same array for the receiver's life. */
+  get requests(): ReceivedWebhook[] {
+    return this.log.entries;
+  }
+
   /** The first request (taken already or still to come) matching the predicate. */
   waitFor(predicate: (r: ReceivedWebhook) => boolean, timeoutMs = 5000): Promise<ReceivedWebhook> {
-    const existing = this.requests.find(predicate);
-    if (existing) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        predicate,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new Error(`No matching webhook within ${timeoutMs} ms (${this.requests.length} request(s) taken)`));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.log.waitFor(predicate, timeoutMs);
   }
 
   async close(): Promise<void> {
-    for (const waiter of this.waiters) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error('WebhookReceiver closed while waiting'));
-    }
-    this.waiters.clear();
+    this.log.close('WebhookReceiver closed while waiting');
     for (const res of this.hanging) res.destroy();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
@@ -180,14 +160,8 @@ export class WebhookReceiver {
 
   private record(entry: ReceivedWebhook, res: ServerResponse, status: number): void {
     entry.status = status;
-    this.requests.push(entry);
+    this.log.add(entry);
     if (status !== 0) send(res, status);
-    for (const waiter of this.waiters) {
-      if (!waiter.predicate(entry)) continue;
-      clearTimeout(waiter.timer);
-      this.waiters.delete(waiter);
-      waiter.resolve(entry);
-    }
   }
 }
 
