@@ -1,11 +1,13 @@
 /**
  * npm start: the whole system on this machine with embedded defaults, no configuration.
  *
- * FerretDB (data in .local/ferretdb), a mail catcher (.local/mail), the Google sandbox, and
- * both apps built and started. Every variable already set in the environment overrides the
+ * FerretDB (data in .local/ferretdb), a mail catcher (.local/mail), a platform receiver for
+ * webhook-api's signed change notifications (.local/webhooks), the Google sandbox, and both
+ * apps built and started. Every variable already set in the environment overrides the
  * embedded default: MONGODB_URI uses that MongoDB instead of FerretDB (each app gets its own
  * database on it), GOOGLE_CLIENT_ID (+ GOOGLE_CLIENT_SECRET) uses real Google instead of the
- * sandbox, SMTP_URL a real mail server instead of the catcher. The apps run with
+ * sandbox, SMTP_URL a real mail server instead of the catcher, PLATFORM_WEBHOOK_URL (+
+ * PLATFORM_WEBHOOK_SECRET) another receiver instead of the local one. The apps run with
  * NODE_ENV=production, so they never read a .env file: they get PATH and the environment
  * built here (stackEnv), nothing else of this shell's. They log JSON as in production; their
  * lines are printed here through pino-pretty, each prefixed with the app's name.
@@ -26,15 +28,18 @@ import {
   DEV_GOOGLE_REDIRECT_URI,
   DEV_JWT_SECRET,
   DEV_MAIL_FROM,
+  DEV_PLATFORM_WEBHOOK_SECRET,
   DEV_PORTS,
   DEV_TOKEN_ENCRYPTION_KEY,
   DEV_WEBHOOK_SERVICE_TOKEN,
   EXAMPLE_SUBACCOUNT_ID,
   LOCAL_FERRETDB_DIR,
   LOCAL_MAIL_DIR,
+  LOCAL_WEBHOOKS_DIR,
   WORKSPACE_ROOT,
 } from './dev-defaults';
 import { startMailCatcher } from './mail-catcher';
+import { startPlatformReceiver } from './platform-receiver';
 import { prettyLogLines } from './pretty-logs';
 
 type Env = Record<string, string>;
@@ -66,9 +71,18 @@ const OVERRIDABLE: Record<AppName, readonly string[]> = {
     'REFRESH_SWEEP_INTERVAL_MS',
     'REFRESH_SWEEP_BATCH_SIZE',
     'CALLBACK_RATE_LIMIT_PER_MINUTE',
+    'GOOGLE_PUSH_URL',
+    'CALENDAR_SYNC_INTERVAL_SECONDS',
+    'PLATFORM_WEBHOOK_URL',
+    'PLATFORM_WEBHOOK_SECRET',
+    'DELIVERY_POLL_INTERVAL_MS',
+    'DELIVERY_RETRY_BASE_MS',
+    'DELIVERY_RETRY_WINDOW_SECONDS',
     'LOG_LEVEL',
   ],
 };
+/** webhook-api's default (CALENDAR_SYNC_INTERVAL_SECONDS), for the messages only. */
+const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
 const GOOGLE_VARS = [
   'GOOGLE_CLIENT_ID',
   'GOOGLE_CLIENT_SECRET',
@@ -84,7 +98,7 @@ function fromEnv(name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-/** Stops of the helpers (FerretDB, mail, sandbox), in start order; run in reverse. */
+/** Stops of the helpers (FerretDB, mail, platform receiver, sandbox), in start order; run in reverse. */
 const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
 const apps: AppProcess[] = [];
 /** A build or setup command in flight (its own process group, killed on shutdown). */
@@ -102,11 +116,13 @@ async function main(): Promise<void> {
   const useFerretDb = fromEnv('MONGODB_URI') === undefined;
   const useMailCatcher = fromEnv('SMTP_URL') === undefined;
   const useSandbox = fromEnv('GOOGLE_CLIENT_ID') === undefined;
+  const useReceiver = fromEnv('PLATFORM_WEBHOOK_URL') === undefined;
   await ensurePortsFree([
     ['database-api', DEV_PORTS.databaseApi],
     ['webhook-api', DEV_PORTS.webhookApi],
     ...(useFerretDb ? [['FerretDB', DEV_PORTS.ferretDb] as const] : []),
     ...(useMailCatcher ? [['mail catcher (SMTP)', DEV_PORTS.smtp] as const] : []),
+    ...(useReceiver ? [['platform receiver', DEV_PORTS.platformReceiver] as const] : []),
     ...(useSandbox ? [['Google sandbox', DEV_PORTS.googleSandbox] as const] : []),
   ]);
 
@@ -116,8 +132,18 @@ async function main(): Promise<void> {
   const smtpUrl = useMailCatcher ? await step(startMail()) : (fromEnv('SMTP_URL') as string);
   if (stopping) return;
   if (!useMailCatcher) console.log('Using the mail server from SMTP_URL: consent links go out as real e-mail.');
+  const platformWebhooks = useReceiver ? await step(startReceiver()) : externalReceiver();
+  if (stopping) return;
   const google = useSandbox ? await step(startGoogleSandbox()) : realGoogle();
   if (stopping) return;
+  const pushUrl = useSandbox
+    ? `http://localhost:${DEV_PORTS.webhookApi}/api/google-calendar/notifications`
+    : fromEnv('GOOGLE_PUSH_URL');
+  if (pushUrl === undefined) {
+    console.log(
+      `GOOGLE_PUSH_URL is not set (Google pushes only to public HTTPS): calendar changes arrive by polling every ${syncInterval()} s (CALENDAR_SYNC_INTERVAL_SECONDS).`,
+    );
+  }
 
   console.log('\nBuilding both apps (nx build) ...');
   await run('npx', ['nx', 'run-many', '-t', 'build', '--projects=database-api,webhook-api', '--outputStyle=static'], {
@@ -145,7 +171,15 @@ async function main(): Promise<void> {
     mailFrom: DEV_MAIL_FROM,
     tokenEncryptionKey: DEV_TOKEN_ENCRYPTION_KEY,
     logLevel: 'info',
-    overrides: { databaseApi: overridesFor('database-api'), webhookApi: overridesFor('webhook-api') },
+    overrides: {
+      databaseApi: overridesFor('database-api'),
+      // The embedded change-notification wiring first, so that the environment wins over it.
+      webhookApi: {
+        ...platformWebhooks,
+        ...(pushUrl === undefined ? {} : { GOOGLE_PUSH_URL: pushUrl }),
+        ...overridesFor('webhook-api'),
+      },
+    },
   });
 
   const databaseApi = startApp('database-api', DEV_PORTS.databaseApi, env.databaseApi);
@@ -157,6 +191,7 @@ async function main(): Promise<void> {
     env.databaseApi['JWT_SECRET'] as string,
     env.webhookApi['DATABASE_SERVER_SERVICE_TOKEN'] as string,
     useMailCatcher,
+    changeNotificationsNote({ sandbox: useSandbox, receiver: useReceiver, push: env.webhookApi['GOOGLE_PUSH_URL'] }),
   );
 }
 
@@ -189,6 +224,55 @@ async function startMail(): Promise<string> {
     `Mail catcher on ${mail.url}: messages are printed here and saved in ${relative(WORKSPACE_ROOT, LOCAL_MAIL_DIR)}/`,
   );
   return mail.url;
+}
+
+/** The local platform: webhook-api delivers its signed change notifications here. */
+async function startReceiver(): Promise<AppEnv> {
+  // A PLATFORM_WEBHOOK_SECRET of the environment is what webhook-api signs with, so verify with it too.
+  const secret = fromEnv('PLATFORM_WEBHOOK_SECRET') ?? DEV_PLATFORM_WEBHOOK_SECRET;
+  const receiver = await startPlatformReceiver({
+    port: DEV_PORTS.platformReceiver,
+    secret,
+    dir: LOCAL_WEBHOOKS_DIR,
+  });
+  stoppers.push({ name: 'platform receiver', stop: () => receiver.close() });
+  console.log(
+    `Platform receiver on ${receiver.url}: signed webhooks are verified, printed here and saved in ${relative(WORKSPACE_ROOT, LOCAL_WEBHOOKS_DIR)}/`,
+  );
+  return { PLATFORM_WEBHOOK_URL: receiver.url, PLATFORM_WEBHOOK_SECRET: secret };
+}
+
+/** PLATFORM_WEBHOOK_URL is set: no local receiver; the secret, too, comes from the environment only. */
+function externalReceiver(): AppEnv {
+  console.log(
+    `Delivering change notifications to PLATFORM_WEBHOOK_URL (${redactUri(fromEnv('PLATFORM_WEBHOOK_URL') as string)}), so no local platform receiver.`,
+  );
+  if (fromEnv('PLATFORM_WEBHOOK_SECRET') === undefined) {
+    console.warn('PLATFORM_WEBHOOK_SECRET is not set: webhook-api will refuse to start without it.');
+  }
+  return {};
+}
+
+/** CALENDAR_SYNC_INTERVAL_SECONDS as webhook-api will use it. */
+function syncInterval(): string {
+  return fromEnv('CALENDAR_SYNC_INTERVAL_SECONDS') ?? String(DEFAULT_SYNC_INTERVAL_SECONDS);
+}
+
+/** The "Change notifications" paragraph of the printed commands, true to how this stack is wired. */
+function changeNotificationsNote(wiring: { sandbox: boolean; receiver: boolean; push: string | undefined }): string {
+  const google = wiring.sandbox ? 'Google (the sandbox)' : 'Google';
+  const trigger =
+    wiring.push === undefined
+      ? `are picked up by webhook-api's sync (every ${syncInterval()} s without GOOGLE_PUSH_URL), which`
+      : `make ${google} push to webhook-api, which syncs and`;
+  const target = wiring.receiver
+    ? `the local receiver${wiring.push === undefined ? '' : ' within a second'}, printed here ([platform]) and kept in ${relative(WORKSPACE_ROOT, LOCAL_WEBHOOKS_DIR)}/`
+    : 'PLATFORM_WEBHOOK_URL';
+  return [
+    `# Change notifications: the event create/patch/delete curls above ${trigger}`,
+    `# delivers a signed calendar.events.changed webhook to ${target};`,
+    `# connecting (step 3) ${wiring.receiver ? 'prints' : 'delivers'} connection.status_changed.`,
+  ].join('\n');
 }
 
 /** webhook-api's Google: the local sandbox, after a warning nobody can miss. */
@@ -279,7 +363,7 @@ async function waitUp(app: AppProcess): Promise<void> {
   if (!stopping) console.log(`${app.name} is up on http://localhost:${String(app.port)}`);
 }
 
-function printTryIt(jwtSecret: string, serviceToken: string, mailCatcher: boolean): void {
+function printTryIt(jwtSecret: string, serviceToken: string, mailCatcher: boolean, notifications: string): void {
   const token = mintUserJwt(
     jwtSecret,
     { sub: 'local-user', subaccountIds: [EXAMPLE_SUBACCOUNT_ID] },
@@ -320,6 +404,8 @@ EVENT_ID=<the id of the event created above>
 curl -s ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN"
 curl -s -X PATCH ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN" ${json} -d '{"summary":"Intro call (moved)","start":{"dateTime":"${monday}T11:00:00+01:00"},"end":{"dateTime":"${monday}T11:30:00+01:00"}}'
 curl -s -X DELETE ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN"
+
+${notifications}
 
 # a metadata update as a service sends it (DATABASE_SERVER_SERVICE_TOKEN)
 curl -s -X POST ${api}/metadata/update -H 'Authorization: Bearer ${serviceToken}' ${json} -d '{"metadata":{"note":"hello"}}'

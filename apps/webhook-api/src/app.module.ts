@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@connector-service/app-core';
 import { WebhookApiConfig } from './config/webhook-api.config';
+import { CalendarSyncModule } from './calendar-sync/calendar-sync.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { ConnectModule } from './connect/connect.module';
 import { ConnectionsModule } from './connections/connections.module';
@@ -27,6 +28,7 @@ export class AppModule {
         TokenRefreshModule,
         CalendarModule,
         DeliveriesModule,
+        CalendarSyncModule,
       ],
     };
   }

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { GoogleApiException } from '../google/google-errors';
 import { GoogleCalendarApi, GoogleEvent } from '../google/google-calendar.api';
 import { LeaseService } from '../leases/lease.service';
+import { toEventDto } from './calendar-event.mapper';
 import { FreeBusyService } from './free-busy.service';
 import { IdempotencyService, IdempotentOutcome } from './idempotency.service';
 
@@ -225,39 +226,4 @@ function meetRequest(): GoogleEvent['conferenceData'] {
 
 function badRequest(message: string): DomainException {
   return new DomainException(HttpStatus.BAD_REQUEST, ErrorCode.ValidationFailed, message);
-}
-
-export function toEventDto(event: GoogleEvent, googleCalendarId: string): CalendarEventDto {
-  const meetLink =
-    event.hangoutLink ??
-    event.conferenceData?.entryPoints?.find((entry) => entry.entryPointType === 'video')?.uri ??
-    undefined;
-  return {
-    id: event.id ?? '',
-    googleCalendarId,
-    status: event.status ?? 'confirmed',
-    summary: event.summary ?? '',
-    ...(event.description ? { description: event.description } : {}),
-    ...(event.location ? { location: event.location } : {}),
-    start: eventTime(event.start),
-    end: eventTime(event.end),
-    attendees: (event.attendees ?? []).map((attendee) => ({
-      email: attendee.email ?? '',
-      ...(attendee.optional ? { optional: true } : {}),
-      ...(attendee.responseStatus ? { responseStatus: attendee.responseStatus } : {}),
-    })),
-    htmlLink: event.htmlLink ?? '',
-    ...(meetLink ? { meetLink } : {}),
-    ...(event.recurringEventId ? { recurringEventId: event.recurringEventId } : {}),
-    created: event.created ?? '',
-    updated: event.updated ?? '',
-  };
-}
-
-function eventTime(time: GoogleEvent['start']): CalendarEventDto['start'] {
-  return {
-    ...(time?.dateTime ? { dateTime: time.dateTime } : {}),
-    ...(time?.timeZone ? { timeZone: time.timeZone } : {}),
-    ...(time?.date ? { date: time.date } : {}),
-  };
 }

@@ -206,6 +206,23 @@ export class WebhookApiConfig extends ServiceConfig {
   @IsWebhookSecret()
   readonly PLATFORM_WEBHOOK_SECRET?: string;
 
+  /**
+   * Where Google reaches POST /api/google-calendar/notifications (public HTTPS in production).
+   * Set: a push channel is kept open per connection. Unset: no channels, the periodic sync only.
+   */
+  @EnvVar()
+  @IsOptional()
+  @IsUrl(HTTP_URL)
+  readonly GOOGLE_PUSH_URL?: string;
+
+  /** How often every connection's calendar is synced even without a push. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(5)
+  @Max(86_400)
+  readonly CALENDAR_SYNC_INTERVAL_SECONDS: number = 300;
+
   /** How often due deliveries (retries) are looked for; a new delivery is tried at once. */
   @EnvVar()
   @NumberFromEnv()

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { ConnectionsModule } from '../connections/connections.module';
+import { ConnectionStoreModule } from '../connections/connection-store.module';
 import { GoogleOAuthModule } from '../google/google-oauth.module';
 import { MailModule } from '../mail/mail.module';
 import { MetadataOutboxModule } from '../metadata-outbox/metadata-outbox.module';
@@ -16,7 +16,7 @@ import { OAuthState, OAuthStateSchema } from './oauth-state.schema';
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: OAuthState.name, schema: OAuthStateSchema }]),
-    ConnectionsModule,
+    ConnectionStoreModule,
     GoogleOAuthModule,
     MailModule,
     MetadataOutboxModule,

@@ -4,7 +4,8 @@ import { DocumentWrites } from '@connector-service/app-core';
 import { ConnectionStatus } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
-import { GoogleCalendarConnection, pendingMetadataUpdate } from './google-calendar-connection.schema';
+import { ConnectionTransitions } from './connection-transitions';
+import { GoogleCalendarConnection, owedStatusChange, pendingMetadataUpdate } from './google-calendar-connection.schema';
 import { TokenCipher } from './token-cipher';
 
 export type ConnectionRecord = GoogleCalendarConnection;
@@ -27,6 +28,8 @@ export interface ConnectedState {
 }
 
 const DUPLICATE_KEY = 11000;
+/** Conditional transition writes retried when the status changed between read and write. */
+const MAX_TRANSITION_RACES = 5;
 
 /**
  * The only code that touches a connection's state and tokens. Tokens go in as plaintext
@@ -39,6 +42,7 @@ export class ConnectionRepository implements OnModuleInit {
     @InjectModel(GoogleCalendarConnection.name) private readonly model: Model<GoogleCalendarConnection>,
     private readonly cipher: TokenCipher,
     private readonly writes: DocumentWrites,
+    private readonly transitions: ConnectionTransitions,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -46,46 +50,62 @@ export class ConnectionRepository implements OnModuleInit {
   }
 
   /**
-   * Stores a (re)connected subaccount's connection and marks its metadata update pending,
-   * in one atomic write. A reconnect updates the existing document, so its id (the
-   * `calendarId`) stays; a refresh token is kept when Google sends no new one.
+   * Stores a (re)connected subaccount's connection, marks its metadata update pending and
+   * records the status change, in one atomic write. A reconnect updates the existing
+   * document, so its id (the `calendarId`) stays; a refresh token is kept when Google sends
+   * no new one. The write is conditional on the status read, so `previousStatus` is exact.
    */
   async saveConnected(state: ConnectedState, now: Date): Promise<ConnectionRecord> {
     const { refreshToken, accessToken, ...fields } = state;
-    const update = {
-      $set: {
-        ...fields,
-        accessToken: this.cipher.encrypt(accessToken),
-        ...(refreshToken ? { refreshToken: this.cipher.encrypt(refreshToken) } : {}),
-        status: ConnectionStatus.Connected,
-        connectedAt: now,
-        lastRefreshedAt: now,
-        disconnectedAt: null,
-        lastError: null,
-        refreshFailures: 0,
-        nextRefreshAttemptAt: null,
-        lastRefreshError: null,
-        reauthEmailDueAt: null,
-        reauthEmailAttempts: 0,
-        ...pendingMetadataUpdate(now),
-      },
-      $inc: { stateVersion: 1 },
-    };
-    for (let attempt = 0; ; attempt += 1) {
-      const existing = await this.model.findOne({ subaccountId: state.subaccountId }, { _id: 1 }).lean().exec();
+    for (let race = 0; race < MAX_TRANSITION_RACES; race += 1) {
+      const existing = await this.model
+        .findOne({ subaccountId: state.subaccountId }, { _id: 1, status: 1 })
+        .lean<{ _id: Types.ObjectId; status: ConnectionStatus }>()
+        .exec();
+      const change = owedStatusChange(ConnectionStatus.Connected, existing?.status ?? null, now);
+      const update = {
+        $set: {
+          ...fields,
+          accessToken: this.cipher.encrypt(accessToken),
+          ...(refreshToken ? { refreshToken: this.cipher.encrypt(refreshToken) } : {}),
+          status: ConnectionStatus.Connected,
+          connectedAt: now,
+          lastRefreshedAt: now,
+          disconnectedAt: null,
+          lastError: null,
+          refreshFailures: 0,
+          nextRefreshAttemptAt: null,
+          lastRefreshError: null,
+          reauthEmailDueAt: null,
+          reauthEmailAttempts: 0,
+          ...pendingMetadataUpdate(now),
+          ...change.set,
+        },
+        $push: change.push,
+        $inc: { stateVersion: 1 },
+      };
       try {
         const saved = await this.writes.run(existing ? existing._id.toString() : `new:${state.subaccountId}`, () =>
           this.model
-            .findOneAndUpdate({ subaccountId: state.subaccountId }, update, { upsert: true, returnDocument: 'after' })
-            .lean()
+            .findOneAndUpdate(
+              existing ? { _id: existing._id, status: existing.status } : { subaccountId: state.subaccountId },
+              update,
+              { upsert: !existing, returnDocument: 'after' },
+            )
+            .lean<ConnectionRecord>()
             .exec(),
         );
-        return saved as ConnectionRecord;
+        if (saved) {
+          this.transitions.notify(saved._id.toString());
+          return saved;
+        }
+        // The status changed since it was read: read it again.
       } catch (error) {
-        // Two first connects of one subaccount at once: the loser of the insert race updates.
-        if ((error as { code?: unknown }).code !== DUPLICATE_KEY || attempt > 0) throw error;
+        // Two first connects of one subaccount at once: the loser of the insert race reads again.
+        if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
       }
     }
+    throw new Error(`The connection of subaccount ${state.subaccountId} kept changing; not saved`);
   }
 
   findById(calendarId: string): Promise<ConnectionRecord | null> {
@@ -141,16 +161,17 @@ export class ConnectionRepository implements OnModuleInit {
   }
 
   /**
-   * connected → reauth_required with its metadata update pending, and a reconnect e-mail
-   * owed from `reauthEmailDueAt`; null if it was not connected.
+   * connected → reauth_required with its metadata update pending, the status change owed,
+   * and a reconnect e-mail owed from `reauthEmailDueAt`; null if it was not connected.
    */
-  markReauthRequired(
+  async markReauthRequired(
     calendarId: Types.ObjectId,
     error: string,
     now: Date,
     reauthEmailDueAt: Date,
   ): Promise<ConnectionRecord | null> {
-    return this.writes.run(calendarId.toString(), () =>
+    const change = owedStatusChange(ConnectionStatus.ReauthRequired, ConnectionStatus.Connected, now);
+    const updated = await this.writes.run(calendarId.toString(), () =>
       this.model
         .findOneAndUpdate(
           { _id: calendarId, status: ConnectionStatus.Connected },
@@ -161,14 +182,18 @@ export class ConnectionRepository implements OnModuleInit {
               reauthEmailDueAt,
               reauthEmailAttempts: 0,
               ...pendingMetadataUpdate(now),
+              ...change.set,
             },
+            $push: change.push,
             $inc: { stateVersion: 1 },
           },
           { returnDocument: 'after' },
         )
-        .lean()
+        .lean<ConnectionRecord>()
         .exec(),
     );
+    if (updated) this.transitions.notify(calendarId.toString());
+    return updated;
   }
 
   /** Connections that still need reauthorization and owe the user a reconnect e-mail now. */
@@ -197,28 +222,92 @@ export class ConnectionRepository implements OnModuleInit {
     await this.write(calendarId, { _id: calendarId }, { $inc: { reauthEmailAttempts: 1 } });
   }
 
-  /** Deletes the tokens and marks the connection disconnected; null if it already was. */
-  markDisconnected(calendarId: Types.ObjectId, now: Date): Promise<ConnectionRecord | null> {
-    return this.writes.run(calendarId.toString(), () =>
-      this.model
-        .findOneAndUpdate(
-          { _id: calendarId, status: { $ne: ConnectionStatus.Disconnected } },
-          {
-            $set: {
-              status: ConnectionStatus.Disconnected,
-              disconnectedAt: now,
-              lastError: null,
-              reauthEmailDueAt: null,
-              ...pendingMetadataUpdate(now),
+  /**
+   * Deletes the tokens, marks the connection disconnected and owes the status change; null
+   * if it already was. Conditional on the status read, so `previousStatus` is exact.
+   */
+  async markDisconnected(calendarId: Types.ObjectId, now: Date): Promise<ConnectionRecord | null> {
+    for (let race = 0; race < MAX_TRANSITION_RACES; race += 1) {
+      const current = await this.model.findById(calendarId, { status: 1 }).lean<{ status: ConnectionStatus }>().exec();
+      if (!current || current.status === ConnectionStatus.Disconnected) return null;
+      const change = owedStatusChange(ConnectionStatus.Disconnected, current.status, now);
+      const updated = await this.writes.run(calendarId.toString(), () =>
+        this.model
+          .findOneAndUpdate(
+            { _id: calendarId, status: current.status },
+            {
+              $set: {
+                status: ConnectionStatus.Disconnected,
+                disconnectedAt: now,
+                lastError: null,
+                reauthEmailDueAt: null,
+                ...pendingMetadataUpdate(now),
+                ...change.set,
+              },
+              $push: change.push,
+              $unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
+              $inc: { stateVersion: 1 },
             },
-            $unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
-            $inc: { stateVersion: 1 },
-          },
-          { returnDocument: 'after' },
-        )
-        .lean()
-        .exec(),
+            { returnDocument: 'after' },
+          )
+          .lean<ConnectionRecord>()
+          .exec(),
+      );
+      if (updated) {
+        this.transitions.notify(calendarId.toString());
+        return updated;
+      }
+    }
+    throw new Error(`Connection ${calendarId.toString()} kept changing; not disconnected`);
+  }
+
+  /** Connections owing the consequences of a status change now, most overdue first. */
+  findStatusChangesDue(now: Date, limit: number, calendarId?: Types.ObjectId): Promise<ConnectionRecord[]> {
+    return this.model
+      .find({ ...(calendarId ? { _id: calendarId } : {}), statusChangesDueAt: { $ne: null, $lte: now } })
+      .sort({ statusChangesDueAt: 1 })
+      .limit(limit)
+      .lean<ConnectionRecord[]>()
+      .exec();
+  }
+
+  /**
+   * The status changes worked off: removed, unless the connection changed since it was read
+   * (`stateVersion`); then false and the caller reads it again.
+   */
+  async completeStatusChanges(connection: ConnectionRecord, done: number): Promise<boolean> {
+    const remaining = connection.statusChanges.slice(done);
+    const result = await this.write(
+      connection._id,
+      { _id: connection._id, stateVersion: connection.stateVersion },
+      {
+        $set: {
+          statusChanges: remaining,
+          statusChangesDueAt: remaining.length > 0 ? new Date() : null,
+          statusChangeAttempts: 0,
+        },
+      },
     );
+    return result.modifiedCount === 1;
+  }
+
+  /** The owed consequences could not be worked off: try again at `nextAttemptAt`. */
+  async deferStatusChanges(calendarId: Types.ObjectId, nextAttemptAt: Date): Promise<void> {
+    await this.write(
+      calendarId,
+      { _id: calendarId, statusChangesDueAt: { $ne: null } },
+      { $set: { statusChangesDueAt: nextAttemptAt }, $inc: { statusChangeAttempts: 1 } },
+    );
+  }
+
+  /** Connected connections, by id, in pages (for adopting those that predate a feature). */
+  findConnectedIds(afterId: Types.ObjectId | null, limit: number): Promise<{ _id: Types.ObjectId }[]> {
+    return this.model
+      .find({ ...(afterId ? { _id: { $gt: afterId } } : {}), status: ConnectionStatus.Connected }, { _id: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<{ _id: Types.ObjectId }[]>()
+      .exec();
   }
 
   /** Connected connections not refreshed since `staleBefore` and not backing off. */

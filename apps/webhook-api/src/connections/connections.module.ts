@@ -1,33 +1,15 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
-import { WebhookApiConfig } from '../config/webhook-api.config';
 import { GoogleOAuthModule } from '../google/google-oauth.module';
 import { MetadataOutboxModule } from '../metadata-outbox/metadata-outbox.module';
-import { ConnectionRepository } from './connection.repository';
+import { PushChannelsModule } from '../push-channels/push-channels.module';
+import { ConnectionStoreModule } from './connection-store.module';
 import { ConnectionsController } from './connections.controller';
 import { ConnectionsService } from './connections.service';
-import { GoogleCalendarConnection, GoogleCalendarConnectionSchema } from './google-calendar-connection.schema';
-import { TokenCipher } from './token-cipher';
-import { TokenRotationService } from './token-rotation.service';
 
-/** The stored connection: persistence with sealed tokens, status, disconnect, key rotation. */
+/** A connection's status for the platform, and disconnecting it (channel stopped, grant revoked). */
 @Module({
-  imports: [
-    MongooseModule.forFeature([{ name: GoogleCalendarConnection.name, schema: GoogleCalendarConnectionSchema }]),
-    GoogleOAuthModule,
-    MetadataOutboxModule,
-  ],
+  imports: [ConnectionStoreModule, GoogleOAuthModule, MetadataOutboxModule, PushChannelsModule],
   controllers: [ConnectionsController],
-  providers: [
-    ConnectionRepository,
-    ConnectionsService,
-    TokenRotationService,
-    {
-      provide: TokenCipher,
-      inject: [WebhookApiConfig],
-      useFactory: (config: WebhookApiConfig) => new TokenCipher(config.TOKEN_ENCRYPTION_KEY),
-    },
-  ],
-  exports: [ConnectionRepository, TokenCipher, TokenRotationService],
+  providers: [ConnectionsService],
 })
 export class ConnectionsModule {}

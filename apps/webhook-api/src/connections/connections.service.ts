@@ -8,6 +8,7 @@ import { MessageResult } from '@connector-service/app-core';
 import { GoogleOAuthClient } from '../google/google-oauth.client';
 import { GoogleOAuthRejectedError } from '../google/google-errors';
 import { MetadataSyncWorker } from '../metadata-outbox/metadata-sync.worker';
+import { PushChannelsService } from '../push-channels/push-channels.service';
 import { ConnectionRecord, ConnectionRepository } from './connection.repository';
 import { connectionNotFound } from './connection-errors';
 
@@ -20,6 +21,7 @@ export class ConnectionsService {
     private readonly connections: ConnectionRepository,
     private readonly google: GoogleOAuthClient,
     private readonly metadataSync: MetadataSyncWorker,
+    private readonly pushChannels: PushChannelsService,
   ) {}
 
   async status(calendarId: string): Promise<GoogleCalendarConnectionDto> {
@@ -29,8 +31,8 @@ export class ConnectionsService {
   }
 
   /**
-   * Revokes the grant at Google (before answering), deletes the tokens and has the
-   * metadata say `disconnected`. A revoke Google refuses or cannot take still disconnects
+   * Stops the push channels and revokes the grant at Google (before answering), deletes the
+   * tokens and has the metadata say `disconnected`. A revoke Google refuses or cannot take still disconnects
    * here, and says so. A second call changes nothing and says that.
    */
   async disconnect(calendarId: string): Promise<MessageResult<GoogleCalendarDisconnectResultDto>> {
@@ -42,6 +44,7 @@ export class ConnectionsService {
         'The connection was already disconnected',
       );
     }
+    await this.stopPushChannels(calendarId);
     const revokedAtGoogle = await this.revokeAtGoogle(connection);
     const updated = await this.connections.markDisconnected(connection._id, new Date());
     if (updated) this.metadataSync.deliverSoon(calendarId);
@@ -51,6 +54,16 @@ export class ConnectionsService {
         ? 'Disconnected; access was revoked at Google'
         : 'Disconnected here; Google could not confirm the revocation (the user can remove access in their Google account)',
     );
+  }
+
+  /** While the grant still works: afterwards Google could no longer be asked to stop them. */
+  private async stopPushChannels(calendarId: string): Promise<void> {
+    try {
+      await this.pushChannels.stopAll(calendarId);
+    } catch (error) {
+      // Not a reason to keep the connection: the channels lapse at Google, their pushes are ignored.
+      this.logger.warn(`Push channels of ${calendarId} could not be stopped: ${(error as Error).message}`);
+    }
   }
 
   private async revokeAtGoogle(connection: ConnectionRecord): Promise<boolean> {

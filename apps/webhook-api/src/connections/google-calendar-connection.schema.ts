@@ -2,6 +2,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { ConnectionStatus } from '@connector-service/contracts';
 import { currentRequestId } from '@connector-service/app-core';
 import { Types } from 'mongoose';
+import { newDeliveryId } from '../deliveries/delivery-id';
 
 /**
  * The pending metadata update of a connection: the outbox, kept in the connection's own
@@ -33,6 +34,30 @@ export class MetadataSync {
   @Prop({ type: Date, default: null })
   deliveredAt!: Date | null;
 }
+
+/**
+ * A status transition whose consequences are still owed: the `connection.status_changed`
+ * delivery and, for `connected`, the calendar's baseline and push channel (or, for the
+ * others, dropping them). Written with the transition, in the same atomic update, so a crash
+ * between the two cannot lose it; ConnectionStatusRelay works it off and removes it.
+ */
+@Schema({ _id: false })
+export class StatusChange {
+  /** The `webhook-id` of its delivery, fixed at the transition so a replay cannot send two. */
+  @Prop({ type: String, required: true })
+  deliveryId!: string;
+
+  @Prop({ type: String, enum: Object.values(ConnectionStatus), required: true })
+  status!: ConnectionStatus;
+
+  /** null for the connection's first `connected`; equal to `status` for a re-consent while connected. */
+  @Prop({ type: String, default: null })
+  previousStatus!: ConnectionStatus | null;
+
+  @Prop({ type: Date, required: true })
+  at!: Date;
+}
+const StatusChangeSchema = SchemaFactory.createForClass(StatusChange);
 
 export const GOOGLE_CALENDAR_CONNECTION_COLLECTION = 'googlecalendarconnections';
 
@@ -110,6 +135,18 @@ export class GoogleCalendarConnection {
   @Prop({ default: 0 })
   reauthEmailAttempts!: number;
 
+  /** Transitions whose consequences are owed, oldest first (see StatusChange). */
+  @Prop({ type: [StatusChangeSchema], default: [] })
+  statusChanges!: StatusChange[];
+
+  /** When the relay should next work off `statusChanges` (null: nothing owed). */
+  @Prop({ type: Date, default: null })
+  statusChangesDueAt!: Date | null;
+
+  /** Failed attempts at the owed consequences in a row (the relay backs off). */
+  @Prop({ default: 0 })
+  statusChangeAttempts!: number;
+
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -119,6 +156,7 @@ GoogleCalendarConnectionSchema.index({ subaccountId: 1 }, { unique: true });
 GoogleCalendarConnectionSchema.index({ 'sync.pending': 1, 'sync.nextAttemptAt': 1 });
 GoogleCalendarConnectionSchema.index({ status: 1, lastRefreshedAt: 1 });
 GoogleCalendarConnectionSchema.index({ status: 1, reauthEmailDueAt: 1 });
+GoogleCalendarConnectionSchema.index({ statusChangesDueAt: 1 });
 
 /**
  * The `$set` fields that mark a connection's metadata update as pending, due now, with
@@ -132,5 +170,20 @@ export function pendingMetadataUpdate(now: Date): Record<string, unknown> {
     'sync.nextAttemptAt': now,
     'sync.lastError': null,
     'sync.requestId': currentRequestId() ?? null,
+  };
+}
+
+/**
+ * The parts of a transition's update that record it as a StatusChange owed now: `$set`
+ * fields and the `$push`, merged by the caller into the transition's own update.
+ */
+export function owedStatusChange(
+  status: ConnectionStatus,
+  previousStatus: ConnectionStatus | null,
+  now: Date,
+): { set: Record<string, unknown>; push: { statusChanges: StatusChange } } {
+  return {
+    set: { statusChangesDueAt: now, statusChangeAttempts: 0 },
+    push: { statusChanges: { deliveryId: newDeliveryId(now), status, previousStatus, at: now } },
   };
 }

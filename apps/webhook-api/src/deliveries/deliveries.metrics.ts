@@ -14,7 +14,7 @@ export class DeliveriesMetrics {
   constructor(registry: MetricsRegistry, deliveries: DeliveryRepository) {
     this.latency = new Histogram({
       name: 'platform_webhook_delivery_latency_seconds',
-      help: 'Time from enqueue to the 2xx answer of the platform, per delivery',
+      help: "Time from the change's notice (Google's push, else the enqueue) to the platform's 2xx, per delivery",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400],
       registers: [registry],
     });

@@ -37,6 +37,11 @@ export interface StatusChange extends DeliveryConnection {
   readonly status: string;
   /** null for a connection's first `connected`. */
   readonly previousStatus: string | null;
+  /**
+   * Its `webhook-id`, when the caller fixed it beforehand: enqueuing the same id again stores
+   * nothing new (a relay replaying after a crash sends one delivery, not two).
+   */
+  readonly deliveryId?: string;
 }
 
 /**
@@ -61,11 +66,13 @@ export class DeliveriesService {
   /**
    * Enqueues `calendar.events.changed` for one calendar of a connection: one delivery per
    * MAX_EVENTS_PER_DELIVERY events, numbered on from the calendar's last `sequence`.
+   * `observedAt`: when the change was first noticed (the push), where delivery latency starts.
    */
   async enqueueEventChanges(
     connection: DeliveryConnection,
     googleCalendarId: string,
     events: readonly ChangedCalendarEvent[],
+    observedAt?: Date,
   ): Promise<EnqueuedDelivery[]> {
     if (!this.enabled || events.length === 0) return [];
     const stream = `events:${connection.calendarId}:${googleCalendarId}`;
@@ -95,6 +102,7 @@ export class DeliveriesService {
           stream,
           body: JSON.stringify(payload),
           createdAt,
+          observedAt: observedAt ?? null,
         };
       });
       enqueued.push({ id: delivery._id, sequence: delivery.sequence });
@@ -106,6 +114,9 @@ export class DeliveriesService {
   /** Enqueues `connection.status_changed`; ordered with the connection's other status changes. */
   async enqueueStatusChanged(change: StatusChange): Promise<EnqueuedDelivery | null> {
     if (!this.enabled) return null;
+    if (change.deliveryId !== undefined && (await this.deliveries.findById(change.deliveryId))) {
+      return { id: change.deliveryId, sequence: null };
+    }
     const stream = `status:${change.calendarId}`;
     const delivery = await this.deliveries.append(stream, () => {
       const createdAt = new Date();
@@ -120,7 +131,7 @@ export class DeliveriesService {
         },
       };
       return {
-        _id: newDeliveryId(createdAt),
+        _id: change.deliveryId ?? newDeliveryId(createdAt),
         type: DeliveryType.ConnectionStatusChanged,
         calendarId: change.calendarId,
         subaccountId: change.subaccountId,
@@ -129,6 +140,7 @@ export class DeliveriesService {
         stream,
         body: JSON.stringify(payload),
         createdAt,
+        observedAt: null,
       };
     });
     this.worker.deliverSoon(stream);

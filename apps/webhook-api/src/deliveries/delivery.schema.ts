@@ -66,6 +66,10 @@ export class Delivery {
   @Prop({ type: Date, required: true })
   createdAt!: Date;
 
+  /** When the change was first noticed (Google's push), if before `createdAt`: delivery latency starts there. */
+  @Prop({ type: Date, default: null })
+  observedAt!: Date | null;
+
   /** Starts the retry window (reset by a retry by hand). */
   @Prop({ type: Date, default: null })
   firstAttemptAt!: Date | null;

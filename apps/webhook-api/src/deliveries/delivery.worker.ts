@@ -124,7 +124,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) {
       await this.deliveries.markDelivered(delivery, attemptAt, now, result.statusCode);
       this.metrics.attempts.inc({ outcome: 'delivered' });
-      this.metrics.latency.observe((now.getTime() - delivery.createdAt.getTime()) / 1000);
+      this.metrics.latency.observe((now.getTime() - (delivery.observedAt ?? delivery.createdAt).getTime()) / 1000);
       // Its followers were deferred to its retries; they need not wait for those any more.
       if (delivery.attempts > 0) await this.deliveries.releaseFollowers(delivery.stream, now);
       return 'delivered';

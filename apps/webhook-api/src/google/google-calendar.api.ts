@@ -9,6 +9,8 @@ export type GoogleEvent = calendar_v3.Schema$Event;
 export type GoogleSendUpdates = 'all' | 'externalOnly' | 'none';
 
 const CALENDAR_LIST_PAGE_SIZE = 250;
+/** Google's largest events.list page: fewest calls for a sync. */
+const SYNC_PAGE_SIZE = 2500;
 
 export interface GoogleFreeBusyCalendar {
   busy: { start: string; end: string }[];
@@ -26,6 +28,20 @@ export interface ListEventsOptions {
   timeMax?: string;
   pageToken?: string;
   maxResults?: number;
+}
+
+/** One page of a sync listing: the changes (or, without a syncToken, every event), stored series unexpanded. */
+export interface GoogleSyncPage {
+  items: GoogleEvent[];
+  nextPageToken?: string;
+  /** On the last page only. */
+  nextSyncToken?: string;
+}
+
+export interface OpenedGoogleChannel {
+  resourceId: string;
+  /** When Google stops pushing to it. */
+  expiration: Date;
 }
 
 /**
@@ -163,6 +179,63 @@ export class GoogleCalendarApi {
   ): Promise<void> {
     await this.google.request(calendarId, 'events.delete', ({ auth, options }) =>
       this.calendar.events.delete({ auth, calendarId: googleCalendarId, eventId, sendUpdates }, options),
+    );
+  }
+
+  /**
+   * events.list for sync: with `syncToken`, the changes since it (cancelled events included);
+   * without, the whole calendar (the page ending it carries the first token). Recurring series
+   * come as their stored events, not expanded. A token Google no longer takes is a
+   * GoogleApiException whose failure has status 410.
+   */
+  async listChanges(
+    calendarId: string,
+    googleCalendarId: string,
+    options: { syncToken?: string; pageToken?: string },
+  ): Promise<GoogleSyncPage> {
+    const data = await this.google.request(calendarId, 'events.list', ({ auth, options: requestOptions }) =>
+      this.calendar.events.list(
+        {
+          auth,
+          calendarId: googleCalendarId,
+          maxResults: SYNC_PAGE_SIZE,
+          ...(options.syncToken ? { syncToken: options.syncToken } : {}),
+          ...(options.pageToken ? { pageToken: options.pageToken } : {}),
+        },
+        requestOptions,
+      ),
+    );
+    return {
+      items: data.items ?? [],
+      ...(data.nextPageToken ? { nextPageToken: data.nextPageToken } : {}),
+      ...(data.nextSyncToken ? { nextSyncToken: data.nextSyncToken } : {}),
+    };
+  }
+
+  /** events.watch: a push channel to `address` for the calendar's events. */
+  async watchEvents(
+    calendarId: string,
+    googleCalendarId: string,
+    channel: { id: string; token: string; address: string },
+  ): Promise<OpenedGoogleChannel> {
+    const data = await this.google.request(calendarId, 'events.watch', ({ auth, options }) =>
+      this.calendar.events.watch(
+        { auth, calendarId: googleCalendarId, requestBody: { ...channel, type: 'web_hook' } },
+        options,
+      ),
+    );
+    const expiration = Number(data.expiration);
+    return {
+      resourceId: data.resourceId ?? '',
+      // Google always answers one; without it, assume its default lifetime of a week.
+      expiration: new Date(Number.isFinite(expiration) && expiration > 0 ? expiration : Date.now() + 7 * 86_400_000),
+    };
+  }
+
+  /** channels.stop: Google pushes to the channel no more. */
+  async stopChannel(calendarId: string, channel: { id: string; resourceId: string }): Promise<void> {
+    await this.google.request(calendarId, 'channels.stop', ({ auth, options }) =>
+      this.calendar.channels.stop({ auth, requestBody: channel }, options),
     );
   }
 }

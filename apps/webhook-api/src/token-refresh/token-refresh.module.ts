@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConnectModule } from '../connect/connect.module';
-import { ConnectionsModule } from '../connections/connections.module';
+import { ConnectionStoreModule } from '../connections/connection-store.module';
 import { GoogleOAuthModule } from '../google/google-oauth.module';
 import { LeasesModule } from '../leases/leases.module';
 import { MetadataOutboxModule } from '../metadata-outbox/metadata-outbox.module';
@@ -10,7 +10,7 @@ import { ConnectionRefreshSweeper } from './connection-refresh.sweeper';
 
 /** Keeping a connection's access alive: refresh under a lease, the daily sweep, losing access. */
 @Module({
-  imports: [ConnectionsModule, ConnectModule, GoogleOAuthModule, LeasesModule, MetadataOutboxModule],
+  imports: [ConnectionStoreModule, ConnectModule, GoogleOAuthModule, LeasesModule, MetadataOutboxModule],
   providers: [AccessTokenService, AccessLossService, ConnectionRefreshSweeper],
   exports: [AccessTokenService],
 })

@@ -22,8 +22,12 @@ export interface WebhookApiUnderTest {
  * Boots webhook-api's real AppModule against a real Mongo-compatible server, in its own
  * database (or `env.MONGODB_URI`, to restart on the same data). The app reads exactly these
  * variables; `process.env` is neither read nor written. A variable set to undefined is unset.
+ * `listenPort`: also listen there on loopback (supertest alone needs no port).
  */
-export async function startWebhookApi(env: Record<string, string | undefined>): Promise<WebhookApiUnderTest> {
+export async function startWebhookApi(
+  env: Record<string, string | undefined>,
+  options: { listenPort?: number } = {},
+): Promise<WebhookApiUnderTest> {
   const mongoUri = env['MONGODB_URI'] ?? testDatabaseUri('webhook_api');
   // Exactly these variables, never process.env: tests in one worker cannot leak config into each other.
   const appEnv = {
@@ -46,6 +50,8 @@ export async function startWebhookApi(env: Record<string, string | undefined>): 
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ env: appEnv })] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
   configureHttpApp(app, httpOptions(app));
-  await app.init();
+  // Listening only when something outside the test calls it (the sandbox's pushes).
+  if (options.listenPort === undefined) await app.init();
+  else await app.listen(options.listenPort, '127.0.0.1');
   return { app, http: () => request(app.getHttpServer()), mongoUri, close: () => app.close() };
 }

@@ -3,6 +3,7 @@ import {
   GoogleSandboxOptions,
   SmtpCapture,
   StartSmtpCaptureOptions,
+  getFreePort,
   startSmtpCapture,
 } from '@connector-service/testing';
 import { Document, MongoClient } from 'mongodb';
@@ -20,6 +21,8 @@ export interface WebhookApiWithGoogleOptions {
   env?: Record<string, string | undefined>;
   /** Passed to startSmtpCapture (e.g. `onMessage` throwing makes the SMTP server refuse). */
   smtp?: StartSmtpCaptureOptions;
+  /** Listen on a loopback port and give Google (the sandbox) its notifications route as GOOGLE_PUSH_URL. */
+  pushes?: boolean;
 }
 
 /** A connection made through the whole flow: connect, consent at the sandbox, callback. */
@@ -44,12 +47,14 @@ export class WebhookApiWithGoogle {
     readonly receiver: MetadataReceiver,
     readonly mongo: MongoClient,
     private readonly env: Record<string, string | undefined>,
+    private readonly listenPort: number | undefined,
   ) {}
 
   static async start(options: WebhookApiWithGoogleOptions = {}): Promise<WebhookApiWithGoogle> {
     const smtp = await startSmtpCapture(options.smtp);
     const google = await GoogleSandbox.start({ ...options.sandbox, autoConsent: true });
     const receiver = await MetadataReceiver.start(E2E_DATABASE_TOKEN);
+    const listenPort = options.pushes ? await getFreePort() : undefined;
     const env: Record<string, string | undefined> = {
       SMTP_URL: smtp.url,
       DATABASE_SERVER_URL: receiver.url,
@@ -65,11 +70,22 @@ export class WebhookApiWithGoogle {
       OUTBOUND_TIMEOUT_MS: '2000',
       // Every callback of a suite comes from 127.0.0.1; the default 30 a minute would cut it short.
       CALLBACK_RATE_LIMIT_PER_MINUTE: '10000',
+      ...(listenPort === undefined
+        ? {}
+        : { GOOGLE_PUSH_URL: `http://127.0.0.1:${listenPort}/api/google-calendar/notifications` }),
       ...options.env,
     };
-    const api = await startWebhookApi(env);
+    const api = await startWebhookApi(env, { listenPort });
     const mongo = await MongoClient.connect(api.mongoUri);
-    return new WebhookApiWithGoogle(api, google, smtp, receiver, mongo, { ...env, MONGODB_URI: api.mongoUri });
+    return new WebhookApiWithGoogle(
+      api,
+      google,
+      smtp,
+      receiver,
+      mongo,
+      { ...env, MONGODB_URI: api.mongoUri },
+      listenPort,
+    );
   }
 
   /** A call to a service route with the service token (or `token`, or none with null), and more headers. */
@@ -148,7 +164,7 @@ export class WebhookApiWithGoogle {
   async restart(between?: () => void | Promise<void>): Promise<void> {
     await this.api.close();
     await between?.();
-    this.api = await startWebhookApi(this.env);
+    this.api = await startWebhookApi(this.env, { listenPort: this.listenPort });
   }
 
   async stop(): Promise<void> {

@@ -604,6 +604,13 @@ export interface components {
       htmlLink: string;
       /** @example https://meet.google.com/abc-defg-hij */
       meetLink?: string;
+      /**
+       * @description A recurring series' rules (RRULE, EXDATE, ...), as Google keeps them. Only in change deliveries, which carry a series unexpanded; the event routes answer instances.
+       * @example [
+       *       "RRULE:FREQ=WEEKLY;BYDAY=MO"
+       *     ]
+       */
+      recurrence?: string[];
       /** @description Set on instances of a recurring event: the series id */
       recurringEventId?: string;
       /** Format: date-time */

@@ -4,7 +4,7 @@ import { sendApiError, sendNotFound } from './api-errors';
 import { ApiFailureQueue, isApiPath, sendApiFailure } from './api-failures';
 import { handleAuthorize, handleDecision } from './authorize';
 import { CALENDAR_PREFIX, handleCalendar } from './calendar-api';
-import { insertEvent } from './calendar-events';
+import { changeEvent, deleteEvent, insertEvent } from './calendar-events';
 import { DECISION_PATH } from './consent-page';
 import { RouteHandler, SandboxContext } from './context';
 import {
@@ -302,6 +302,34 @@ export class GoogleSandbox {
     if (!result.ok) throw new Error(`GoogleSandbox.addCalendarEvent: ${result.error.message}`);
     this.channelRegistry.flush();
     return structuredClone(result.event);
+  }
+
+  /** Changes an event as its owner would in Google Calendar (events.patch), pushing to its channels. */
+  patchCalendarEvent(
+    email: string,
+    eventId: string,
+    changes: Partial<SandboxEventInput>,
+    calendarId = 'primary',
+  ): SandboxEvent {
+    const account = this.store.ensureAccount(email);
+    const calendar = findCalendar(account, calendarId);
+    if (!calendar) throw new Error(`GoogleSandbox.patchCalendarEvent: ${email} has no calendar ${calendarId}`);
+    const result = changeEvent(account, calendar, eventId, changes as Record<string, unknown>, 'patch', {
+      conferenceDataVersion: 1,
+    });
+    if (!result.ok) throw new Error(`GoogleSandbox.patchCalendarEvent: ${result.error.message}`);
+    this.channelRegistry.flush();
+    return structuredClone(result.event);
+  }
+
+  /** Deletes (cancels) an event as its owner would in Google Calendar, pushing to its channels. */
+  deleteCalendarEvent(email: string, eventId: string, calendarId = 'primary'): void {
+    const account = this.store.ensureAccount(email);
+    const calendar = findCalendar(account, calendarId);
+    if (!calendar) throw new Error(`GoogleSandbox.deleteCalendarEvent: ${email} has no calendar ${calendarId}`);
+    const error = deleteEvent(calendar, eventId);
+    if (error) throw new Error(`GoogleSandbox.deleteCalendarEvent: ${error.message}`);
+    this.channelRegistry.flush();
   }
 
   /**

@@ -313,6 +313,14 @@ export class CalendarEventDto {
   @ApiPropertyOptional({ example: 'https://meet.google.com/abc-defg-hij' })
   readonly meetLink?: string;
 
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      "A recurring series' rules (RRULE, EXDATE, ...), as Google keeps them. Only in change deliveries, which carry a series unexpanded; the event routes answer instances.",
+    example: ['RRULE:FREQ=WEEKLY;BYDAY=MO'],
+  })
+  readonly recurrence?: string[];
+
   @ApiPropertyOptional({ description: 'Set on instances of a recurring event: the series id' })
   readonly recurringEventId?: string;
 

@@ -1,2 +1,3 @@
 export * from './delivery.dto';
 export * from './delivery-payloads';
+export * from './push-notification.dto';

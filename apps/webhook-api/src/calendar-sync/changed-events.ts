@@ -1,0 +1,42 @@
+import { ChangedCalendarEvent } from '@connector-service/contracts';
+import { DateTime } from 'luxon';
+import { toEventDto } from '../calendar/calendar-event.mapper';
+import { GoogleEvent } from '../google/google-calendar.api';
+
+/** What a full resync (Google's 410) delivers: events from 30 days back to a year ahead. */
+export const RESYNC_WINDOW = { daysBack: 30, daysAhead: 365 } as const;
+
+/** A changed Google event as a `calendar.events.changed` delivery carries it. */
+export function toChangedEvent(event: GoogleEvent): ChangedCalendarEvent {
+  // The delivery names the calendar once, in `data.googleCalendarId`.
+  const { googleCalendarId: _calendar, ...changed } = toEventDto(event, '');
+  return changed;
+}
+
+/**
+ * Whether a full resync delivers this event: it overlaps the window, or it is a series that
+ * starts before the window ends (it may recur into it). Events without times (cancelled
+ * ones Google lists bare) are delivered.
+ */
+export function inResyncWindow(event: GoogleEvent, now: Date): boolean {
+  const from = now.getTime() - RESYNC_WINDOW.daysBack * 86_400_000;
+  const to = now.getTime() + RESYNC_WINDOW.daysAhead * 86_400_000;
+  const start = instant(event.start);
+  const end = instant(event.end) ?? start;
+  if (start === undefined) return true;
+  if (event.recurrence?.length) return start < to;
+  return start < to && (end ?? start) > from;
+}
+
+/** An event time as epoch ms: `dateTime`, or an all-day `date` in the event's zone (UTC when none). */
+function instant(time: GoogleEvent['start']): number | undefined {
+  if (time?.dateTime) {
+    const ms = Date.parse(time.dateTime);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  if (time?.date) {
+    const day = DateTime.fromISO(time.date, { zone: time.timeZone ?? 'UTC' });
+    return day.isValid ? day.toMillis() : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,128 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BackgroundWork, retryDelayMs } from '@connector-service/app-core';
+import { ConnectionStatus } from '@connector-service/contracts';
+import { Types } from 'mongoose';
+import { WebhookApiConfig } from '../config/webhook-api.config';
+import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
+import { ConnectionTransitions } from '../connections/connection-transitions';
+import { DeliveriesService } from '../deliveries/deliveries.service';
+import { LeaseService } from '../leases/lease.service';
+import { PushChannelsService } from '../push-channels/push-channels.service';
+import { CalendarSyncScheduler } from './calendar-sync.scheduler';
+import { CalendarSyncService } from './calendar-sync.service';
+
+const MAX_PER_POLL = 25;
+/** Retries of owed consequences back off up to this (Google down for long). */
+const MAX_RETRY_DELAY_MS = 5 * 60_000;
+
+/**
+ * Works off what a connection's status transitions owe, recorded with each transition in
+ * the connection's document (StatusChange): the `connection.status_changed` delivery (its
+ * `webhook-id` fixed at the transition, so a replay sends no second one), and for the state
+ * the connection is in now: connected → the sync's baseline and a push channel; otherwise →
+ * its channels and sync dropped. Started at once in this process (ConnectionTransitions), and
+ * by a poll for what other replicas or a crash left; a lease per connection keeps it single.
+ */
+@Injectable()
+export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConnectionStatusRelay.name);
+  private readonly work = new BackgroundWork();
+  private polling = false;
+
+  constructor(
+    private readonly connections: ConnectionRepository,
+    private readonly transitions: ConnectionTransitions,
+    private readonly deliveries: DeliveriesService,
+    private readonly sync: CalendarSyncService,
+    private readonly scheduler: CalendarSyncScheduler,
+    private readonly channels: PushChannelsService,
+    private readonly leases: LeaseService,
+    private readonly config: WebhookApiConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.transitions.subscribe((calendarId) => this.relaySoon(calendarId));
+    this.work.every(this.config.OUTBOX_POLL_INTERVAL_MS, () => this.poll());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.work.stop();
+  }
+
+  relaySoon(calendarId: string): void {
+    if (this.work.stopped) return;
+    this.work.track(this.relayUnderLease(calendarId));
+  }
+
+  /** Works off every connection owing something now (bounded per call); returns how many. */
+  async poll(): Promise<number> {
+    if (this.polling || this.work.stopped) return 0;
+    this.polling = true;
+    try {
+      const due = await this.connections.findStatusChangesDue(new Date(), MAX_PER_POLL);
+      for (const connection of due) {
+        if (this.work.stopped) break;
+        await this.relayUnderLease(connection._id.toString());
+      }
+      return due.length;
+    } catch (error) {
+      this.logger.warn(`Status changes could not be relayed: ${(error as Error).message}`);
+      return 0;
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async relayUnderLease(calendarId: string): Promise<void> {
+    try {
+      await this.leases.runExclusive(`status-relay:${calendarId}`, async () => {
+        // Read under the lease; a transition written meanwhile is worked off in the next round.
+        for (let round = 0; round < 3; round += 1) {
+          const [connection] = await this.connections.findStatusChangesDue(
+            new Date(),
+            1,
+            new Types.ObjectId(calendarId),
+          );
+          if (!connection) return;
+          if (!(await this.relay(connection))) return;
+        }
+      });
+    } catch (error) {
+      this.logger.warn(`Status changes of ${calendarId} could not be relayed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Works off the connection's owed changes; true when a newer transition needs another round. */
+  private async relay(connection: ConnectionRecord): Promise<boolean> {
+    const calendarId = connection._id.toString();
+    try {
+      for (const change of connection.statusChanges) {
+        if (change.status === change.previousStatus) continue;
+        await this.deliveries.enqueueStatusChanged({
+          calendarId,
+          subaccountId: connection.subaccountId,
+          status: change.status,
+          previousStatus: change.previousStatus,
+          deliveryId: change.deliveryId,
+        });
+      }
+      if (connection.status === ConnectionStatus.Connected) {
+        if (this.scheduler.enabled) await this.sync.sync(calendarId, { wait: true });
+        if (this.scheduler.enabled) await this.channels.ensureOpen(connection);
+      } else {
+        await this.channels.dropAll(calendarId);
+        await this.sync.forget(calendarId);
+      }
+    } catch (error) {
+      const attempts = connection.statusChangeAttempts + 1;
+      const delay = retryDelayMs(attempts, { maxMs: MAX_RETRY_DELAY_MS });
+      this.logger.warn(
+        `Status change of ${calendarId} (${connection.status}) not worked off (attempt ${attempts}), again in ${delay} ms: ${(error as Error).message}`,
+      );
+      await this.connections.deferStatusChanges(connection._id, new Date(Date.now() + delay));
+      return false;
+    }
+    const completed = await this.connections.completeStatusChanges(connection, connection.statusChanges.length);
+    return !completed;
+  }
+}

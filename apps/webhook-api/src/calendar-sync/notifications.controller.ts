@@ -1,0 +1,78 @@
+import { Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode, PushNotificationResultDto } from '@connector-service/contracts';
+import { ApiEnvelope, ApiErrors, DomainException, MessageResult } from '@connector-service/app-core';
+import { PushChannelsService } from '../push-channels/push-channels.service';
+import { PushChannelsMetrics } from '../push-channels/push-channels.metrics';
+import { CalendarSyncScheduler } from './calendar-sync.scheduler';
+
+/** Google's push: headers only. Node lower-cases header names. */
+const CHANNEL_ID = 'x-goog-channel-id';
+const CHANNEL_TOKEN = 'x-goog-channel-token';
+const RESOURCE_ID = 'x-goog-resource-id';
+const RESOURCE_STATE = 'x-goog-resource-state';
+const RESOURCE_STATES: readonly string[] = ['sync', 'exists', 'not_exists'];
+const NON_EMPTY = { type: 'string', minLength: 1 } as const;
+
+@ApiTags('google-calendar notifications')
+@Controller('google-calendar/notifications')
+export class NotificationsController {
+  constructor(
+    private readonly channels: PushChannelsService,
+    private readonly scheduler: CalendarSyncScheduler,
+    private readonly metrics: PushChannelsMetrics,
+  ) {}
+
+  /** Answers at once; the sync runs after the answer. */
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: "Google's push notification for a channel (events.watch); the calendar is synced after the answer",
+    description:
+      'Authenticated by the channel token given to Google when the channel was opened (a wrong or missing one is a ' +
+      '401). A push for a channel not kept (never ours, stopped, replaced) is answered 200 and ignored, so Google ' +
+      'stops retrying it. `sync` (the message a new channel starts with) needs no sync.',
+  })
+  @ApiHeader({ name: 'X-Goog-Channel-ID', required: true, description: 'The channel id', schema: NON_EMPTY })
+  @ApiHeader({ name: 'X-Goog-Channel-Token', required: false, description: 'The channel token' })
+  @ApiHeader({ name: 'X-Goog-Resource-ID', required: false, description: "Google's id of the watched calendar" })
+  @ApiHeader({
+    name: 'X-Goog-Resource-State',
+    required: true,
+    description: '`sync` (channel opened), `exists` (something changed), `not_exists`',
+    schema: { type: 'string', enum: [...RESOURCE_STATES] },
+  })
+  @ApiHeader({ name: 'X-Goog-Message-Number', required: false, description: 'Grows per channel' })
+  @ApiEnvelope(PushNotificationResultDto)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+  async receive(
+    @Headers() headers: Record<string, string | undefined>,
+  ): Promise<MessageResult<PushNotificationResultDto>> {
+    const receivedAt = new Date();
+    const channelId = headers[CHANNEL_ID];
+    const state = headers[RESOURCE_STATE];
+    if (!channelId || !state || !RESOURCE_STATES.includes(state)) {
+      throw new DomainException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.ValidationFailed,
+        `A Google push carries X-Goog-Channel-ID and X-Goog-Resource-State (${RESOURCE_STATES.join(', ')})`,
+      );
+    }
+    const verdict = await this.channels.verify(channelId, headers[CHANNEL_TOKEN], headers[RESOURCE_ID]);
+    if (verdict.kind === 'unauthorized') {
+      this.metrics.pushes.inc({ outcome: 'unauthorized' });
+      throw new DomainException(HttpStatus.UNAUTHORIZED, ErrorCode.Unauthorized, 'Wrong or missing channel token');
+    }
+    if (verdict.kind === 'unknown') {
+      this.metrics.pushes.inc({ outcome: 'unknown_channel' });
+      return new MessageResult({ accepted: false }, 'Not a channel kept here; ignored');
+    }
+    if (state === 'sync') {
+      this.metrics.pushes.inc({ outcome: 'sync_message' });
+      return new MessageResult({ accepted: true }, 'Channel confirmed');
+    }
+    this.metrics.pushes.inc({ outcome: 'accepted' });
+    this.scheduler.requestSync(verdict.calendarId, receivedAt);
+    return new MessageResult({ accepted: true }, 'Sync scheduled');
+  }
+}

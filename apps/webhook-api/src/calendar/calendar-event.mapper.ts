@@ -1,0 +1,39 @@
+import { CalendarEventDto } from '@connector-service/contracts';
+import { GoogleEvent } from '../google/google-calendar.api';
+
+/** A Google event in the contract's shape (the calendar routes' answers and the change deliveries). */
+export function toEventDto(event: GoogleEvent, googleCalendarId: string): CalendarEventDto {
+  const meetLink =
+    event.hangoutLink ??
+    event.conferenceData?.entryPoints?.find((entry) => entry.entryPointType === 'video')?.uri ??
+    undefined;
+  return {
+    id: event.id ?? '',
+    googleCalendarId,
+    status: event.status ?? 'confirmed',
+    summary: event.summary ?? '',
+    ...(event.description ? { description: event.description } : {}),
+    ...(event.location ? { location: event.location } : {}),
+    start: eventTime(event.start),
+    end: eventTime(event.end),
+    attendees: (event.attendees ?? []).map((attendee) => ({
+      email: attendee.email ?? '',
+      ...(attendee.optional ? { optional: true } : {}),
+      ...(attendee.responseStatus ? { responseStatus: attendee.responseStatus } : {}),
+    })),
+    htmlLink: event.htmlLink ?? '',
+    ...(meetLink ? { meetLink } : {}),
+    ...(event.recurrence?.length ? { recurrence: event.recurrence } : {}),
+    ...(event.recurringEventId ? { recurringEventId: event.recurringEventId } : {}),
+    created: event.created ?? '',
+    updated: event.updated ?? '',
+  };
+}
+
+function eventTime(time: GoogleEvent['start']): CalendarEventDto['start'] {
+  return {
+    ...(time?.dateTime ? { dateTime: time.dateTime } : {}),
+    ...(time?.timeZone ? { timeZone: time.timeZone } : {}),
+    ...(time?.date ? { date: time.date } : {}),
+  };
+}

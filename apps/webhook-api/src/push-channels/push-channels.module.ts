@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ConnectionStoreModule } from '../connections/connection-store.module';
+import { GoogleApiModule } from '../google/google-api.module';
+import { LeasesModule } from '../leases/leases.module';
+import { PushChannel, PushChannelSchema } from './push-channel.schema';
+import { PushChannelRepository } from './push-channel.repository';
+import { PushChannelsMetrics } from './push-channels.metrics';
+import { PushChannelsService } from './push-channels.service';
+
+/** Google push channels on each connection's calendar: open, verify pushes, renew, stop, drop. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([{ name: PushChannel.name, schema: PushChannelSchema }]),
+    ConnectionStoreModule,
+    GoogleApiModule,
+    LeasesModule,
+  ],
+  providers: [PushChannelRepository, PushChannelsMetrics, PushChannelsService],
+  exports: [PushChannelsService, PushChannelsMetrics],
+})
+export class PushChannelsModule {}

@@ -1,0 +1,198 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { BackgroundWork } from '@connector-service/app-core';
+import { ConnectionStatus } from '@connector-service/contracts';
+import { WebhookApiConfig } from '../config/webhook-api.config';
+import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
+import { GoogleApiException } from '../google/google-errors';
+import { GoogleCalendarApi } from '../google/google-calendar.api';
+import { LeaseService } from '../leases/lease.service';
+import { channelTokenHash, channelTokenMatches, newChannelToken, renewalTime } from './channel-token';
+import { PushChannel } from './push-channel.schema';
+import { PushChannelRepository } from './push-channel.repository';
+import { PushChannelsMetrics } from './push-channels.metrics';
+
+/** The calendar a connection's channel watches: the account's primary calendar. */
+const WATCHED_CALENDAR = 'primary';
+const RENEWAL_POLL_MS = 1000;
+const RENEWALS_PER_POLL = 25;
+const OPENING_GIVE_UP_MS = 60_000;
+
+/** What a push's channel headers are worth. */
+export type PushVerdict =
+  | { kind: 'accepted'; calendarId: string }
+  /** The channel is ours but the token is wrong or missing. */
+  | { kind: 'unauthorized' }
+  /** Not a channel we keep (never ours, stopped, replaced, or for another resource). */
+  | { kind: 'unknown' };
+
+/**
+ * Google push channels (events.watch) on each connection's primary calendar, when
+ * GOOGLE_PUSH_URL is set: opened when a connection becomes connected, renewed before they
+ * lapse (the new one opened before the old one is stopped), stopped on disconnect, dropped
+ * when access is lost. One lease per connection keeps two replicas from opening two.
+ */
+@Injectable()
+export class PushChannelsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PushChannelsService.name);
+  private readonly work = new BackgroundWork();
+  private renewing = false;
+
+  constructor(
+    private readonly channels: PushChannelRepository,
+    private readonly connections: ConnectionRepository,
+    private readonly google: GoogleCalendarApi,
+    private readonly leases: LeaseService,
+    private readonly config: WebhookApiConfig,
+    private readonly metrics: PushChannelsMetrics,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.GOOGLE_PUSH_URL !== undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.enabled) this.work.every(RENEWAL_POLL_MS, () => this.renewDue());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.work.stop();
+  }
+
+  /** Checks a push's channel id, token (constant time) and resource id against the channels kept. */
+  async verify(channelId: string, token: string | undefined, resourceId: string | undefined): Promise<PushVerdict> {
+    const channel = await this.channels.findById(channelId);
+    if (!channel) return { kind: 'unknown' };
+    if (!channelTokenMatches(token, channel.tokenHash)) return { kind: 'unauthorized' };
+    if (channel.resourceId !== null && resourceId !== undefined && resourceId !== channel.resourceId) {
+      return { kind: 'unknown' };
+    }
+    return { kind: 'accepted', calendarId: channel.calendarId };
+  }
+
+  /**
+   * Makes sure the connection has a channel for its current state (a reconnect replaces the
+   * old one: new opened first, old stopped after). Throws when Google cannot open one.
+   */
+  async ensureOpen(connection: ConnectionRecord): Promise<void> {
+    if (!this.enabled) return;
+    const calendarId = connection._id.toString();
+    await this.underLease(calendarId, async () => {
+      const current = await this.connections.findById(calendarId);
+      if (!current || current.status !== ConnectionStatus.Connected) return;
+      const kept = await this.channels.findByConnection(calendarId);
+      if (kept.some((channel) => channel.stateVersion === current.stateVersion && channel.resourceId !== null)) return;
+      await this.open(current);
+      for (const old of kept) await this.stop(old);
+    });
+  }
+
+  /**
+   * Stops every channel of the connection at Google and forgets it; before a disconnect
+   * revokes the grant (afterwards Google could no longer be asked).
+   */
+  async stopAll(calendarId: string): Promise<void> {
+    await this.underLease(calendarId, async () => {
+      for (const channel of await this.channels.findByConnection(calendarId)) await this.stop(channel);
+    });
+  }
+
+  /** Forgets the connection's channels without asking Google (access is lost): they lapse there. */
+  async dropAll(calendarId: string): Promise<void> {
+    const dropped = await this.channels.deleteByConnection(calendarId);
+    if (dropped > 0) this.logger.log(`Dropped ${dropped} push channel(s) of ${calendarId}`);
+  }
+
+  /** Replaces the channels due for renewal (bounded per call); returns how many were handled. */
+  async renewDue(now = new Date()): Promise<number> {
+    if (this.renewing || this.work.stopped) return 0;
+    this.renewing = true;
+    let handled = 0;
+    try {
+      for (const due of await this.channels.findDueForRenewal(now, RENEWALS_PER_POLL)) {
+        if (this.work.stopped) break;
+        await this.renew(due);
+        handled += 1;
+      }
+    } catch (error) {
+      this.logger.warn(`Push channel renewal could not run: ${(error as Error).message}`);
+    } finally {
+      this.renewing = false;
+    }
+    return handled;
+  }
+
+  private async renew(due: PushChannel): Promise<void> {
+    try {
+      await this.underLease(due.calendarId, async () => {
+        const channel = await this.channels.findById(due._id);
+        if (!channel || channel.renewAt === null || channel.renewAt > new Date()) return;
+        const connection = await this.connections.findById(channel.calendarId);
+        if (!this.enabled || !connection || connection.status !== ConnectionStatus.Connected) {
+          // Nothing to renew for: it lapses at Google on its own.
+          await this.channels.delete(channel._id);
+          this.metrics.renewals.inc({ outcome: 'dropped' });
+          return;
+        }
+        await this.open(connection);
+        await this.stop(channel);
+        this.metrics.renewals.inc({ outcome: 'renewed' });
+      });
+    } catch (error) {
+      this.metrics.renewals.inc({ outcome: 'failed' });
+      this.logger.warn(
+        `Push channel ${due._id} of ${due.calendarId} could not be renewed (tried again shortly): ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Opens a channel at Google, recorded first so a push racing our write is recognised. */
+  private async open(connection: ConnectionRecord): Promise<void> {
+    const calendarId = connection._id.toString();
+    const id = randomUUID();
+    const token = newChannelToken();
+    const openedAt = new Date();
+    await this.channels.insertOpening({
+      _id: id,
+      calendarId,
+      googleCalendarId: WATCHED_CALENDAR,
+      stateVersion: connection.stateVersion,
+      tokenHash: channelTokenHash(token),
+      openedAt,
+      // Replaced by the renewal if this process dies before Google's answer is recorded.
+      renewAt: new Date(openedAt.getTime() + OPENING_GIVE_UP_MS),
+    });
+    try {
+      const opened = await this.google.watchEvents(calendarId, WATCHED_CALENDAR, {
+        id,
+        token,
+        address: this.config.GOOGLE_PUSH_URL as string,
+      });
+      await this.channels.markOpen(id, { ...opened, renewAt: renewalTime(openedAt, opened.expiration) });
+      this.logger.log(`Push channel ${id} open for ${calendarId} until ${opened.expiration.toISOString()}`);
+    } catch (error) {
+      await this.channels.delete(id);
+      throw error;
+    }
+  }
+
+  /** Stops a channel at Google (one Google no longer knows is stopped already) and forgets it. */
+  private async stop(channel: PushChannel): Promise<void> {
+    if (channel.resourceId !== null) {
+      try {
+        await this.google.stopChannel(channel.calendarId, { id: channel._id, resourceId: channel.resourceId });
+      } catch (error) {
+        if (!(error instanceof GoogleApiException && error.failure.kind === 'not_found')) {
+          // It lapses at Google by its expiration; pushes for it are ignored from now on.
+          this.logger.warn(`Push channel ${channel._id} could not be stopped at Google: ${(error as Error).message}`);
+        }
+      }
+    }
+    await this.channels.delete(channel._id);
+  }
+
+  private async underLease(calendarId: string, work: () => Promise<void>): Promise<void> {
+    const outcome = await this.leases.runExclusiveWaiting(`push-channel:${calendarId}`, work);
+    if (!outcome.ran) throw new Error(`The push channels of ${calendarId} are busy elsewhere`);
+  }
+}

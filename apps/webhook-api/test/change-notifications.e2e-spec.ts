@@ -1,0 +1,285 @@
+import { ReceivedWebhook, WebhookReceiver } from '@connector-service/testing';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
+
+const secret = `whsec_${randomBytes(32).toString('base64')}`;
+const NOTIFICATIONS = '/api/google-calendar/notifications';
+
+interface EventsPayload {
+  type: 'calendar.events.changed';
+  data: {
+    subaccountId: string;
+    calendarId: string;
+    googleCalendarId: string;
+    sequence: number;
+    events: { id: string; status: string; summary: string; start: { dateTime?: string } }[];
+  };
+}
+interface StatusPayload {
+  type: 'connection.status_changed';
+  data: { subaccountId: string; calendarId: string; status: string; previousStatus: string | null };
+}
+type Payload = EventsPayload | StatusPayload;
+
+const payloadOf = (r: ReceivedWebhook) => r.payload as Payload;
+
+function slot(hour: number): { start: { dateTime: string }; end: { dateTime: string } } {
+  const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+  const h = String(hour).padStart(2, '0');
+  return { start: { dateTime: `${day}T${h}:00:00Z` }, end: { dateTime: `${day}T${h}:30:00Z` } };
+}
+
+describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', () => {
+  let stack: WebhookApiWithGoogle;
+  let receiver: WebhookReceiver;
+
+  async function start(options: { pushes?: boolean; env?: Record<string, string> } = {}): Promise<void> {
+    receiver = await WebhookReceiver.start(secret);
+    stack = await WebhookApiWithGoogle.start({
+      pushes: options.pushes ?? true,
+      env: {
+        PLATFORM_WEBHOOK_URL: receiver.url,
+        PLATFORM_WEBHOOK_SECRET: secret,
+        DELIVERY_POLL_INTERVAL_MS: '100',
+        DELIVERY_RETRY_BASE_MS: '100',
+        ...options.env,
+      },
+    });
+  }
+
+  afterEach(async () => {
+    await stack?.stop();
+    await receiver?.close();
+  });
+
+  const eventDeliveries = (calendarId: string) =>
+    receiver.delivered
+      .map(payloadOf)
+      .filter((p): p is EventsPayload => p.type === 'calendar.events.changed' && p.data.calendarId === calendarId);
+  const statusDeliveries = (calendarId: string) =>
+    receiver.delivered
+      .map(payloadOf)
+      .filter((p): p is StatusPayload => p.type === 'connection.status_changed' && p.data.calendarId === calendarId)
+      .map((p) => [p.data.previousStatus, p.data.status]);
+  const waitForEvent = (calendarId: string, match: (e: EventsPayload['data']['events'][number]) => boolean) =>
+    receiver.waitFor((r) => {
+      const p = payloadOf(r);
+      return p.type === 'calendar.events.changed' && p.data.calendarId === calendarId && p.data.events.some(match);
+    });
+  const storedChannels = (calendarId: string) =>
+    stack.mongo.db().collection('pushchannels').find({ calendarId }).toArray();
+  const syncListings = () => stack.google.requests.filter((r) => r.path.endsWith('/events') && r.method === 'GET');
+
+  /** Connects and waits for the baseline and the channel (what `connected` owes). */
+  async function connected(email = newEmail('sync')): Promise<{ calendarId: string; email: string }> {
+    const subaccountId = newSubaccountId();
+    const { calendarId } = await stack.connect(subaccountId, email);
+    await eventually(async () => {
+      const connection = await stack.connectionOf(subaccountId);
+      return connection?.['statusChanges']?.length === 0 ? true : undefined;
+    });
+    return { calendarId, email };
+  }
+
+  it('takes a baseline on connect, then delivers create, move and cancel in order, each within a second', async () => {
+    await start();
+    const email = newEmail('flow');
+    const existing = stack.google.addCalendarEvent(email, { summary: 'Before connecting', ...slot(8) });
+    const { calendarId } = await connected(email);
+
+    const status = await receiver.waitFor((r) => payloadOf(r).type === 'connection.status_changed');
+    expect(status.verified).toBe(true);
+    expect(statusDeliveries(calendarId)).toEqual([[null, 'connected']]);
+    const [channel] = stack.google.channels(email);
+    expect(channel?.address).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/google-calendar\/notifications$/);
+    expect(await storedChannels(calendarId)).toEqual([
+      expect.objectContaining({
+        _id: channel?.id,
+        resourceId: channel?.resourceId,
+        expiration: new Date(channel?.expiration ?? 0),
+      }),
+    ]);
+    // The channel token is kept only as a hash.
+    expect(JSON.stringify(await storedChannels(calendarId))).not.toContain(channel?.token ?? 'no token');
+
+    let startedAt = Date.now();
+    const created = stack.google.addCalendarEvent(email, { summary: 'Intro call', ...slot(10) });
+    const first = await waitForEvent(calendarId, (e) => e.id === created.id);
+    expect(first.at.getTime() - startedAt).toBeLessThan(1000);
+
+    await sleep(1000);
+    startedAt = Date.now();
+    stack.google.patchCalendarEvent(email, created.id, slot(11));
+    await waitForEvent(calendarId, (e) => e.id === created.id && (e.start.dateTime ?? '').includes('T11:00'));
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+
+    await sleep(1000);
+    startedAt = Date.now();
+    stack.google.deleteCalendarEvent(email, created.id);
+    await waitForEvent(calendarId, (e) => e.id === created.id && e.status === 'cancelled');
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+
+    const deliveries = eventDeliveries(calendarId);
+    expect(deliveries.map((d) => d.data.sequence)).toEqual([1, 2, 3]);
+    expect(deliveries.map((d) => d.data.events.map((e) => [e.id, e.status]))).toEqual([
+      [[created.id, 'confirmed']],
+      [[created.id, 'confirmed']],
+      [[created.id, 'cancelled']],
+    ]);
+    expect(deliveries.every((d) => d.data.googleCalendarId === email)).toBe(true);
+    // The baseline's event was never delivered.
+    expect(deliveries.flatMap((d) => d.data.events).some((e) => e.id === existing.id)).toBe(false);
+    expect(receiver.requests.every((r) => r.verified)).toBe(true);
+  });
+
+  it('answers 401 to a wrong or missing channel token, 200 to an unknown channel, 400 without the headers', async () => {
+    await start();
+    const { email } = await connected();
+    const [channel] = stack.google.channels(email);
+    const push = (headers: Record<string, string>) => {
+      const call = request(stack.api.app.getHttpServer()).post(NOTIFICATIONS);
+      for (const [name, value] of Object.entries(headers)) void call.set(name, value);
+      return call;
+    };
+    const base = {
+      'X-Goog-Channel-ID': channel?.id ?? '',
+      'X-Goog-Resource-ID': channel?.resourceId ?? '',
+      'X-Goog-Resource-State': 'exists',
+      'X-Goog-Message-Number': '2',
+    };
+    const wrong = await push({ ...base, 'X-Goog-Channel-Token': `${channel?.token ?? ''}x` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED' } });
+    expect((await push(base)).status).toBe(401);
+
+    const unknown = await push({ ...base, 'X-Goog-Channel-ID': 'not-ours', 'X-Goog-Channel-Token': 'whatever' });
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ success: true, data: { accepted: false } });
+
+    const bare = await push({});
+    expect(bare.status).toBe(400);
+    expect(bare.body).toMatchObject({ success: false, error: { code: 'VALIDATION_FAILED' } });
+
+    const before = Date.now();
+    const right = await push({ ...base, 'X-Goog-Channel-Token': channel?.token ?? '' });
+    expect(right.status).toBe(200);
+    expect(right.body).toMatchObject({ success: true, data: { accepted: true } });
+    expect(Date.now() - before).toBeLessThan(100);
+  });
+
+  it('coalesces pushes within a second into one sync after the first, and delivers every change', async () => {
+    await start();
+    const { calendarId, email } = await connected();
+    const listingsBefore = syncListings().length;
+    // Five changes over half a second, each pushed on its own.
+    const ids: string[] = [];
+    for (const hour of [9, 10, 11, 12, 13]) {
+      ids.push(stack.google.addCalendarEvent(email, { summary: `Burst ${hour}`, ...slot(hour) }).id);
+      await sleep(100);
+    }
+    await eventually(() => {
+      const seen = new Set(eventDeliveries(calendarId).flatMap((d) => d.data.events.map((e) => e.id)));
+      return ids.every((id) => seen.has(id)) ? true : undefined;
+    });
+    await stack.google.pushesSettled();
+    await sleep(1500);
+    expect(stack.google.pushesSent().filter((p) => p.state === 'exists').length).toBeGreaterThanOrEqual(5);
+    expect(syncListings().length - listingsBefore).toBeLessThanOrEqual(2);
+  });
+
+  it('lists the calendar afresh when Google answers 410 and delivers every event in it', async () => {
+    await start();
+    const email = newEmail('gone');
+    const old = stack.google.addCalendarEvent(email, { summary: 'Old but in the window', ...slot(8) });
+    const { calendarId } = await connected(email);
+    stack.google.expireSyncTokens(email);
+    const added = stack.google.addCalendarEvent(email, { summary: 'After the 410', ...slot(9) });
+    const resync = await waitForEvent(calendarId, (e) => e.id === added.id);
+    expect((resync.payload as EventsPayload).data.events.map((e) => e.id).sort()).toEqual([old.id, added.id].sort());
+    const metrics = await stack.asService('get', '/metrics').expect(200);
+    expect(metrics.text).toMatch(/calendar_sync_410_total 1/);
+
+    // And the new token works: the next change is incremental again.
+    const next = stack.google.addCalendarEvent(email, { summary: 'Next', ...slot(12) });
+    const incremental = await waitForEvent(calendarId, (e) => e.id === next.id);
+    expect((incremental.payload as EventsPayload).data.events.map((e) => e.id)).toEqual([next.id]);
+  });
+
+  it('renews a short-lived channel before it lapses, opening the new one before stopping the old', async () => {
+    await start();
+    stack.google.setChannelLifetimeMs(4000);
+    const { calendarId, email } = await connected();
+    const [first] = stack.google.channels(email);
+    expect(first).toBeDefined();
+    const renewed = await eventually(() => {
+      const live = stack.google.channels(email);
+      return live.length === 1 && live[0]?.id !== first?.id ? live[0] : undefined;
+    }, 6000);
+    const history = stack.google.channels(email, { all: true });
+    const old = history.find((c) => c.id === first?.id);
+    expect(old).toMatchObject({ stopped: true });
+    // Stopped before it lapsed, after its successor was opened.
+    const stop = stack.google.requests.find((r) => r.path.endsWith('/channels/stop'));
+    expect(stop?.at.getTime()).toBeLessThan(first?.expiration ?? 0);
+    const watches = stack.google.requests.filter((r) => r.path.endsWith('/events/watch'));
+    expect(watches.length).toBeGreaterThanOrEqual(2);
+    expect((watches[1]?.at.getTime() ?? Infinity) <= (stop?.at.getTime() ?? 0)).toBe(true);
+    expect((await storedChannels(calendarId)).map((c) => c['_id'])).toEqual([renewed?.id]);
+
+    // The renewed channel still brings changes.
+    const added = stack.google.addCalendarEvent(email, { summary: 'Through the new channel', ...slot(10) });
+    await waitForEvent(calendarId, (e) => e.id === added.id);
+  });
+
+  it('stops the channel before revoking on disconnect and tells the platform', async () => {
+    await start();
+    const { calendarId, email } = await connected();
+    const [channel] = stack.google.channels(email);
+    await stack.asService('delete', `/api/google-calendar/connections/${calendarId}`).expect(200);
+    expect(stack.google.channels(email)).toEqual([]);
+    expect(stack.google.channels(email, { all: true }).find((c) => c.id === channel?.id)).toMatchObject({
+      stopped: true,
+    });
+    const stopAt = stack.google.requests.findIndex((r) => r.path.endsWith('/channels/stop'));
+    const revokeAt = stack.google.requests.findIndex((r) => r.path.endsWith('/revoke'));
+    expect(stopAt).toBeGreaterThan(-1);
+    expect(stopAt).toBeLessThan(revokeAt);
+    await eventually(() => (statusDeliveries(calendarId).length === 2 ? true : undefined));
+    expect(statusDeliveries(calendarId)).toEqual([
+      [null, 'connected'],
+      ['connected', 'disconnected'],
+    ]);
+    expect(await storedChannels(calendarId)).toEqual([]);
+    expect(
+      await stack.mongo
+        .db()
+        .collection('calendarsyncstates')
+        .findOne({ _id: calendarId as never }),
+    ).toBeNull();
+  });
+
+  it('drops the channel when access is lost and says reauth_required', async () => {
+    await start();
+    const { calendarId, email } = await connected();
+    stack.google.revokeGrant(email);
+    stack.google.invalidateAccessTokens(email);
+    // The next Google call meets the revoked grant.
+    await stack.asService('get', `/api/google-calendar/connections/${calendarId}/calendars`).expect(409);
+    await eventually(() => (statusDeliveries(calendarId).length === 2 ? true : undefined));
+    expect(statusDeliveries(calendarId)[1]).toEqual(['connected', 'reauth_required']);
+    await eventually(async () => ((await storedChannels(calendarId)).length === 0 ? true : undefined));
+  });
+
+  it('delivers by polling alone without GOOGLE_PUSH_URL', async () => {
+    await start({ pushes: false, env: { CALENDAR_SYNC_INTERVAL_SECONDS: '5' } });
+    const { calendarId, email } = await connected();
+    expect(stack.google.channels(email)).toEqual([]);
+    const added = stack.google.addCalendarEvent(email, { summary: 'Polled', ...slot(10) });
+    const polled = await receiver.waitFor((r) => {
+      const p = payloadOf(r);
+      return p.type === 'calendar.events.changed' && p.data.events.some((e) => e.id === added.id);
+    }, 12_000);
+    expect((polled.payload as EventsPayload).data).toMatchObject({ calendarId, sequence: 1 });
+  });
+});
