@@ -25,6 +25,13 @@ export interface StackOptions {
   databaseEnv?: Record<string, string>;
   /** database-api reaches webhook-api through a TCP proxy (`stack.webhookProxy`) a test can cut. */
   proxyWebhookApi?: boolean;
+  /** Gives webhook-api its own notifications route as GOOGLE_PUSH_URL, so the sandbox pushes changes to it. */
+  googlePush?: boolean;
+}
+
+/** webhook-api's notifications route on its port, where the sandbox pushes (GOOGLE_PUSH_URL). */
+export function googlePushUrl(webhookPort: number): string {
+  return `http://127.0.0.1:${webhookPort}/api/google-calendar/notifications`;
 }
 
 /**
@@ -76,6 +83,7 @@ export class Stack {
           OUTBOUND_TIMEOUT_MS: '3000',
           OUTBOX_POLL_INTERVAL_MS: '200',
           CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
+          ...(options.googlePush ? { GOOGLE_PUSH_URL: googlePushUrl(webhookPort) } : {}),
           ...options.webhookEnv,
         },
       },
