@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { AppProcess } from '../libs/testing/src/lib/app-process';
-import type { InfraMessage, InfraRequest, SeedCalendars } from './infra-protocol';
+import type { AddEvent, InfraMessage, InfraRequest, SeedCalendars } from './infra-protocol';
 
 type Ready = Extract<InfraMessage, { type: 'ready' }>;
 type Stats = Extract<InfraMessage, { type: 'stats' }>;
@@ -59,6 +59,21 @@ export class InfraProcess {
           throw new Error(`infra-server could not seed ${seed.email}: ${message.message}`);
         }
         return message.type === 'calendarsSeeded' && message.requestId === requestId ? message : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Adds an event to the account's primary calendar at the sandbox, which pushes to its channels. */
+  addEvent(change: AddEvent, timeoutMs = 10_000): Promise<string> {
+    const requestId = ++this.lastRequestId;
+    return this.ask(
+      { type: 'addEvent', requestId, ...change },
+      (message) => {
+        if (message.type === 'failed' && message.requestId === requestId) {
+          throw new Error(`infra-server could not add an event for ${change.email}: ${message.message}`);
+        }
+        return message.type === 'eventAdded' && message.requestId === requestId ? message.eventId : undefined;
       },
       timeoutMs,
     );

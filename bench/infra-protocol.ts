@@ -21,7 +21,19 @@ export interface SeedCalendars {
   added: { summary: string; timeZone: string; busy: SeedBusy[] }[];
 }
 
-export type InfraRequest = { type: 'stats' } | ({ type: 'seedCalendars'; requestId: number } & SeedCalendars);
+/** A change at the sandbox as its owner would make it: an event added to the account's primary calendar. */
+export interface AddEvent {
+  email: string;
+  summary: string;
+}
+
+export type InfraRequest =
+  | { type: 'stats' }
+  | ({ type: 'seedCalendars'; requestId: number } & SeedCalendars)
+  | ({ type: 'addEvent'; requestId: number } & AddEvent);
+
+/** Sandbox requests by kind (`events.list`, `events.watch`, `channels.stop`, `token`, `other`). */
+export type SandboxCalls = Record<string, number>;
 
 export type InfraMessage =
   | {
@@ -29,7 +41,8 @@ export type InfraMessage =
       smtpUrl: string;
       google: { endpoints: InfraEndpoints; clientId: string; clientSecret: string };
     }
-  | { type: 'stats'; mails: number; sandboxRequests: number }
+  | { type: 'stats'; mails: number; sandboxRequests: number; sandboxCalls: SandboxCalls }
   /** The ids of the added calendars, in the order asked, and how many events were stored. */
   | { type: 'calendarsSeeded'; requestId: number; calendarIds: string[]; events: number }
+  | { type: 'eventAdded'; requestId: number; eventId: string }
   | { type: 'failed'; requestId: number; message: string };

@@ -6,7 +6,8 @@
  */
 import { GoogleSandbox } from '../libs/testing/src/google-sandbox';
 import { startSmtpCapture } from '../libs/testing/src/lib/smtp-capture';
-import type { InfraMessage, InfraRequest, SeedCalendars } from './infra-protocol';
+import type { SandboxRequestLog } from '../libs/testing/src/google-sandbox';
+import type { InfraMessage, InfraRequest, SandboxCalls, SeedCalendars } from './infra-protocol';
 
 /** Calendars and busy events as asked; the added calendars' ids in the order given. */
 function seedCalendars(google: GoogleSandbox, seed: SeedCalendars): { calendarIds: string[]; events: number } {
@@ -30,6 +31,26 @@ function seedCalendars(google: GoogleSandbox, seed: SeedCalendars): { calendarId
   return { calendarIds, events };
 }
 
+/** What kind of call a sandbox request is (the Calendar v3 paths our connector uses, and OAuth). */
+function callKind({ method, path }: SandboxRequestLog): string {
+  if (path.startsWith('/calendar/v3/')) {
+    if (method === 'GET' && path.endsWith('/events')) return 'events.list';
+    if (method === 'POST' && path.endsWith('/events/watch')) return 'events.watch';
+    if (path.endsWith('/channels/stop')) return 'channels.stop';
+    return `calendar ${method}`;
+  }
+  if (path === '/token') return 'token';
+  return 'other';
+}
+
+function countCalls(into: SandboxCalls, requests: readonly SandboxRequestLog[]): SandboxCalls {
+  for (const request of requests) {
+    const kind = callKind(request);
+    into[kind] = (into[kind] ?? 0) + 1;
+  }
+  return into;
+}
+
 async function main(): Promise<void> {
   let mails = 0;
   const smtp = await startSmtpCapture({
@@ -41,9 +62,11 @@ async function main(): Promise<void> {
   // Only the counts matter here; keep memory flat however long the load runs (the sandbox
   // logs every request, body included: tens of thousands under the calendar loads).
   let trimmedRequests = 0;
+  const trimmedCalls: SandboxCalls = {};
   const trim = setInterval(() => {
     smtp.clear();
     trimmedRequests += google.requests.length;
+    countCalls(trimmedCalls, google.requests);
     google.requests.splice(0);
   }, 1_000);
 
@@ -61,10 +84,28 @@ async function main(): Promise<void> {
 
   process.on('message', (request: InfraRequest) => {
     if (request.type === 'stats') {
-      send({ type: 'stats', mails, sandboxRequests: trimmedRequests + google.requests.length });
+      send({
+        type: 'stats',
+        mails,
+        sandboxRequests: trimmedRequests + google.requests.length,
+        sandboxCalls: countCalls({ ...trimmedCalls }, google.requests),
+      });
     } else if (request.type === 'seedCalendars') {
       try {
         send({ type: 'calendarsSeeded', requestId: request.requestId, ...seedCalendars(google, request) });
+      } catch (error) {
+        send({ type: 'failed', requestId: request.requestId, message: (error as Error).message });
+      }
+    } else if (request.type === 'addEvent') {
+      try {
+        // An hour a year ahead: never in a week the calendar loads read.
+        const start = new Date(Date.now() + 365 * 86_400_000);
+        const event = google.addCalendarEvent(request.email, {
+          summary: request.summary,
+          start: { dateTime: start.toISOString() },
+          end: { dateTime: new Date(start.getTime() + 3_600_000).toISOString() },
+        });
+        send({ type: 'eventAdded', requestId: request.requestId, eventId: event.id });
       } catch (error) {
         send({ type: 'failed', requestId: request.requestId, message: (error as Error).message });
       }

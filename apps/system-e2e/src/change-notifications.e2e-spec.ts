@@ -1,4 +1,12 @@
-import { ReceivedWebhook, SandboxChannel, WebhookReceiver } from '@connector-service/testing';
+import {
+  EventsChangedDelivery,
+  ReceivedWebhook,
+  SandboxChannel,
+  StatusChangedDelivery,
+  WebhookReceiver,
+  eventSlot as slot,
+  notificationOf as payloadOf,
+} from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import { Stack, eventually, googlePushUrl, newSubaccountId } from './support/stack';
 
@@ -7,36 +15,7 @@ import { Stack, eventually, googlePushUrl, newSubaccountId } from './support/sta
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
-interface ChangedEvent {
-  id: string;
-  status: string;
-  summary: string;
-  start: { dateTime?: string };
-}
-interface EventsPayload {
-  type: 'calendar.events.changed';
-  data: {
-    subaccountId: string;
-    calendarId: string;
-    googleCalendarId: string;
-    sequence: number;
-    events: ChangedEvent[];
-  };
-}
-interface StatusPayload {
-  type: 'connection.status_changed';
-  data: { subaccountId: string; calendarId: string; status: string; previousStatus: string | null };
-}
-type Payload = EventsPayload | StatusPayload;
-
-const payloadOf = (r: ReceivedWebhook) => r.payload as Payload | undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function slot(hour: number, minute = 0): { start: { dateTime: string }; end: { dateTime: string } } {
-  const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
-  const at = (m: number) => `${day}T${String(hour).padStart(2, '0')}:${String(m).padStart(2, '0')}:00Z`;
-  return { start: { dateTime: at(minute) }, end: { dateTime: at(minute + 30) } };
-}
 
 /** The receiver's view of one calendar. */
 function calendarView(receiver: WebhookReceiver, calendarId: string) {
@@ -52,16 +31,23 @@ function calendarView(receiver: WebhookReceiver, calendarId: string) {
     events: () =>
       receiver.delivered
         .filter(isEvents)
-        .map((r) => (r.payload as EventsPayload).data)
+        .map((r) => (r.payload as EventsChangedDelivery).data)
         .sort((a, b) => a.sequence - b.sequence),
     statuses: () =>
       receiver.delivered
         .map(payloadOf)
-        .filter((p): p is StatusPayload => p?.type === 'connection.status_changed' && p.data.calendarId === calendarId)
+        .filter(
+          (p): p is StatusChangedDelivery =>
+            p?.type === 'connection.status_changed' && p.data.calendarId === calendarId,
+        )
         .map((p) => [p.data.previousStatus, p.data.status]),
-    waitForEvent: (match: (e: ChangedEvent) => boolean, timeoutMs = 5000) =>
+    waitForEvent: (match: (e: EventsChangedDelivery['data']['events'][number]) => boolean, timeoutMs = 5000) =>
       receiver.waitFor(
-        (r) => isEvents(r) && r.status >= 200 && r.status < 300 && (r.payload as EventsPayload).data.events.some(match),
+        (r) =>
+          isEvents(r) &&
+          r.status >= 200 &&
+          r.status < 300 &&
+          (r.payload as EventsChangedDelivery).data.events.some(match),
         timeoutMs,
       ),
   };
@@ -134,15 +120,21 @@ describe('change notifications (system e2e: sandbox pushes to the built webhook-
     await sleep(500); // nothing more is owed
     const delivered = view.delivered();
     expect(delivered.every((r) => r.verified)).toBe(true);
-    expect(delivered.map((r) => (r.payload as EventsPayload).data.sequence)).toEqual([1, 2, 3]);
+    expect(delivered.map((r) => (r.payload as EventsChangedDelivery).data.sequence)).toEqual([1, 2, 3]);
     expect(
-      delivered.map((r) => (r.payload as EventsPayload).data.events.map((e) => [e.id, e.status, e.start.dateTime])),
+      delivered.map((r) =>
+        (r.payload as EventsChangedDelivery).data.events.map((e) => [e.id, e.status, e.start.dateTime]),
+      ),
     ).toEqual([
       [[created.id, 'confirmed', slot(10).start.dateTime]],
       [[created.id, 'confirmed', slot(11).start.dateTime]],
       [[created.id, 'cancelled', expect.anything()]],
     ]);
-    expect(delivered.map((r) => (r.payload as EventsPayload).data.googleCalendarId)).toEqual([email, email, email]);
+    expect(delivered.map((r) => (r.payload as EventsChangedDelivery).data.googleCalendarId)).toEqual([
+      email,
+      email,
+      email,
+    ]);
     // The baseline's event was never delivered.
     expect(view.events().flatMap((d) => d.events.map((e) => e.id))).not.toContain(existing[0]);
   });
@@ -217,7 +209,9 @@ describe('change notifications (system e2e: sandbox pushes to the built webhook-
     expect(view.attempts().some((r) => r.status === 500 && r.at.getTime() > restartedAt)).toBe(true);
     expect(view.delivered()[0]?.at.getTime()).toBeGreaterThanOrEqual(outageEnds);
 
-    const delivered = view.delivered().map((r) => ({ id: r.id, sequence: (r.payload as EventsPayload).data.sequence }));
+    const delivered = view
+      .delivered()
+      .map((r) => ({ id: r.id, sequence: (r.payload as EventsChangedDelivery).data.sequence }));
     const distinct = delivered.map((d) => d.sequence).filter((s, i, all) => all.indexOf(s) === i);
     expect(distinct).toEqual([1, 2, 3, 4, 5, 6]);
     // Arrival order: a sequence never comes after a higher one.
@@ -225,7 +219,7 @@ describe('change notifications (system e2e: sandbox pushes to the built webhook-
     // A sequence is always the same delivery (retries keep their webhook-id), refused attempts included.
     const idOf = new Map<number, Set<string | undefined>>();
     for (const r of view.attempts()) {
-      const sequence = (r.payload as EventsPayload).data.sequence;
+      const sequence = (r.payload as EventsChangedDelivery).data.sequence;
       idOf.set(sequence, (idOf.get(sequence) ?? new Set()).add(r.id));
     }
     expect([...idOf.values()].map((set) => set.size)).toEqual([1, 1, 1, 1, 1, 1]);
@@ -244,7 +238,7 @@ describe('change notifications (system e2e: sandbox pushes to the built webhook-
     stack.google.expireSyncTokens(email);
     const added = stack.google.addCalendarEvent(email, { summary: 'After the 410', ...slot(9) });
     const resync = await view.waitForEvent((e) => e.id === added.id);
-    const data = (resync.payload as EventsPayload).data;
+    const data = (resync.payload as EventsChangedDelivery).data;
     expect(data.sequence).toBe(1);
     expect(data.events.map((e) => e.id).sort()).toEqual([old[0], added.id].sort());
     expect(
@@ -255,7 +249,10 @@ describe('change notifications (system e2e: sandbox pushes to the built webhook-
     await sleep(1100);
     const next = stack.google.addCalendarEvent(email, { summary: 'Next', ...slot(12) });
     const incremental = await view.waitForEvent((e) => e.id === next.id);
-    expect((incremental.payload as EventsPayload).data).toMatchObject({ sequence: 2, events: [{ id: next.id }] });
+    expect((incremental.payload as EventsChangedDelivery).data).toMatchObject({
+      sequence: 2,
+      events: [{ id: next.id }],
+    });
   });
 
   it('renews a short-lived channel before it lapses and stops the old one', async () => {
@@ -358,7 +355,7 @@ describe('change notifications without GOOGLE_PUSH_URL (system e2e: polling alon
     const added = stack.google.addCalendarEvent(email, { summary: 'Polled', ...slot(10) });
     const polled = await view.waitForEvent((e) => e.id === added.id, 12_000);
     expect(polled.verified).toBe(true);
-    expect((polled.payload as EventsPayload).data).toMatchObject({
+    expect((polled.payload as EventsChangedDelivery).data).toMatchObject({
       subaccountId,
       calendarId,
       googleCalendarId: email,

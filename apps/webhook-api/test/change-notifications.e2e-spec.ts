@@ -1,34 +1,16 @@
-import { ReceivedWebhook, WebhookReceiver } from '@connector-service/testing';
+import {
+  EventsChangedDelivery,
+  StatusChangedDelivery,
+  WebhookReceiver,
+  eventSlot as slot,
+  notificationOf,
+} from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const NOTIFICATIONS = '/api/google-calendar/notifications';
-
-interface EventsPayload {
-  type: 'calendar.events.changed';
-  data: {
-    subaccountId: string;
-    calendarId: string;
-    googleCalendarId: string;
-    sequence: number;
-    events: { id: string; status: string; summary: string; start: { dateTime?: string } }[];
-  };
-}
-interface StatusPayload {
-  type: 'connection.status_changed';
-  data: { subaccountId: string; calendarId: string; status: string; previousStatus: string | null };
-}
-type Payload = EventsPayload | StatusPayload;
-
-const payloadOf = (r: ReceivedWebhook) => r.payload as Payload;
-
-function slot(hour: number): { start: { dateTime: string }; end: { dateTime: string } } {
-  const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
-  const h = String(hour).padStart(2, '0');
-  return { start: { dateTime: `${day}T${h}:00:00Z` }, end: { dateTime: `${day}T${h}:30:00Z` } };
-}
 
 describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', () => {
   let stack: WebhookApiWithGoogle;
@@ -55,17 +37,21 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
 
   const eventDeliveries = (calendarId: string) =>
     receiver.delivered
-      .map(payloadOf)
-      .filter((p): p is EventsPayload => p.type === 'calendar.events.changed' && p.data.calendarId === calendarId);
+      .map(notificationOf)
+      .filter(
+        (p): p is EventsChangedDelivery => p?.type === 'calendar.events.changed' && p.data.calendarId === calendarId,
+      );
   const statusDeliveries = (calendarId: string) =>
     receiver.delivered
-      .map(payloadOf)
-      .filter((p): p is StatusPayload => p.type === 'connection.status_changed' && p.data.calendarId === calendarId)
+      .map(notificationOf)
+      .filter(
+        (p): p is StatusChangedDelivery => p?.type === 'connection.status_changed' && p.data.calendarId === calendarId,
+      )
       .map((p) => [p.data.previousStatus, p.data.status]);
-  const waitForEvent = (calendarId: string, match: (e: EventsPayload['data']['events'][number]) => boolean) =>
+  const waitForEvent = (calendarId: string, match: (e: EventsChangedDelivery['data']['events'][number]) => boolean) =>
     receiver.waitFor((r) => {
-      const p = payloadOf(r);
-      return p.type === 'calendar.events.changed' && p.data.calendarId === calendarId && p.data.events.some(match);
+      const p = notificationOf(r);
+      return p?.type === 'calendar.events.changed' && p.data.calendarId === calendarId && p.data.events.some(match);
     });
   const storedChannels = (calendarId: string) =>
     stack.mongo.db().collection('pushchannels').find({ calendarId }).toArray();
@@ -88,7 +74,7 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     const existing = stack.google.addCalendarEvent(email, { summary: 'Before connecting', ...slot(8) });
     const { calendarId } = await connected(email);
 
-    const status = await receiver.waitFor((r) => payloadOf(r).type === 'connection.status_changed');
+    const status = await receiver.waitFor((r) => notificationOf(r)?.type === 'connection.status_changed');
     expect(status.verified).toBe(true);
     expect(statusDeliveries(calendarId)).toEqual([[null, 'connected']]);
     const [channel] = stack.google.channels(email);
@@ -196,14 +182,16 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     stack.google.expireSyncTokens(email);
     const added = stack.google.addCalendarEvent(email, { summary: 'After the 410', ...slot(9) });
     const resync = await waitForEvent(calendarId, (e) => e.id === added.id);
-    expect((resync.payload as EventsPayload).data.events.map((e) => e.id).sort()).toEqual([old.id, added.id].sort());
+    expect((resync.payload as EventsChangedDelivery).data.events.map((e) => e.id).sort()).toEqual(
+      [old.id, added.id].sort(),
+    );
     const metrics = await stack.asService('get', '/metrics').expect(200);
     expect(metrics.text).toMatch(/calendar_sync_410_total 1/);
 
     // And the new token works: the next change is incremental again.
     const next = stack.google.addCalendarEvent(email, { summary: 'Next', ...slot(12) });
     const incremental = await waitForEvent(calendarId, (e) => e.id === next.id);
-    expect((incremental.payload as EventsPayload).data.events.map((e) => e.id)).toEqual([next.id]);
+    expect((incremental.payload as EventsChangedDelivery).data.events.map((e) => e.id)).toEqual([next.id]);
   });
 
   it('renews a short-lived channel before it lapses, opening the new one before stopping the old', async () => {
@@ -277,9 +265,9 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     expect(stack.google.channels(email)).toEqual([]);
     const added = stack.google.addCalendarEvent(email, { summary: 'Polled', ...slot(10) });
     const polled = await receiver.waitFor((r) => {
-      const p = payloadOf(r);
-      return p.type === 'calendar.events.changed' && p.data.events.some((e) => e.id === added.id);
+      const p = notificationOf(r);
+      return p?.type === 'calendar.events.changed' && p.data.events.some((e) => e.id === added.id);
     }, 12_000);
-    expect((polled.payload as EventsPayload).data).toMatchObject({ calendarId, sequence: 1 });
+    expect((polled.payload as EventsChangedDelivery).data).toMatchObject({ calendarId, sequence: 1 });
   });
 });

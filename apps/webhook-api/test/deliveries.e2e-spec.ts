@@ -55,8 +55,14 @@ describe('platform webhook deliveries (e2e, real database, real receiver)', () =
   }
 
   const service = () => api.app.get(DeliveriesService);
-  const stored = (id: string) =>
-    mongo.db().collection<{ _id: string; [field: string]: unknown }>('deliveries').findOne({ _id: id });
+  /** A delivery as stored: still in `deliveries`, or archived once a later one of its stream was delivered. */
+  const stored = async (id: string) => {
+    const collection = (name: string) => mongo.db().collection<{ _id: string; [field: string]: unknown }>(name);
+    return (
+      (await collection('deliveries').findOne({ _id: id })) ??
+      (await collection('delivereddeliveries').findOne({ _id: id }))
+    );
+  };
   const deliveredOf = (calendarId: string) =>
     receiver.delivered.filter((r) => bodyOf(r).data?.calendarId === calendarId);
 
@@ -199,6 +205,21 @@ describe('platform webhook deliveries (e2e, real database, real receiver)', () =
       .collection('deliveries')
       .countDocuments({ status: { $ne: 'delivered' } });
     expect(left).toBe(0);
+    // Each stream keeps only its latest delivery in `deliveries` (the floor of its positions); the rest are archived.
+    const positions = async (name: string) =>
+      (
+        await mongo
+          .db()
+          .collection(name)
+          .find({ calendarId, stream: { $regex: '^events:' } })
+          .toArray()
+      )
+        .map((d) => d['position'] as number)
+        .sort();
+    expect(await positions('deliveries')).toEqual([4]);
+    expect(await positions('delivereddeliveries')).toEqual([1, 2, 3]);
+    const [next] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(5)]);
+    expect(next?.sequence).toBe(5);
   });
 
   it('gives up after the retry window (failed, listed), lets the next one go, and retries it by the route', async () => {

@@ -11,3 +11,4 @@ export * from './lib/stack-env';
 export * from './lib/workspace-root';
 export * from './lib/webhook-receiver';
 export * from './lib/awaited-log';
+export * from './lib/change-notifications';

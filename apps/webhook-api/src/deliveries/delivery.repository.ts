@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { DocumentWrites } from '@connector-service/app-core';
 import { DeliveryStatus } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
-import { Delivery } from './delivery.schema';
+import { DELIVERED_MODEL, Delivery } from './delivery.schema';
 
 const DUPLICATE_KEY = 11000;
 const MAX_APPEND_RACES = 50;
@@ -21,19 +21,25 @@ export type NewDelivery = Omit<
 >;
 
 /**
- * The `deliveries` collection's only door.
+ * The `deliveries` collection's only door (and its archive, `delivereddeliveries`).
  *
  * Positions (event `sequence`s) are allocated by insert: read the stream's last position,
  * insert the next one; the unique index on (stream, position) lets exactly one of several
  * writers (replicas included) have a position, and the loser reads again. Inserts against a
  * unique index are atomic on MongoDB and on FerretDB 1.x alike, unlike a counter updated with
- * `$inc` (FerretDB applies that as read, modify, replace). Nothing is ever deleted, so the
- * last position never goes back and there are no gaps.
+ * `$inc` (FerretDB applies that as read, modify, replace). A stream's latest delivery always
+ * stays in `deliveries` (only delivered ones below it are archived), so the last position
+ * never goes back and there are no gaps.
+ *
+ * Archiving keeps `deliveries` small: FerretDB 1.x answers every lookup, by `_id` too, by
+ * reading the collection whole, so a collection that grew with every delivery made each
+ * delivery slower than the one before.
  */
 @Injectable()
 export class DeliveryRepository implements OnModuleInit {
   constructor(
     @InjectModel(Delivery.name) private readonly model: Model<Delivery>,
+    @InjectModel(DELIVERED_MODEL) private readonly delivered: Model<Delivery>,
     private readonly writes: DocumentWrites,
   ) {}
 
@@ -76,13 +82,29 @@ export class DeliveryRepository implements OnModuleInit {
     });
   }
 
-  findById(id: string): Promise<Delivery | null> {
-    return this.model.findById(id).lean<Delivery>().exec();
+  /** A delivery still to do (or its stream's latest), else an archived one. */
+  async findById(id: string): Promise<Delivery | null> {
+    return (
+      (await this.model.findById(id).lean<Delivery>().exec()) ??
+      (await this.delivered.findById(id).lean<Delivery>().exec())
+    );
   }
 
-  /** The stream's earliest pending delivery: the only one that may be sent. */
-  head(stream: string): Promise<Delivery | null> {
-    return this.model.findOne({ stream, status: DeliveryStatus.Pending }).sort({ position: 1 }).lean<Delivery>().exec();
+  /**
+   * The stream's earliest pending delivery: the only one that may be sent. The same read
+   * archives the stream's delivered ones below its latest, so `deliveries` keeps only what is
+   * still to do plus each stream's latest.
+   */
+  async head(stream: string): Promise<Delivery | null> {
+    const rows = await this.model
+      .find({ stream, status: { $in: [DeliveryStatus.Pending, DeliveryStatus.Delivered] } })
+      .sort({ position: 1 })
+      .lean<Delivery[]>()
+      .exec();
+    const latest = rows[rows.length - 1];
+    const done = rows.filter((row) => row.status === DeliveryStatus.Delivered && row !== latest);
+    if (done.length > 0) await this.archive(done);
+    return rows.find((row) => row.status === DeliveryStatus.Pending) ?? null;
   }
 
   /** Streams with a pending delivery due by `now` (at most `limit`). */
@@ -183,7 +205,31 @@ export class DeliveryRepository implements OnModuleInit {
     return this.model.countDocuments({ status }).exec();
   }
 
+  /**
+   * Moves delivered deliveries to the archive: copied first, then removed (a crash between
+   * leaves a copy in both, which the next head read completes).
+   */
+  private async archive(done: readonly Delivery[]): Promise<void> {
+    for (const delivery of done) {
+      try {
+        await this.delivered.create(delivery);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      }
+      await this.writes.run(delivery._id, () => this.model.deleteOne({ _id: delivery._id }).exec());
+    }
+  }
+
+  /**
+   * Updates a delivery whose status is `expected`: read, then written, by `_id` alone (the one
+   * filter FerretDB 1.x evaluates in SQLite instead of decoding every document). The caller
+   * holds the stream's lease; DocumentWrites keeps this process's writes of it in turn.
+   */
   private update(id: string, expected: DeliveryStatus, update: Record<string, unknown>) {
-    return this.writes.run(id, () => this.model.updateOne({ _id: id, status: expected }, update).exec());
+    return this.writes.run(id, async () => {
+      const current = await this.model.findById(id, { status: 1 }).lean<Pick<Delivery, 'status'>>().exec();
+      if (current?.status !== expected) return { modifiedCount: 0 };
+      return this.model.updateOne({ _id: id }, update).exec();
+    });
   }
 }

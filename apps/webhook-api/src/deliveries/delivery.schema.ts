@@ -82,3 +82,14 @@ export const DeliverySchema = SchemaFactory.createForClass(Delivery);
 DeliverySchema.index({ stream: 1, position: 1 }, { unique: true });
 DeliverySchema.index({ status: 1, nextAttemptAt: 1 });
 DeliverySchema.index({ status: 1, _id: 1 });
+
+export const DELIVERED_COLLECTION = 'delivereddeliveries';
+export const DELIVERED_MODEL = 'DeliveredDelivery';
+
+/**
+ * Delivered deliveries, moved out of `deliveries` once a later one of their stream exists
+ * there, so that `deliveries` holds what is still to do plus each stream's latest. The hot
+ * path only ever writes here: FerretDB 1.x reads a collection whole for every lookup.
+ */
+export const DeliveredDeliverySchema = DeliverySchema.clone();
+DeliveredDeliverySchema.clearIndexes();

@@ -14,6 +14,8 @@ const MAX_STREAMS_PER_TICK = 100;
 const MAX_ACTIVE_STREAMS = 16;
 /** Deliveries sent in a row from one stream before it yields to the next poll. */
 const MAX_PER_DRAIN = 100;
+/** Room left in the lease after the last attempt it starts (database writes, clock skew). */
+const LEASE_MARGIN_MS = 5000;
 
 type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
 
@@ -21,9 +23,10 @@ type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
  * Sends pending deliveries to the platform, one stream (a calendar's event changes, a
  * connection's status changes) at a time and in position order: only a stream's head is
  * sent, so a later delivery waits for an earlier one while other streams go on. A new
- * delivery is tried at once (`deliverSoon`), retries by a poll. Each attempt runs under the
+ * delivery is tried at once (`deliverSoon`), retries by a poll. Attempts run under the
  * stream's lease, so two replicas never send a stream's deliveries at once (a killed
- * holder's lease expires after LeaseService.durationMs, longer than an attempt can take).
+ * holder's lease expires after LeaseService.durationMs; no attempt starts later than an
+ * attempt's timeout plus a margin before that).
  * Any answer but 2xx, or none, is retried with exponential backoff and jitter (at most an
  * hour apart) until DELIVERY_RETRY_WINDOW_SECONDS have passed since the first attempt; the
  * attempt that fails after that marks it `failed`, and the stream's next delivery goes on.
@@ -88,12 +91,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private async drain(stream: string): Promise<void> {
     this.active.set(stream, false);
     try {
-      for (let sent = 0; sent < MAX_PER_DRAIN && !this.work.stopped; sent += 1) {
+      let sent = 0;
+      while (sent < MAX_PER_DRAIN && !this.work.stopped) {
         this.active.set(stream, false);
-        const outcome = await this.leases.runExclusive(`delivery:${stream}`, () => this.attemptHead(stream));
+        const outcome = await this.leases.runExclusive(`delivery:${stream}`, () =>
+          this.attemptHeads(stream, MAX_PER_DRAIN - sent),
+        );
         // Another replica has the stream: it goes on from there.
         if (!outcome.ran) return;
-        if (outcome.value === 'delivered' || outcome.value === 'failed') continue;
+        sent += outcome.value.sent;
+        // The lease had no room for another attempt: take it again.
+        if (outcome.value.last === 'delivered' || outcome.value.last === 'failed') continue;
         // Idle or waiting: unless a delivery was enqueued meanwhile, the poll takes it from here.
         if (!this.active.get(stream)) return;
       }
@@ -101,6 +109,22 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       this.logger.warn(`Deliveries of ${stream} could not run: ${(error as Error).message}`);
     } finally {
       this.active.delete(stream);
+    }
+  }
+
+  /**
+   * Under the stream's lease: sends its heads one after another while the lease has room for
+   * one more attempt (an attempt takes at most the client's timeout), so a burst costs one
+   * lease, not one per delivery.
+   */
+  private async attemptHeads(stream: string, max: number): Promise<{ sent: number; last: AttemptOutcome }> {
+    const lastStartBy = Date.now() + this.leases.durationMs - this.client.timeoutMs - LEASE_MARGIN_MS;
+    let sent = 0;
+    for (;;) {
+      const last = await this.attemptHead(stream);
+      if (last !== 'delivered' && last !== 'failed') return { sent, last };
+      sent += 1;
+      if (sent >= max || Date.now() >= lastStartBy || this.work.stopped) return { sent, last };
     }
   }
 

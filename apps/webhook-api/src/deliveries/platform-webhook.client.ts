@@ -16,7 +16,8 @@ export type DeliveryAttemptResult = { statusCode: number; error?: undefined } | 
 export class PlatformWebhookClient {
   readonly url: string | undefined;
   private readonly signer: Webhook | undefined;
-  private readonly timeoutMs: number;
+  /** The longest one attempt takes. */
+  readonly timeoutMs: number;
 
   constructor(config: WebhookApiConfig) {
     this.url = config.PLATFORM_WEBHOOK_URL;

@@ -17,6 +17,13 @@ const WATCHED_CALENDAR = 'primary';
 const RENEWAL_POLL_MS = 1000;
 const RENEWALS_PER_POLL = 25;
 const OPENING_GIVE_UP_MS = 60_000;
+/**
+ * Channels recently looked up are trusted this long without reading them again (a push is
+ * answered within 100 ms; on FerretDB every lookup reads the whole collection). One stopped
+ * by another replica meanwhile costs at most a needless sync.
+ */
+const VERIFIED_CACHE_MS = 60_000;
+const VERIFIED_CACHE_MAX = 10_000;
 
 /** What a push's channel headers are worth. */
 export type PushVerdict =
@@ -37,6 +44,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(PushChannelsService.name);
   private readonly work = new BackgroundWork();
   private renewing = false;
+  private readonly recentlyRead = new Map<string, { channel: PushChannel; until: number }>();
 
   constructor(
     private readonly channels: PushChannelRepository,
@@ -61,7 +69,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
 
   /** Checks a push's channel id, token (constant time) and resource id against the channels kept. */
   async verify(channelId: string, token: string | undefined, resourceId: string | undefined): Promise<PushVerdict> {
-    const channel = await this.channels.findById(channelId);
+    const channel = await this.lookUp(channelId);
     if (!channel) return { kind: 'unknown' };
     if (!channelTokenMatches(token, channel.tokenHash)) return { kind: 'unauthorized' };
     if (channel.resourceId !== null && resourceId !== undefined && resourceId !== channel.resourceId) {
@@ -99,6 +107,8 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
 
   /** Forgets the connection's channels without asking Google (access is lost): they lapse there. */
   async dropAll(calendarId: string): Promise<void> {
+    for (const [id, { channel }] of this.recentlyRead)
+      if (channel.calendarId === calendarId) this.recentlyRead.delete(id);
     const dropped = await this.channels.deleteByConnection(calendarId);
     if (dropped > 0) this.logger.log(`Dropped ${dropped} push channel(s) of ${calendarId}`);
   }
@@ -130,7 +140,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
         const connection = await this.connections.findById(channel.calendarId);
         if (!this.enabled || !connection || connection.status !== ConnectionStatus.Connected) {
           // Nothing to renew for: it lapses at Google on its own.
-          await this.channels.delete(channel._id);
+          await this.forget(channel._id);
           this.metrics.renewals.inc({ outcome: 'dropped' });
           return;
         }
@@ -188,7 +198,25 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
         }
       }
     }
-    await this.channels.delete(channel._id);
+    await this.forget(channel._id);
+  }
+
+  private async forget(channelId: string): Promise<void> {
+    this.recentlyRead.delete(channelId);
+    await this.channels.delete(channelId);
+  }
+
+  /** The channel, from the recent lookups or the database; only open channels are remembered. */
+  private async lookUp(channelId: string): Promise<PushChannel | null> {
+    const cached = this.recentlyRead.get(channelId);
+    if (cached && cached.until > Date.now()) return cached.channel;
+    const channel = await this.channels.findById(channelId);
+    this.recentlyRead.delete(channelId);
+    if (channel?.resourceId) {
+      if (this.recentlyRead.size >= VERIFIED_CACHE_MAX) this.recentlyRead.clear();
+      this.recentlyRead.set(channelId, { channel, until: Date.now() + VERIFIED_CACHE_MS });
+    }
+    return channel;
   }
 
   private async underLease(calendarId: string, work: () => Promise<void>): Promise<void> {

@@ -1,0 +1,41 @@
+import { ReceivedWebhook } from './webhook-receiver';
+
+// What tests read of webhook-api's change notifications (CONTRACT.md, "Change notifications"),
+// typed for assertions, and the event times they create at the sandbox.
+
+export interface DeliveredEvent {
+  id: string;
+  status: string;
+  summary: string;
+  start: { dateTime?: string; date?: string };
+}
+
+export interface EventsChangedDelivery {
+  type: 'calendar.events.changed';
+  data: {
+    subaccountId: string;
+    calendarId: string;
+    googleCalendarId: string;
+    sequence: number;
+    events: DeliveredEvent[];
+  };
+}
+
+export interface StatusChangedDelivery {
+  type: 'connection.status_changed';
+  data: { subaccountId: string; calendarId: string; status: string; previousStatus: string | null };
+}
+
+export type ChangeNotification = EventsChangedDelivery | StatusChangedDelivery;
+
+/** The verified payload of a received webhook (undefined when it did not verify). */
+export function notificationOf(received: ReceivedWebhook): ChangeNotification | undefined {
+  return received.payload as ChangeNotification | undefined;
+}
+
+/** Half an hour from `hour:minute` UTC, three days from now (inside every sync window). */
+export function eventSlot(hour: number, minute = 0): { start: { dateTime: string }; end: { dateTime: string } } {
+  const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+  const at = (m: number) => `${day}T${String(hour).padStart(2, '0')}:${String(m).padStart(2, '0')}:00Z`;
+  return { start: { dateTime: at(minute) }, end: { dateTime: at(minute + 30) } };
+}
