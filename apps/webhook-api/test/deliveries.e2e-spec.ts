@@ -3,6 +3,7 @@ import { WebhookReceiver, ReceivedWebhook, getFreePort } from '@connector-servic
 import { MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { DeliveriesService } from '../src/deliveries/deliveries.service';
+import { DeliveryWorker } from '../src/deliveries/delivery.worker';
 import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
 import { eventually, newSubaccountId } from './support/webhook-api-with-google';
 
@@ -220,6 +221,19 @@ describe('platform webhook deliveries (e2e, real database, real receiver)', () =
     expect(await positions('delivereddeliveries')).toEqual([1, 2, 3]);
     const [next] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(5)]);
     expect(next?.sequence).toBe(5);
+  });
+
+  it('deletes archived deliveries after DELIVERY_ARCHIVE_RETENTION_DAYS, and nothing else', async () => {
+    await start({ DELIVERY_ARCHIVE_RETENTION_DAYS: '7' });
+    const archive = mongo.db().collection<{ _id: string; [field: string]: unknown }>('delivereddeliveries');
+    const day = 86_400_000;
+    const now = Date.now();
+    await archive.insertMany([
+      { _id: 'msg_old', status: 'delivered', deliveredAt: new Date(now - 8 * day) },
+      { _id: 'msg_recent', status: 'delivered', deliveredAt: new Date(now - 6 * day) },
+    ]);
+    expect(await api.app.get(DeliveryWorker).pruneArchive(new Date(now))).toBe(1);
+    expect((await archive.find({}).toArray()).map((d) => d._id)).toEqual(['msg_recent']);
   });
 
   it('gives up after the retry window (failed, listed), lets the next one go, and retries it by the route', async () => {

@@ -246,4 +246,12 @@ export class WebhookApiConfig extends ServiceConfig {
   @Min(1)
   @Max(2_592_000)
   readonly DELIVERY_RETRY_WINDOW_SECONDS: number = 86_400;
+
+  /** Delivered deliveries are kept this many days in `delivereddeliveries`, then deleted. */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  readonly DELIVERY_ARCHIVE_RETENTION_DAYS: number = 7;
 }

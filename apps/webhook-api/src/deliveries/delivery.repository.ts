@@ -201,6 +201,11 @@ export class DeliveryRepository implements OnModuleInit {
       .exec();
   }
 
+  /** Deletes archived deliveries delivered before `before`; answers how many. */
+  async pruneArchive(before: Date): Promise<number> {
+    return (await this.delivered.deleteMany({ deliveredAt: { $lt: before } }).exec()).deletedCount;
+  }
+
   count(status: DeliveryStatus): Promise<number> {
     return this.model.countDocuments({ status }).exec();
   }

@@ -14,6 +14,8 @@ const MAX_STREAMS_PER_TICK = 100;
 const MAX_ACTIVE_STREAMS = 16;
 /** Deliveries sent in a row from one stream before it yields to the next poll. */
 const MAX_PER_DRAIN = 100;
+/** How often archived deliveries past their retention are deleted. */
+const ARCHIVE_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 /** Room left in the lease after the last attempt it starts (database writes, clock skew). */
 const LEASE_MARGIN_MS = 5000;
 
@@ -50,6 +52,20 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     if (!this.client.enabled) return;
     this.work.every(this.config.DELIVERY_POLL_INTERVAL_MS, () => this.poll());
+    this.work.every(ARCHIVE_PRUNE_INTERVAL_MS, () => this.pruneArchive());
+  }
+
+  /** Deletes archived deliveries older than DELIVERY_ARCHIVE_RETENTION_DAYS; answers how many. */
+  async pruneArchive(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.config.DELIVERY_ARCHIVE_RETENTION_DAYS * 86_400_000);
+    try {
+      const pruned = await this.deliveries.pruneArchive(before);
+      if (pruned > 0) this.logger.log(`Deleted ${pruned} deliveries delivered before ${before.toISOString()}`);
+      return pruned;
+    } catch (error) {
+      this.logger.warn(`Archived deliveries could not be pruned: ${(error as Error).message}`);
+      return 0;
+    }
   }
 
   /** Stops taking new work and waits for the attempts in hand. */
