@@ -19,6 +19,7 @@ export * from './observability/metrics.module';
 export * from './bootstrap/run-app';
 export * from './bootstrap/service-platform.module';
 export * from './persistence/document-writes';
+export * from './persistence/duplicate-key';
 export * from './resilience/retry-backoff';
 export * from './http/idempotency-key.decorator';
 export * from './resilience/background-work';

@@ -1,14 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { DocumentWrites } from '@connector-service/app-core';
+import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { ConnectorSubaccount } from './connector.schema';
 
 export type ConnectorRecord = ConnectorSubaccount;
 
 export class DuplicateConnectorError extends Error {}
-
-const DUPLICATE_KEY = 11000;
 
 /** The only code that touches the `connectorsubaccount` collection. */
 @Injectable()
@@ -31,7 +29,7 @@ export class ConnectorRepository implements OnModuleInit {
       const created = await this.model.create({ ...connector, metadata: {} });
       return created.toObject();
     } catch (error) {
-      if ((error as { code?: unknown }).code === DUPLICATE_KEY) throw new DuplicateConnectorError();
+      if (isDuplicateKeyError(error)) throw new DuplicateConnectorError();
       throw error;
     }
   }

@@ -3,13 +3,14 @@ import { DomainException, retryDelayMs } from '@connector-service/app-core';
 import { ConnectionStatus, ErrorCode } from '@connector-service/contracts';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
+import { toEventFields } from '../calendar/calendar-event.mapper';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { GoogleApiException } from '../google/google-errors';
 import { GoogleCalendarApi, GoogleEvent } from '../google/google-calendar.api';
 import { LeaseService } from '../leases/lease.service';
 import { CalendarSyncMetrics } from './calendar-sync.metrics';
 import { CalendarSyncStateRepository } from './calendar-sync-state.repository';
-import { inResyncWindow, toChangedEvent } from './changed-events';
+import { inResyncWindow } from './changed-events';
 
 /** The calendar synced: the account's primary calendar (the one the push channel watches). */
 const SYNCED_CALENDAR = 'primary';
@@ -154,7 +155,7 @@ export class CalendarSyncService {
     let pageToken: string | undefined;
     let changes = 0;
     for (;;) {
-      const page = await this.google.listChanges(calendarId, SYNCED_CALENDAR, {
+      const page = await this.google.listChanges(connection, SYNCED_CALENDAR, {
         ...start,
         ...(pageToken ? { pageToken } : {}),
       });
@@ -173,7 +174,8 @@ export class CalendarSyncService {
     await this.deliveries.enqueueEventChanges(
       { calendarId: connection._id.toString(), subaccountId: connection.subaccountId },
       connection.googleEmail,
-      events.map(toChangedEvent),
+      // The delivery names the calendar once, in `data.googleCalendarId`.
+      events.map(toEventFields),
       observedAt,
     );
     return events.length;

@@ -1,4 +1,5 @@
-import { inResyncWindow, toChangedEvent } from './changed-events';
+import { toEventFields } from '../calendar/calendar-event.mapper';
+import { inResyncWindow } from './changed-events';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const at = (iso: string) => ({ dateTime: iso });
@@ -32,9 +33,9 @@ describe('inResyncWindow', () => {
   });
 });
 
-describe('toChangedEvent', () => {
+describe('toEventFields (a changed event as delivered)', () => {
   it('carries the contract fields, the series rules, and no calendar id of its own', () => {
-    const changed = toChangedEvent({
+    const changed = toEventFields({
       id: 'e1',
       status: 'confirmed',
       summary: 'Standup',
@@ -52,6 +53,6 @@ describe('toChangedEvent', () => {
       updated: '2026-12-01T10:00:00.000Z',
     });
     expect(changed).not.toHaveProperty('googleCalendarId');
-    expect(toChangedEvent({ id: 'gone', status: 'cancelled' })).toMatchObject({ id: 'gone', status: 'cancelled' });
+    expect(toEventFields({ id: 'gone', status: 'cancelled' })).toMatchObject({ id: 'gone', status: 'cancelled' });
   });
 });

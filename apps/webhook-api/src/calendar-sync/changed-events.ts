@@ -1,17 +1,8 @@
-import { ChangedCalendarEvent } from '@connector-service/contracts';
 import { DateTime } from 'luxon';
-import { toEventDto } from '../calendar/calendar-event.mapper';
 import { GoogleEvent } from '../google/google-calendar.api';
 
 /** What a full resync (Google's 410) delivers: events from 30 days back to a year ahead. */
 export const RESYNC_WINDOW = { daysBack: 30, daysAhead: 365 } as const;
-
-/** A changed Google event as a `calendar.events.changed` delivery carries it. */
-export function toChangedEvent(event: GoogleEvent): ChangedCalendarEvent {
-  // The delivery names the calendar once, in `data.googleCalendarId`.
-  const { googleCalendarId: _calendar, ...changed } = toEventDto(event, '');
-  return changed;
-}
 
 /**
  * Whether a full resync delivers this event: it overlaps the window, or it is a series that

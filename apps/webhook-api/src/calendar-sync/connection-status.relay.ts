@@ -107,8 +107,10 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
         });
       }
       if (connection.status === ConnectionStatus.Connected) {
-        if (this.scheduler.enabled) await this.sync.sync(calendarId, { wait: true });
-        if (this.scheduler.enabled) await this.channels.ensureOpen(connection);
+        if (this.scheduler.enabled) {
+          await this.sync.sync(calendarId, { wait: true });
+          await this.channels.ensureOpen(connection);
+        }
       } else {
         await this.channels.dropAll(calendarId);
         await this.sync.forget(calendarId);

@@ -1,15 +1,22 @@
 import { CalendarEventDto } from '@connector-service/contracts';
 import { GoogleEvent } from '../google/google-calendar.api';
 
-/** A Google event in the contract's shape (the calendar routes' answers and the change deliveries). */
+export type CalendarEventFields = Omit<CalendarEventDto, 'googleCalendarId'>;
+
+/** A Google event as the calendar routes answer it, on the calendar `googleCalendarId`. */
 export function toEventDto(event: GoogleEvent, googleCalendarId: string): CalendarEventDto {
+  const { id, ...fields } = toEventFields(event);
+  return { id, googleCalendarId, ...fields };
+}
+
+/** A Google event in the contract's shape, without its calendar (change deliveries name it once). */
+export function toEventFields(event: GoogleEvent): CalendarEventFields {
   const meetLink =
     event.hangoutLink ??
     event.conferenceData?.entryPoints?.find((entry) => entry.entryPointType === 'video')?.uri ??
     undefined;
   return {
     id: event.id ?? '',
-    googleCalendarId,
     status: event.status ?? 'confirmed',
     summary: event.summary ?? '',
     ...(event.description ? { description: event.description } : {}),

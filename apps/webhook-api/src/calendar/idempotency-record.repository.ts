@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { DocumentWrites } from '@connector-service/app-core';
+import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { IdempotencyRecord } from './idempotency-record.schema';
-
-const DUPLICATE_KEY = 11000;
 
 /** The only code that touches the idempotency records. */
 @Injectable()
@@ -20,7 +18,7 @@ export class IdempotencyRecordRepository {
       await this.model.create(record);
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }

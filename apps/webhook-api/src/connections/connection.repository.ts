@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { DocumentWrites } from '@connector-service/app-core';
+import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
 import { ConnectionStatus } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
@@ -27,7 +27,6 @@ export interface ConnectedState {
   accessTokenExpiresAt: Date;
 }
 
-const DUPLICATE_KEY = 11000;
 /** Conditional transition writes retried when the status changed between read and write. */
 const MAX_TRANSITION_RACES = 5;
 
@@ -102,7 +101,7 @@ export class ConnectionRepository implements OnModuleInit {
         // The status changed since it was read: read it again.
       } catch (error) {
         // Two first connects of one subaccount at once: the loser of the insert race reads again.
-        if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
     }
     throw new Error(`The connection of subaccount ${state.subaccountId} kept changing; not saved`);

@@ -1,11 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { DocumentWrites } from '@connector-service/app-core';
+import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
 import { DeliveryStatus } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
 import { DELIVERED_MODEL, Delivery } from './delivery.schema';
 
-const DUPLICATE_KEY = 11000;
 const MAX_APPEND_RACES = 50;
 
 export type NewDelivery = Omit<
@@ -75,7 +74,7 @@ export class DeliveryRepository implements OnModuleInit {
           await this.model.create(delivery);
           return delivery;
         } catch (error) {
-          if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+          if (!isDuplicateKeyError(error)) throw error;
         }
       }
       throw new Error(`Could not allocate a position in delivery stream ${stream}`);
@@ -139,16 +138,12 @@ export class DeliveryRepository implements OnModuleInit {
   }
 
   async markDelivered(delivery: Delivery, attemptAt: Date, now: Date, statusCode: number): Promise<void> {
-    await this.update(delivery._id, DeliveryStatus.Pending, {
-      $set: {
-        status: DeliveryStatus.Delivered,
-        attempts: delivery.attempts + 1,
-        firstAttemptAt: delivery.firstAttemptAt ?? attemptAt,
-        deliveredAt: now,
-        nextAttemptAt: null,
-        lastStatusCode: statusCode,
-        lastError: null,
-      },
+    await this.recordAttempt(delivery, attemptAt, {
+      status: DeliveryStatus.Delivered,
+      deliveredAt: now,
+      nextAttemptAt: null,
+      lastStatusCode: statusCode,
+      lastError: null,
     });
   }
 
@@ -159,27 +154,15 @@ export class DeliveryRepository implements OnModuleInit {
     error: string,
     statusCode: number | null,
   ): Promise<void> {
-    await this.update(delivery._id, DeliveryStatus.Pending, {
-      $set: {
-        attempts: delivery.attempts + 1,
-        firstAttemptAt: delivery.firstAttemptAt ?? attemptAt,
-        nextAttemptAt,
-        lastError: error,
-        lastStatusCode: statusCode,
-      },
-    });
+    await this.recordAttempt(delivery, attemptAt, { nextAttemptAt, lastError: error, lastStatusCode: statusCode });
   }
 
   async markFailed(delivery: Delivery, attemptAt: Date, error: string, statusCode: number | null): Promise<void> {
-    await this.update(delivery._id, DeliveryStatus.Pending, {
-      $set: {
-        status: DeliveryStatus.Failed,
-        attempts: delivery.attempts + 1,
-        firstAttemptAt: delivery.firstAttemptAt ?? attemptAt,
-        nextAttemptAt: null,
-        lastError: error,
-        lastStatusCode: statusCode,
-      },
+    await this.recordAttempt(delivery, attemptAt, {
+      status: DeliveryStatus.Failed,
+      nextAttemptAt: null,
+      lastError: error,
+      lastStatusCode: statusCode,
     });
   }
 
@@ -219,10 +202,17 @@ export class DeliveryRepository implements OnModuleInit {
       try {
         await this.delivered.create(delivery);
       } catch (error) {
-        if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
       await this.writes.run(delivery._id, () => this.model.deleteOne({ _id: delivery._id }).exec());
     }
+  }
+
+  /** One more attempt at a pending delivery (the first starts its retry window), with what came of it. */
+  private recordAttempt(delivery: Delivery, attemptAt: Date, outcome: Partial<Delivery>) {
+    return this.update(delivery._id, DeliveryStatus.Pending, {
+      $set: { attempts: delivery.attempts + 1, firstAttemptAt: delivery.firstAttemptAt ?? attemptAt, ...outcome },
+    });
   }
 
   /**

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { retryDelayMs } from '@connector-service/app-core';
 import type { OAuth2Client } from 'google-auth-library';
 import { WebhookApiConfig } from '../config/webhook-api.config';
+import type { ConnectionRecord } from '../connections/connection.repository';
 import { AccessTokenService } from '../token-refresh/access-token.service';
 import { GoogleApiFailure, classifyGoogleApiFailure, googleApiException } from './google-errors';
 import { GoogleApiMetrics } from './google-api.metrics';
@@ -52,14 +53,18 @@ export class GoogleApiClient {
     this.random = options?.random ?? Math.random;
   }
 
-  /** Runs `send` for the connection `calendarId` and answers Google's `data`. */
+  /**
+   * Runs `send` for the connection `calendarId` and answers Google's `data`. `connection`:
+   * the connection as the caller just read it (its token is used if fresh, unread again).
+   */
   async request<T>(
     calendarId: string,
     operation: string,
     send: (context: GoogleRequestContext) => Promise<{ data: T }>,
+    connection?: ConnectionRecord,
   ): Promise<T> {
     const deadline = Date.now() + RATE_LIMIT_BUDGET_MS;
-    let accessToken = await this.tokens.accessToken(calendarId);
+    let accessToken = await this.tokens.accessToken(calendarId, { connection });
     let refreshedAfter401 = false;
     for (let attempt = 1; ; attempt += 1) {
       let failure: GoogleApiFailure;

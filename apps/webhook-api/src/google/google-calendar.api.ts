@@ -3,6 +3,7 @@ import { CalendarSummaryDto } from '@connector-service/contracts';
 // Only the Calendar API's definitions: `googleapis`' index loads all ~300 Google APIs (+100 MB RSS).
 import { calendar as googleCalendar, calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import { WebhookApiConfig } from '../config/webhook-api.config';
+import type { ConnectionRecord } from '../connections/connection.repository';
 import { GoogleApiClient } from './google-api.client';
 
 export type GoogleEvent = calendar_v3.Schema$Event;
@@ -184,26 +185,31 @@ export class GoogleCalendarApi {
 
   /**
    * events.list for sync: with `syncToken`, the changes since it (cancelled events included);
-   * without, the whole calendar (the page ending it carries the first token). Recurring series
+   * without, the whole calendar (the page ending it carries the first token). `connection`:
+   * as the sync just read it (its token is used without reading it again). Recurring series
    * come as their stored events, not expanded. A token Google no longer takes is a
    * GoogleApiException whose failure has status 410.
    */
   async listChanges(
-    calendarId: string,
+    connection: ConnectionRecord,
     googleCalendarId: string,
     options: { syncToken?: string; pageToken?: string },
   ): Promise<GoogleSyncPage> {
-    const data = await this.google.request(calendarId, 'events.list', ({ auth, options: requestOptions }) =>
-      this.calendar.events.list(
-        {
-          auth,
-          calendarId: googleCalendarId,
-          maxResults: SYNC_PAGE_SIZE,
-          ...(options.syncToken ? { syncToken: options.syncToken } : {}),
-          ...(options.pageToken ? { pageToken: options.pageToken } : {}),
-        },
-        requestOptions,
-      ),
+    const data = await this.google.request(
+      connection._id.toString(),
+      'events.list',
+      ({ auth, options: requestOptions }) =>
+        this.calendar.events.list(
+          {
+            auth,
+            calendarId: googleCalendarId,
+            maxResults: SYNC_PAGE_SIZE,
+            ...(options.syncToken ? { syncToken: options.syncToken } : {}),
+            ...(options.pageToken ? { pageToken: options.pageToken } : {}),
+          },
+          requestOptions,
+        ),
+      connection,
     );
     return {
       items: data.items ?? [],

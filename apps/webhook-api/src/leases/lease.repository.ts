@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { isDuplicateKeyError } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { Lease } from './lease.schema';
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Mutual exclusion across replicas, for work that must not run twice at once (delivering
@@ -23,7 +22,7 @@ export class LeaseRepository {
         await this.model.create({ _id: key, owner, until: new Date(now.getTime() + durationMs) });
         return true;
       } catch (error) {
-        if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
       const held = await this.model.findById(key).lean().exec();
       if (held && held.until.getTime() > now.getTime()) return false;

@@ -32,12 +32,20 @@ export class AccessTokenService {
     private readonly leases: LeaseService,
   ) {}
 
-  /** A usable access token; with `force`, one refreshed after this call began. */
-  accessToken(calendarId: string, options: { force?: boolean } = {}): Promise<string> {
-    const key = `${calendarId}:${options.force ? 'force' : 'fresh'}`;
+  /**
+   * A usable access token; with `force`, one refreshed after this call began. `connection`:
+   * the connection as the caller just read it, so a fresh token costs no second read.
+   */
+  accessToken(calendarId: string, options: { force?: boolean; connection?: ConnectionRecord } = {}): Promise<string> {
+    const force = options.force === true;
+    const known = options.connection;
+    if (!force && known?.status === ConnectionStatus.Connected && this.isFresh(known, false, new Date())) {
+      return Promise.resolve(this.openedAccessToken(known));
+    }
+    const key = `${calendarId}:${force ? 'force' : 'fresh'}`;
     const shared = this.inFlight.get(key);
     if (shared) return shared;
-    const work = this.obtain(calendarId, options.force === true).finally(() => this.inFlight.delete(key));
+    const work = this.obtain(calendarId, force).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, work);
     return work;
   }
