@@ -235,6 +235,17 @@ describe('database-api connectors (e2e, real database)', () => {
       expect(res.body.success).toBe(false);
     });
 
+    it('answers 415 in the envelope for a body that is not JSON', async () => {
+      const res = await api
+        .http()
+        .post(`/api/connectors/${subaccountId}`)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/xml')
+        .send('<connectorId>slack</connectorId>')
+        .expect(415);
+      expect(res.body).toMatchObject({ success: false, error: { code: 'VALIDATION_FAILED' } });
+    });
+
     it('answers 413 for a 5 MB body', async () => {
       const res = await api
         .http()

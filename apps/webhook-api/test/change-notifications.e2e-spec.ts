@@ -147,6 +147,15 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     expect(bare.status).toBe(400);
     expect(bare.body).toMatchObject({ success: false, error: { code: 'VALIDATION_FAILED' } });
 
+    // A push that declares JSON but has no body (as some of Google's do) is still a push.
+    const declaredJson = await push({
+      ...base,
+      'X-Goog-Channel-Token': channel?.token ?? '',
+      'Content-Type': 'application/json; charset=UTF-8',
+    });
+    expect(declaredJson.status).toBe(200);
+    expect(declaredJson.body).toMatchObject({ success: true, data: { accepted: true } });
+
     const before = Date.now();
     const right = await push({ ...base, 'X-Goog-Channel-Token': channel?.token ?? '' });
     expect(right.status).toBe(200);

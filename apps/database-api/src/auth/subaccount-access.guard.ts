@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { SUBACCOUNT_ID_PATTERN } from '@connector-service/contracts';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AuthenticatedUser, canAccessSubaccount } from './authenticated-user';
 
 /**
@@ -11,7 +11,9 @@ import { AuthenticatedUser, canAccessSubaccount } from './authenticated-user';
 @Injectable()
 export class SubaccountAccessGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request & { user?: AuthenticatedUser }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest<{ Params: Record<string, string | undefined> }> & { user?: AuthenticatedUser }>();
     const subaccountId = request.params['subaccountId'];
     if (typeof subaccountId !== 'string' || !SUBACCOUNT_ID_PATTERN.test(subaccountId)) return true;
     if (request.user && canAccessSubaccount(request.user, subaccountId)) return true;

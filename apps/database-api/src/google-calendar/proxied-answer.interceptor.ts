@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { MessageResult } from '@connector-service/app-core';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Observable, map } from 'rxjs';
 import type { WebhookApiAnswer } from '../webhook-api-client/webhook-api.client';
 
@@ -21,9 +21,7 @@ export class ProxiedAnswerInterceptor implements NestInterceptor {
       map((result: unknown) => {
         if (!(result instanceof ProxiedAnswer)) return result;
         const { status, data, message, headers } = (result as ProxiedAnswer<unknown>).answer;
-        const response = context.switchToHttp().getResponse<Response>();
-        response.status(status);
-        for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+        void context.switchToHttp().getResponse<FastifyReply>().status(status).headers(headers);
         return message === undefined ? data : new MessageResult(data, message);
       }),
     );

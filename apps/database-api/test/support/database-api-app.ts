@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { configureHttpApp } from '@connector-service/app-core';
+import { HTTP_APP_OPTIONS, configureHttpApp, createHttpAdapter } from '@connector-service/app-core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mintUserJwt, testDatabaseUri } from '@connector-service/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
@@ -36,9 +37,13 @@ export async function startDatabaseApi(env: Record<string, string | undefined> =
     ...env,
   };
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ env: appEnv })] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
-  configureHttpApp(app, httpOptions(app));
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), {
+    ...HTTP_APP_OPTIONS,
+    logger: ['error', 'warn'],
+  });
+  await configureHttpApp(app, httpOptions(app));
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return {
     app,
     http: () => request(app.getHttpServer()),

@@ -21,7 +21,7 @@ import {
 } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors, ApiIdempotencyKey, IdempotencyKey } from '@connector-service/app-core';
 import { ServiceAuth } from '@connector-service/service-auth';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { GoogleCalendarApi } from '../google/google-calendar.api';
 import { AvailabilityService } from './availability.service';
 import { EventsService } from './events.service';
@@ -111,10 +111,10 @@ export class CalendarController {
     @Param() params: CalendarIdParamsDto,
     @Body() body: CreateEventDto,
     @IdempotencyKey() idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CalendarEventDto> {
     const { event, replayed } = await this.events.create(params.calendarId, body, idempotencyKey);
-    if (replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    if (replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
     return event;
   }
 

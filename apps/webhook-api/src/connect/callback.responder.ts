@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { CallbackOutcome, FAILURE_MESSAGES, failureStatus } from './callback-outcome';
 import { callbackPage } from './callback-page';
@@ -9,37 +9,41 @@ import { callbackPage } from './callback-page';
 export class CallbackResponder {
   constructor(private readonly config: WebhookApiConfig) {}
 
-  answer(response: Response, outcome: CallbackOutcome): void {
-    response.setHeader('Cache-Control', 'no-store');
+  answer(reply: FastifyReply, outcome: CallbackOutcome): void {
+    void reply.header('Cache-Control', 'no-store');
     if (outcome.connected) {
       const redirect = this.config.OAUTH_SUCCESS_REDIRECT_URL;
       if (redirect) {
-        response.redirect(
-          HttpStatus.FOUND,
-          withParams(redirect, {
-            status: 'connected',
-            calendarId: outcome.calendarId,
-            subaccountId: outcome.subaccountId,
-          }),
-        );
+        const to = withParams(redirect, {
+          status: 'connected',
+          calendarId: outcome.calendarId,
+          subaccountId: outcome.subaccountId,
+        });
+        void reply.redirect(to, HttpStatus.FOUND);
         return;
       }
-      response
-        .status(HttpStatus.OK)
-        .type('html')
-        .send(callbackPage('success', `Your Google Calendar (${outcome.googleEmail}) is now connected.`));
+      page(
+        reply,
+        HttpStatus.OK,
+        callbackPage('success', `Your Google Calendar (${outcome.googleEmail}) is now connected.`),
+      );
       return;
     }
     const redirect = this.config.OAUTH_FAILURE_REDIRECT_URL;
     if (redirect) {
-      response.redirect(HttpStatus.FOUND, withParams(redirect, { status: 'failed', reason: outcome.reason }));
+      void reply.redirect(withParams(redirect, { status: 'failed', reason: outcome.reason }), HttpStatus.FOUND);
       return;
     }
-    response
-      .status(failureStatus(outcome.reason))
-      .type('html')
-      .send(callbackPage('failure', FAILURE_MESSAGES[outcome.reason], outcome.reason));
+    page(
+      reply,
+      failureStatus(outcome.reason),
+      callbackPage('failure', FAILURE_MESSAGES[outcome.reason], outcome.reason),
+    );
   }
+}
+
+function page(reply: FastifyReply, status: number, html: string): void {
+  void reply.status(status).type('text/html; charset=utf-8').send(html);
 }
 
 function withParams(base: string, params: Record<string, string>): string {

@@ -4,7 +4,7 @@ import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { GoogleCalendarConnectResultDto, StartGoogleCalendarConnectDto } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors, MessageResult } from '@connector-service/app-core';
 import { ServiceAuth } from '@connector-service/service-auth';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CallbackResponder } from './callback.responder';
 import { ConnectService } from './connect.service';
 
@@ -73,13 +73,13 @@ export class ConnectController {
     ...CALLBACK_PAGE,
   })
   @ApiErrors(HttpStatus.TOO_MANY_REQUESTS)
-  async callback(@Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async callback(@Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
     const outcome = await this.connect.completeAuthorization({
       code: single(query['code']),
       state: single(query['state']),
       error: single(query['error']),
     });
-    this.responder.answer(response, outcome);
+    this.responder.answer(reply, outcome);
   }
 }
 

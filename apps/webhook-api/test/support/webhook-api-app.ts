@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { configureHttpApp } from '@connector-service/app-core';
+import { HTTP_APP_OPTIONS, configureHttpApp, createHttpAdapter } from '@connector-service/app-core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { testDatabaseUri } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -48,10 +49,15 @@ export async function startWebhookApi(
     ...env,
   };
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ env: appEnv })] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
-  configureHttpApp(app, httpOptions(app));
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), {
+    ...HTTP_APP_OPTIONS,
+    logger: ['error'],
+  });
+  await configureHttpApp(app, httpOptions(app));
   // Listening only when something outside the test calls it (the sandbox's pushes).
-  if (options.listenPort === undefined) await app.init();
-  else await app.listen(options.listenPort, '127.0.0.1');
+  if (options.listenPort === undefined) {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } else await app.listen(options.listenPort, '127.0.0.1');
   return { app, http: () => request(app.getHttpServer()), mongoUri, close: () => app.close() };
 }

@@ -1,15 +1,16 @@
-import { DynamicModule, INestApplication, Logger } from '@nestjs/common';
+import { DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigValidationError } from '../config/validate-config';
-import { HttpAppOptions, configureHttpApp } from '../http/configure-http-app';
+import { HTTP_APP_OPTIONS, HttpAppOptions, configureHttpApp, createHttpAdapter } from '../http/configure-http-app';
 
 export interface RunAppOptions {
   name: string;
   /** Builds the root module; configuration is validated here, so it runs inside the guard. */
   createModule: () => DynamicModule;
-  http: (app: INestApplication) => HttpAppOptions & { port: number };
+  http: (app: NestFastifyApplication) => HttpAppOptions & { port: number };
 }
 
 /**
@@ -23,7 +24,7 @@ export interface RunAppOptions {
  * hooks (the outbox worker finishes the item in hand), then exit 0. A second signal, or
  * 25 s without finishing, exits at once.
  */
-function stopGracefullyOnSignals(app: INestApplication, logger: Logger): void {
+function stopGracefullyOnSignals(app: NestFastifyApplication, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
@@ -49,15 +50,19 @@ function stopGracefullyOnSignals(app: INestApplication, logger: Logger): void {
   process.on('SIGINT', stop);
 }
 
-export async function runApp(options: RunAppOptions): Promise<INestApplication | undefined> {
+export async function runApp(options: RunAppOptions): Promise<NestFastifyApplication | undefined> {
   const logger = new Logger(options.name);
   try {
     const rootModule = options.createModule();
-    const app = await NestFactory.create(rootModule, { bodyParser: false, abortOnError: false, bufferLogs: true });
+    const app = await NestFactory.create<NestFastifyApplication>(rootModule, createHttpAdapter(), {
+      ...HTTP_APP_OPTIONS,
+      abortOnError: false,
+      bufferLogs: true,
+    });
     app.useLogger(app.get(PinoLogger));
     const http = options.http(app);
-    configureHttpApp(app, http);
-    await app.listen(http.port);
+    await configureHttpApp(app, http);
+    await app.listen(http.port, '0.0.0.0');
     logger.log(`${options.name} listening on port ${http.port} (docs at /api/docs)`);
     stopGracefullyOnSignals(app, logger);
     return app;

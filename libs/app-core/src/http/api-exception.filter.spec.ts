@@ -11,14 +11,18 @@ interface Answer {
 
 function hostFor(request: object): { host: ArgumentsHost; answer: Answer } {
   const answer: Answer = { headers: {} };
+  // The parts of a Fastify reply the filter uses.
   const response = {
-    headersSent: false,
-    setHeader: (name: string, value: string) => void (answer.headers[name] = value),
+    sent: false,
+    headers(values: Record<string, string>) {
+      Object.assign(answer.headers, values);
+      return this;
+    },
     status(code: number) {
       answer.status = code;
       return this;
     },
-    json: (body: unknown) => void (answer.body = body),
+    send: (body: unknown) => void (answer.body = body),
   };
   const host = {
     switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }),
@@ -31,8 +35,8 @@ describe('ApiExceptionFilter', () => {
   jest.spyOn(filter['logger'], 'error').mockImplementation(() => undefined);
 
   it("answers an unexpected error with the request's own id, not a new one", () => {
-    // The id the request context made (no x-request-id header was sent): every log line has it.
-    const { host, answer } = hostFor({ id: 'req-made-by-middleware', method: 'GET', path: '/x', headers: {} });
+    // The id Fastify's genReqId made (no x-request-id header was sent): every log line has it.
+    const { host, answer } = hostFor({ id: 'req-made-by-middleware', method: 'GET', url: '/x', headers: {} });
     filter.catch(new Error('boom'), host);
     expect(answer.status).toBe(500);
     expect(answer.body).toEqual({
@@ -43,7 +47,7 @@ describe('ApiExceptionFilter', () => {
   });
 
   it("sets a domain exception's headers (Retry-After) beside its envelope", () => {
-    const { host, answer } = hostFor({ id: 'r1', method: 'GET', path: '/x', headers: {} });
+    const { host, answer } = hostFor({ id: 'r1', method: 'GET', url: '/x', headers: {} });
     filter.catch(
       new DomainException(HttpStatus.TOO_MANY_REQUESTS, ErrorCode.RateLimited, 'slow down', undefined, {
         'Retry-After': '4',

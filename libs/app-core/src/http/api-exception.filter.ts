@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode, ErrorEnvelope } from '@connector-service/contracts';
-import type { Request, Response } from 'express';
-import { currentRequestId } from '../observability/request-context';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainException } from './domain.exception';
 
 interface ErrorAnswer {
@@ -18,13 +17,15 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   [HttpStatus.FORBIDDEN]: ErrorCode.Forbidden,
   [HttpStatus.NOT_FOUND]: ErrorCode.NotFound,
   [HttpStatus.PAYLOAD_TOO_LARGE]: ErrorCode.PayloadTooLarge,
+  // A body that is not JSON: as unreadable as broken JSON.
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: ErrorCode.ValidationFailed,
   [HttpStatus.TOO_MANY_REQUESTS]: ErrorCode.RateLimited,
 };
 
 /**
  * The one place errors become answers: domain exceptions keep their code, Nest's HTTP
- * exceptions get a code from their status, body-parser failures become 400/413, and
- * anything unexpected is logged with a correlation id and answered as a bare 500.
+ * exceptions (Fastify's own too: a body over the limit, broken JSON) get a code from their
+ * status, and anything unexpected is logged with a correlation id and answered as a bare 500.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -32,8 +33,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    const request = http.getRequest<Request>();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
     const answer = this.toAnswer(exception, request);
     const body: ErrorEnvelope = {
       success: false,
@@ -47,12 +48,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
       body.error.requestId = String(answer.details ?? '');
       delete body.error.details;
     }
-    if (response.headersSent) return;
-    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
-    response.status(answer.status).json(body);
+    if (reply.sent) return;
+    void reply
+      .headers(answer.headers ?? {})
+      .status(answer.status)
+      .send(body);
   }
 
-  private toAnswer(exception: unknown, request: Request): ErrorAnswer {
+  private toAnswer(exception: unknown, request: FastifyRequest): ErrorAnswer {
     if (exception instanceof DomainException) {
       return {
         status: exception.status,
@@ -63,13 +66,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof HttpException) return fromHttpException(exception);
-    // Nest maps broken JSON to a 400 itself; a body over the limit arrives raw.
-    const bodyParserAnswer = fromBodyParserError(exception);
-    if (bodyParserAnswer) return bodyParserAnswer;
-
-    const requestId = requestIdOf(request);
+    const requestId = request.id;
     this.logger.error(
-      `Unhandled error on ${request.method} ${request.path} (request ${requestId})`,
+      `Unhandled error on ${request.method} ${request.url.split('?')[0]} (request ${requestId})`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return {
@@ -93,26 +92,4 @@ function fromHttpException(exception: HttpException): ErrorAnswer {
     if (typeof message === 'string') return { status, code, message, details };
   }
   return { status, code, message: exception.message };
-}
-
-/** body-parser errors carry `type` and `status`; never let them turn into a 500. */
-function fromBodyParserError(exception: unknown): ErrorAnswer | null {
-  if (typeof exception !== 'object' || exception === null) return null;
-  const { type, status } = exception as { type?: unknown; status?: unknown };
-  if (type === 'entity.too.large') {
-    return {
-      status: HttpStatus.PAYLOAD_TOO_LARGE,
-      code: ErrorCode.PayloadTooLarge,
-      message: 'The request body is too large',
-    };
-  }
-  if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message: 'The request body could not be read' };
-  }
-  return null;
-}
-
-/** The id this request carries in every log line (set by requestContextMiddleware). */
-function requestIdOf(request: Request): string {
-  return (request as Request & { id?: string }).id ?? currentRequestId() ?? 'unknown';
 }

@@ -1,21 +1,30 @@
-import { INestApplication, RequestMethod } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { RequestMethod } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyHelmet from '@fastify/helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SERVICE_TOKEN_SECURITY } from '@connector-service/service-auth';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { MetricsRegistry } from '../observability/http-metrics';
-import { REQUEST_ID_HEADER, requestContextMiddleware } from '../observability/request-context';
-import { addSharedSchemas, closeRequestBodySchemas, methodNotAllowed } from './openapi-rules';
-import type { OpenAPIObject } from '@nestjs/swagger';
+import { REQUEST_ID_HEADER, incomingRequestId, withRequestId } from '../observability/request-context';
+import { addSharedSchemas, closeRequestBodySchemas, disallowedMethodRule, methodNotAllowedBody } from './openapi-rules';
 
 export const USER_JWT_SECURITY = 'user-jwt';
-export const MAX_BODY_SIZE = '1mb';
+export const MAX_BODY_BYTES = 1024 * 1024;
 const DOCS_PATH = 'api/docs';
 /** What the SPA's origins may send: its JWT, JSON, a create's idempotency key, its own request id. */
 const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', REQUEST_ID_HEADER];
+/** What they may call: the methods of the documented routes. */
+const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'];
 /** What they may read: when to retry a 429, the request id for support, whether a create was a replay. */
 const CORS_EXPOSED_HEADERS = ['Retry-After', REQUEST_ID_HEADER, 'Idempotent-Replayed'];
+/** Swagger UI's page needs its inline bootstrap script; served over plain HTTP inside a network, its assets must not be upgraded. */
+const DOCS_CONTENT_SECURITY_POLICY = {
+  directives: {
+    'script-src': ["'self'", "'unsafe-inline'"],
+    'img-src': ["'self'", 'data:', 'https:'],
+    'upgrade-insecure-requests': null,
+  },
+};
 
 export interface HttpAppOptions {
   title: string;
@@ -23,25 +32,71 @@ export interface HttpAppOptions {
   corsOrigins?: readonly string[];
 }
 
+/** Nest's options for an app on createHttpAdapter(): the adapter's JSON parser is the only one. */
+export const HTTP_APP_OPTIONS = { bodyParser: false } as const;
+
+/**
+ * The HTTP server both apps run on (Fastify): JSON bodies up to 1 MB (413 beyond; an empty
+ * one is `{}`, as before on Express), request ids (the caller's `x-request-id` when sane),
+ * proxies trusted on private networks only, `/x/` the same route as `/x`, and path
+ * parameters as long as a Google event id may be. Create the app with HTTP_APP_OPTIONS.
+ */
+export function createHttpAdapter(): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: incomingRequestId,
+    requestIdHeader: false,
+    trustProxy: 'loopback,linklocal,uniquelocal',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Nest's pino logger does the logging; Fastify's own stays silent.
+    logger: false,
+  });
+  const fastify = adapter.getInstance();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, {}) : parseJson(request, body as string, done),
+  );
+  return adapter;
+}
+
 /**
  * Everything about the HTTP surface that is not a route: request ids, metrics, security
  * headers, 405 for undocumented methods, the `/api` prefix (`/health` and `/metrics` stay
- * at the root), the 1 MB JSON body limit, CORS, and Swagger at `/api/docs` and
- * `/api/docs-json`.
+ * at the root), CORS, and Swagger at
+ * `/api/docs` and `/api/docs-json`.
  * Tests call it too, so they see production's app.
  */
-export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
-  const expressApp = app as NestExpressApplication;
-  expressApp.disable('x-powered-by');
-  expressApp.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.use(requestContextMiddleware);
+export async function configureHttpApp(app: NestFastifyApplication, options: HttpAppOptions): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsRegistry, { strict: false });
-  app.use(metrics.middleware);
-  app.use(securityHeaders());
-  // The document is built after the routes exist; the 405 rule reads it per request.
-  const openApi: { document?: OpenAPIObject } = {};
-  app.use(methodNotAllowed(() => openApi.document));
-  expressApp.useBodyParser('json', { limit: MAX_BODY_SIZE });
+  // The document is built after the routes exist; the 405 rule reads it.
+  const openApi: { disallowed?: ReturnType<typeof disallowedMethodRule> } = {};
+
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    if (request.is404 && openApi.disallowed) {
+      const allowed = openApi.disallowed(request.method, request.url.split('?')[0] as string);
+      if (allowed) {
+        void reply.status(405).header('Allow', allowed.join(', ')).send(methodNotAllowedBody(request.method, allowed));
+        return;
+      }
+    }
+    done();
+  });
+  // The request's context for everything its handler does (after the body was read, which
+  // happens outside any request's async context).
+  fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) =>
+    withRequestId(request.id, done),
+  );
+  fastify.addHook('onResponse', metrics.onResponse);
+  await app.register(fastifyHelmet);
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (!request.url.startsWith(`/${DOCS_PATH}`)) return done();
+    void reply.helmet({ contentSecurityPolicy: DOCS_CONTENT_SECURITY_POLICY });
+    done();
+  });
+
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'health', method: RequestMethod.GET },
@@ -53,32 +108,18 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
     app.enableCors({
       origin: [...options.corsOrigins],
       credentials: false,
-      allowedHeaders: CORS_ALLOWED_HEADERS,
-      exposedHeaders: CORS_EXPOSED_HEADERS,
+      // Joined as the cors package did (`a,b`), not as @fastify/cors joins a list (`a, b`).
+      methods: CORS_METHODS.join(','),
+      allowedHeaders: CORS_ALLOWED_HEADERS.join(','),
+      exposedHeaders: CORS_EXPOSED_HEADERS.join(','),
     });
   }
 
   const document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));
   addSharedSchemas(document);
   closeRequestBodySchemas(document);
-  openApi.document = document;
+  openApi.disallowed = disallowedMethodRule(document);
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
-}
-
-/** helmet everywhere; Swagger UI's page needs its inline bootstrap script, so it gets a looser CSP. */
-function securityHeaders(): (req: Request, res: Response, next: NextFunction) => void {
-  const strict = helmet();
-  const forDocs = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        'script-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:', 'https:'],
-        // Served over plain HTTP inside a network, the docs' assets must not be upgraded to https.
-        'upgrade-insecure-requests': null,
-      },
-    },
-  });
-  return (req, res, next) => (req.path.startsWith(`/${DOCS_PATH}`) ? forDocs : strict)(req, res, next);
 }
 
 export function buildOpenApiConfig(options: HttpAppOptions) {

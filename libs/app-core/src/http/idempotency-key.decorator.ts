@@ -1,12 +1,12 @@
 import { ExecutionContext, HttpStatus, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { ErrorCode, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '@connector-service/contracts';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { DomainException } from './domain.exception';
 
 /** The request's `Idempotency-Key` (1–255 visible ASCII characters), or undefined; anything else is a 400. */
 export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | undefined => {
-  const value = context.switchToHttp().getRequest<Request>().headers[IDEMPOTENCY_KEY_HEADER];
+  const value = context.switchToHttp().getRequest<FastifyRequest>().headers[IDEMPOTENCY_KEY_HEADER];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(value)) {
     throw new DomainException(

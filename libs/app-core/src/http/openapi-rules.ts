@@ -1,4 +1,3 @@
-import type { NextFunction, Request, Response } from 'express';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { ErrorCode, ErrorEnvelope, METADATA_SCHEMAS } from '@connector-service/contracts';
 
@@ -49,29 +48,31 @@ export function closeRequestBodySchemas(document: OpenAPIObject): void {
 }
 
 /**
- * 405 with an `Allow` header (instead of 404) for a method that a documented path does
- * not support, in the error envelope.
+ * The 405 rule: for a method that a documented path does not support, the methods it does
+ * (`Allow`, HEAD with GET); undefined when the path is not documented or the method is
+ * allowed (OPTIONS is CORS's). Asked only for requests that matched no route.
  */
-export function methodNotAllowed(getDocument: () => OpenAPIObject | undefined) {
-  let routes: { pattern: RegExp; allowed: string[] }[] | undefined;
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const document = getDocument();
-    if (!document || req.method === 'OPTIONS') return next();
-    routes ??= Object.entries(document.paths).map(([path, item]) => ({
-      pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}/?$`),
-      allowed: METHODS.filter((m) => item[m]).map((m) => m.toUpperCase()),
-    }));
+export function disallowedMethodRule(document: OpenAPIObject): (method: string, path: string) => string[] | undefined {
+  const routes = Object.entries(document.paths).map(([path, item]) => ({
+    pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^/}]+\}/g, '[^/]+')}/?$`),
+    allowed: METHODS.filter((m) => item[m]).map((m) => m.toUpperCase()),
+  }));
+  return (method, path) => {
+    if (method === 'OPTIONS') return undefined;
     // A path may match several templates ({id}/{connectorId} and {id}/handlegooglecalendar).
-    const matching = routes.filter((candidate) => candidate.pattern.test(req.path));
-    if (matching.length === 0) return next();
+    const matching = routes.filter((candidate) => candidate.pattern.test(path));
+    if (matching.length === 0) return undefined;
     const documented = [...new Set(matching.flatMap((route) => route.allowed))];
     const allowed = documented.includes('GET') ? [...new Set([...documented, 'HEAD'])] : documented;
-    if (allowed.includes(req.method)) return next();
-    const body: ErrorEnvelope = {
-      success: false,
-      message: `${req.method} is not allowed here; use ${allowed.join(', ')}`,
-      error: { code: ErrorCode.MethodNotAllowed },
-    };
-    res.status(405).setHeader('Allow', allowed.join(', ')).json(body);
+    return allowed.includes(method) ? undefined : allowed;
+  };
+}
+
+/** The envelope of a 405. */
+export function methodNotAllowedBody(method: string, allowed: readonly string[]): ErrorEnvelope {
+  return {
+    success: false,
+    message: `${method} is not allowed here; use ${allowed.join(', ')}`,
+    error: { code: ErrorCode.MethodNotAllowed },
   };
 }

@@ -1,9 +1,13 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+type HttpLabels = 'method' | 'route' | 'status_code';
 
 /** The registry `/metrics` serves: process metrics, HTTP latency, and each app's own. */
 export class MetricsRegistry extends Registry {
-  readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly httpDuration: Histogram<HttpLabels>;
+  /** One child per method, route and status: the label lookup is done once, not per answer. */
+  private readonly httpDurationByLabels = new Map<string, ReturnType<Histogram<HttpLabels>['labels']>>();
 
   constructor() {
     super();
@@ -17,14 +21,17 @@ export class MetricsRegistry extends Registry {
     });
   }
 
-  /** Express middleware timing every answer, labelled by the matched route pattern. */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const stop = this.httpDuration.startTimer();
-    res.once('finish', () => {
-      const pattern = (req.route as { path?: string } | undefined)?.path;
-      const route = pattern ? `${req.baseUrl}${pattern}` : 'unmatched';
-      stop({ method: req.method, route, status_code: String(res.statusCode) });
-    });
-    next();
+  /** Fastify `onResponse` hook: times every answer, labelled by the matched route pattern. */
+  readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    const status = reply.statusCode;
+    const key = `${request.method} ${status} ${route}`;
+    let child = this.httpDurationByLabels.get(key);
+    if (!child) {
+      child = this.httpDuration.labels(request.method, route, String(status));
+      this.httpDurationByLabels.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    done();
   };
 }

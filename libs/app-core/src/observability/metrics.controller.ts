@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { MetricsRegistry } from './http-metrics';
 
 /** `GET /metrics` in Prometheus text format (outside the envelope and the API documents). */
@@ -10,8 +10,7 @@ export class MetricsController {
   constructor(private readonly registry: MetricsRegistry) {}
 
   @Get()
-  async metrics(@Res() response: Response): Promise<void> {
-    response.setHeader('Content-Type', this.registry.contentType);
-    response.send(await this.registry.metrics());
+  async metrics(@Res() reply: FastifyReply): Promise<void> {
+    await reply.type(this.registry.contentType).send(await this.registry.metrics());
   }
 }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -22,14 +22,11 @@ export function withRequestId<T>(requestId: string | null | undefined, work: () 
 }
 
 /**
- * Express middleware, first in the chain: takes the caller's `x-request-id` when it is a
- * sane token (else makes one), echoes it on the answer, and makes it the context of
+ * The id of an incoming request (Fastify's `genReqId`): the caller's `x-request-id` when
+ * it is a sane token, else a new one. It is echoed on the answer and is the context of
  * everything the request does, so logs and calls to the other service carry it.
  */
-export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const offered = req.headers[REQUEST_ID_HEADER];
-  const requestId = typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
-  (req as Request & { id: string }).id = requestId;
-  res.setHeader(REQUEST_ID_HEADER, requestId);
-  storage.run({ requestId }, next);
+export function incomingRequestId(request: IncomingMessage): string {
+  const offered = request.headers[REQUEST_ID_HEADER];
+  return typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
 }

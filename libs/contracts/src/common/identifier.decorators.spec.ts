@@ -1,4 +1,5 @@
 import { Body, Controller, Module, Param, Post } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
@@ -191,7 +192,7 @@ describe('the OpenAPI document of identifier fields', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [TestModule] }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
+    const app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
     await app.init();
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
     await app.close();

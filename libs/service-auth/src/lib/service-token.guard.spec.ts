@@ -1,4 +1,5 @@
 import { Controller, Get, INestApplication } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ServiceAuth } from './service-auth.decorator';
@@ -21,8 +22,9 @@ describe('ServiceTokenGuard (through a real Nest app)', () => {
       imports: [ServiceAuthModule.forRootAsync({ useFactory: () => ({ acceptedTokens: ['one', 'two'] }) })],
       controllers: [ProbeController],
     }).compile();
-    app = moduleRef.createNestApplication();
+    app = moduleRef.createNestApplication(new FastifyAdapter());
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
   });
 
   afterAll(() => app.close());

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { SERVICE_AUTH_OPTIONS, ServiceAuthOptions } from './service-auth.options';
 import { ServiceTokenMatcher, bearerToken } from './service-token-matcher';
 
@@ -13,7 +13,7 @@ export class ServiceTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (this.matcher.matches(bearerToken(request.headers.authorization))) return true;
     throw new UnauthorizedException('A valid service token is required');
   }
