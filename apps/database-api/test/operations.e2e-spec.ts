@@ -47,6 +47,20 @@ describe('database-api operations: request ids, metrics, probes, headers, CORS, 
     expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 
+  it('answers a method a documented path does not have with 405, its Allow list and the usual headers', async () => {
+    const res = await api.http().put('/api/connectors/68cf05f060d294db17c0685e').expect(405);
+    expect(res.headers['allow']).toBe('GET, POST, HEAD');
+    expect(res.body).toEqual({
+      success: false,
+      message: 'PUT is not allowed here; use GET, POST, HEAD',
+      error: { code: 'METHOD_NOT_ALLOWED' },
+    });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // A path no route has stays a 404.
+    await api.http().put('/api/nothing-here').expect(404);
+  });
+
   it('allows CORS from CORS_ORIGINS only', async () => {
     const allowed = await api
       .http()

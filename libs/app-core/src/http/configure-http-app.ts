@@ -75,13 +75,6 @@ export async function configureHttpApp(app: NestFastifyApplication, options: Htt
 
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    if (request.is404 && openApi.disallowed) {
-      const allowed = openApi.disallowed(request.method, request.url.split('?')[0] as string);
-      if (allowed) {
-        void reply.status(405).header('Allow', allowed.join(', ')).send(methodNotAllowedBody(request.method, allowed));
-        return;
-      }
-    }
     done();
   });
   // The request's context for everything its handler does (after the body was read, which
@@ -91,9 +84,17 @@ export async function configureHttpApp(app: NestFastifyApplication, options: Htt
   );
   fastify.addHook('onResponse', metrics.onResponse);
   await app.register(fastifyHelmet);
+  // After helmet's hook, so these answers carry its headers too.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    if (!request.url.startsWith(`/${DOCS_PATH}`)) return done();
-    void reply.helmet({ contentSecurityPolicy: DOCS_CONTENT_SECURITY_POLICY });
+    if (request.is404 && openApi.disallowed) {
+      const allowed = openApi.disallowed(request.method, request.url.split('?')[0] as string);
+      if (allowed) {
+        void reply.status(405).header('Allow', allowed.join(', ')).send(methodNotAllowedBody(request.method, allowed));
+        return;
+      }
+    }
+    if (request.url.startsWith(`/${DOCS_PATH}`))
+      void reply.helmet({ contentSecurityPolicy: DOCS_CONTENT_SECURITY_POLICY });
     done();
   });
 
