@@ -6,6 +6,8 @@ export interface LoadOptions {
   durationS: number;
   /** Requests each connection cycles through (paths relative to `url`). */
   requests: autocannon.Request[];
+  /** A fixed offered load (requests per second over all connections) instead of as fast as it answers. */
+  overallRate?: number;
 }
 
 /** What one autocannon run came to; latencies in ms. */
@@ -40,6 +42,7 @@ export function runLoad(options: LoadOptions): Promise<LoadSummary> {
         duration: options.durationS,
         requests: options.requests,
         timeout: 10,
+        ...(options.overallRate ? { overallRate: options.overallRate } : {}),
       },
       (error, result) => {
         current = undefined;

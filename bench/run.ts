@@ -76,6 +76,9 @@ const WARMUP_S = 3;
 const LIST_CONNECTIONS = 50;
 const LIST_DURATION_S = 10;
 const LIST_SEEDED_CONNECTORS = 10;
+/** The fixed-rate list loads: half the bare reference's maximum of the round, same connections. */
+const LIST_FIXED_RATE_SHARE = 0.5;
+const LIST_FIXED_RATE_DURATION_S = 5;
 const CONNECT_CONNECTIONS = 20;
 const CONNECT_DURATION_S = 10;
 const CONNECT_SUBACCOUNTS = 5;
@@ -108,8 +111,11 @@ const QUIET_MAX_FOREIGN_CORES = 0.25;
 const QUIET_WAIT_MAX_S = 10;
 
 const TARGETS = {
-  listThroughputRatio: 0.8,
+  listThroughputRatio: 0.9,
   listP99Ms: 50,
+  /** database-api's p50 at the fixed rate minus the bare reference's. */
+  listFixedRateP50OverBareMs: 1,
+  listCpuPerRequestMs: 0.6,
   connectP99Ms: 150,
   connectErrors: 0,
   flowP50Ms: 50,
@@ -586,11 +592,12 @@ async function checkReferenceAgrees(system: System, data: Dataset): Promise<void
 
 // ----- the loads --------------------------------------------------------------------------
 
-function listLoad(baseUrl: string, data: Dataset, durationS: number): Promise<LoadSummary> {
+function listLoad(baseUrl: string, data: Dataset, durationS: number, overallRate?: number): Promise<LoadSummary> {
   return runLoad({
     url: baseUrl,
     connections: LIST_CONNECTIONS,
     durationS,
+    ...(overallRate ? { overallRate } : {}),
     requests: [
       {
         method: 'GET',
@@ -874,6 +881,11 @@ async function waitForQuiet(system: System): Promise<void> {
   }
 }
 
+/** CPU milliseconds one process spent per request of a load (its cores × the load's seconds ÷ its requests). */
+function cpuMsPerRequest([load, cpu]: [LoadSummary, CpuUse], process: string): number {
+  return ((cpu[process] ?? NaN) * load.durationS * 1000) / load.requestsTotal;
+}
+
 async function withCpu<T>(system: System, work: () => Promise<T>): Promise<[T, CpuUse]> {
   const before = cpuNow(system);
   const started = performance.now();
@@ -928,6 +940,10 @@ interface CoreRound {
   listReference: LoadSummary;
   listApp: LoadSummary;
   listRatio: number;
+  /** Both at the same fixed rate (LIST_FIXED_RATE_SHARE of this round's bare maximum). */
+  listFixedRate: { rate: number; reference: LoadSummary; app: LoadSummary };
+  /** CPU ms per list request at full load, from /proc. */
+  listCpuPerRequestMs: { app: number; reference: number };
   connect: LoadSummary;
   connectMails: number;
   flows: Omit<FlowRound, 'samples'> & { samplesMs: number[] };
@@ -1012,6 +1028,28 @@ async function runCoreRound(roundNo: number, system: System, data: Dataset): Pro
   log(`  ${describeLoad('GET list, database-api  ', listApp[0])}`);
   log(`    ${describeCpu(listApp[1])}`);
   log(`    ${describeServerTimes(listServerTimes)}`);
+  const listCpuPerRequestMs = {
+    app: cpuMsPerRequest(listApp, 'database-api'),
+    reference: cpuMsPerRequest(listReference, 'reference'),
+  };
+  log(
+    `    CPU per request: database-api ${listCpuPerRequestMs.app.toFixed(3)} ms, bare ${listCpuPerRequestMs.reference.toFixed(3)} ms`,
+  );
+
+  // The same list at a fixed offered load both can carry: latency without queueing.
+  const rate = Math.max(1, Math.round(listReference[0].rps * LIST_FIXED_RATE_SHARE));
+  const fixed = (url: string) => measuredLoad(system, () => listLoad(url, data, LIST_FIXED_RATE_DURATION_S, rate));
+  let fixedReference: LoadSummary;
+  let fixedApp: LoadSummary;
+  if (roundNo % 2 === 1) {
+    [fixedReference] = await fixed(system.referenceUrl);
+    [fixedApp] = await fixed(system.databaseUrl);
+  } else {
+    [fixedApp] = await fixed(system.databaseUrl);
+    [fixedReference] = await fixed(system.referenceUrl);
+  }
+  log(`  ${describeLoad(`GET list at ${rate} req/s, bare`, fixedReference)}`);
+  log(`  ${describeLoad(`GET list at ${rate} req/s, app `, fixedApp)}`);
 
   const mailsBefore = (await requireInfra().stats()).mails;
   const [[connect, connectServerTimes], connectCpu] = await measuredLoad(system, () =>
@@ -1036,6 +1074,8 @@ async function runCoreRound(roundNo: number, system: System, data: Dataset): Pro
     listReference: listReference[0],
     listApp: listApp[0],
     listRatio: listApp[0].rps / listReference[0].rps,
+    listFixedRate: { rate, reference: fixedReference, app: fixedApp },
+    listCpuPerRequestMs,
     connect,
     connectMails,
     flows: { ...flowStats, samplesMs: samples.map((s) => round2(s.visibleMs)) },
@@ -1314,6 +1354,30 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
         note: `bare reference ${median(all((r) => r.listReference.latencyMs.p99))} ms`,
       },
       all((r) => r.listApp.latencyMs.p99),
+    ),
+    make(
+      {
+        id: 'list.fixedRateP50',
+        label: `the same at a fixed ${LIST_FIXED_RATE_SHARE * 100} % of the bare reference's maximum: p50 over the bare reference's p50`,
+        unit: 'ms',
+        digits: 1,
+        target: { op: '<=', value: TARGETS.listFixedRateP50OverBareMs },
+        note:
+          `database-api p50 ${median(all((r) => r.listFixedRate.app.latencyMs.p50))} ms, ` +
+          `bare ${median(all((r) => r.listFixedRate.reference.latencyMs.p50))} ms at ${Math.round(median(all((r) => r.listFixedRate.rate)))} req/s`,
+      },
+      all((r) => r.listFixedRate.app.latencyMs.p50 - r.listFixedRate.reference.latencyMs.p50),
+    ),
+    make(
+      {
+        id: 'list.cpuPerRequest',
+        label: 'database-api CPU per list request (at full load, from /proc)',
+        unit: 'ms',
+        digits: 2,
+        target: { op: '<=', value: TARGETS.listCpuPerRequestMs },
+        note: `bare reference ${round(median(all((r) => r.listCpuPerRequestMs.reference)), 2)} ms`,
+      },
+      all((r) => r.listCpuPerRequestMs.app),
     ),
     make(
       {

@@ -41,7 +41,7 @@ export async function startDatabaseApi(env: Record<string, string | undefined> =
     ...HTTP_APP_OPTIONS,
     logger: ['error', 'warn'],
   });
-  await configureHttpApp(app, httpOptions(app));
+  configureHttpApp(app, httpOptions(app));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

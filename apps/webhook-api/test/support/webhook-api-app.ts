@@ -53,7 +53,7 @@ export async function startWebhookApi(
     ...HTTP_APP_OPTIONS,
     logger: ['error'],
   });
-  await configureHttpApp(app, httpOptions(app));
+  configureHttpApp(app, httpOptions(app));
   // Listening only when something outside the test calls it (the sandbox's pushes).
   if (options.listenPort === undefined) {
     await app.init();

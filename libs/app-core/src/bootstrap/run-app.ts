@@ -61,7 +61,7 @@ export async function runApp(options: RunAppOptions): Promise<NestFastifyApplica
     });
     app.useLogger(app.get(PinoLogger));
     const http = options.http(app);
-    await configureHttpApp(app, http);
+    configureHttpApp(app, http);
     await app.listen(http.port, '0.0.0.0');
     logger.log(`${options.name} listening on port ${http.port} (docs at /api/docs)`);
     stopGracefullyOnSignals(app, logger);

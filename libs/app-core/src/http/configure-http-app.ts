@@ -1,11 +1,12 @@
 import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import fastifyHelmet from '@fastify/helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SERVICE_TOKEN_SECURITY } from '@connector-service/service-auth';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { MetricsRegistry } from '../observability/http-metrics';
+import { logAnswer } from '../observability/logging.module';
 import { REQUEST_ID_HEADER, incomingRequestId, withRequestId } from '../observability/request-context';
+import { securityHeaders } from './security-headers';
 import { addSharedSchemas, closeRequestBodySchemas, disallowedMethodRule, methodNotAllowedBody } from './openapi-rules';
 
 export const USER_JWT_SECURITY = 'user-jwt';
@@ -17,14 +18,18 @@ const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key'
 const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'];
 /** What they may read: when to retry a 429, the request id for support, whether a create was a replay. */
 const CORS_EXPOSED_HEADERS = ['Retry-After', REQUEST_ID_HEADER, 'Idempotent-Replayed'];
+/** helmet's headers on every answer. */
+const SECURITY_HEADERS = securityHeaders();
 /** Swagger UI's page needs its inline bootstrap script; served over plain HTTP inside a network, its assets must not be upgraded. */
-const DOCS_CONTENT_SECURITY_POLICY = {
-  directives: {
-    'script-src': ["'self'", "'unsafe-inline'"],
-    'img-src': ["'self'", 'data:', 'https:'],
-    'upgrade-insecure-requests': null,
+const DOCS_SECURITY_HEADERS = securityHeaders({
+  contentSecurityPolicy: {
+    directives: {
+      'script-src': ["'self'", "'unsafe-inline'"],
+      'img-src': ["'self'", 'data:', 'https:'],
+      'upgrade-insecure-requests': null,
+    },
   },
-};
+});
 
 export interface HttpAppOptions {
   title: string;
@@ -61,20 +66,28 @@ export function createHttpAdapter(): FastifyAdapter {
 }
 
 /**
- * Everything about the HTTP surface that is not a route: request ids, metrics, security
- * headers, 405 for undocumented methods, the `/api` prefix (`/health` and `/metrics` stay
- * at the root), CORS, and Swagger at
- * `/api/docs` and `/api/docs-json`.
+ * Everything about the HTTP surface that is not a route: request ids, metrics, a log line per
+ * answer, helmet's
+ * security headers, 405 for undocumented methods, the `/api` prefix (`/health` and
+ * `/metrics` stay at the root), CORS, and Swagger at `/api/docs` and `/api/docs-json`.
  * Tests call it too, so they see production's app.
  */
-export async function configureHttpApp(app: NestFastifyApplication, options: HttpAppOptions): Promise<void> {
+export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOptions): void {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsRegistry, { strict: false });
   // The document is built after the routes exist; the 405 rule reads it.
   const openApi: { disallowed?: ReturnType<typeof disallowedMethodRule> } = {};
 
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
+    const docs = request.url.startsWith(`/${DOCS_PATH}`);
+    void reply.headers(docs ? DOCS_SECURITY_HEADERS : SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
+    if (request.is404 && openApi.disallowed) {
+      const allowed = openApi.disallowed(request.method, request.url.split('?')[0] as string);
+      if (allowed) {
+        void reply.status(405).header('Allow', allowed.join(', ')).send(methodNotAllowedBody(request.method, allowed));
+        return;
+      }
+    }
     done();
   });
   // The request's context for everything its handler does (after the body was read, which
@@ -83,20 +96,7 @@ export async function configureHttpApp(app: NestFastifyApplication, options: Htt
     withRequestId(request.id, done),
   );
   fastify.addHook('onResponse', metrics.onResponse);
-  await app.register(fastifyHelmet);
-  // After helmet's hook, so these answers carry its headers too.
-  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    if (request.is404 && openApi.disallowed) {
-      const allowed = openApi.disallowed(request.method, request.url.split('?')[0] as string);
-      if (allowed) {
-        void reply.status(405).header('Allow', allowed.join(', ')).send(methodNotAllowedBody(request.method, allowed));
-        return;
-      }
-    }
-    if (request.url.startsWith(`/${DOCS_PATH}`))
-      void reply.helmet({ contentSecurityPolicy: DOCS_CONTENT_SECURITY_POLICY });
-    done();
-  });
+  fastify.addHook('onResponse', logAnswer);
 
   app.setGlobalPrefix('api', {
     exclude: [

@@ -1,6 +1,6 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { currentRequestId } from './request-context';
 
 export interface LoggingOptions {
@@ -12,6 +12,11 @@ export interface LoggingOptions {
  * story can be followed across both services. Credentials never reach a log line:
  * authorization and cookie headers are redacted and URLs are logged without their query
  * (the OAuth callback's query carries the authorization code).
+ *
+ * One line per answer comes from `logAnswer` (Fastify's onResponse), not from pino-http's
+ * middleware: that made a child logger and bound it to every request (through Nest's
+ * middleware layer) even at `warn`, where no such line is written, and the request id it
+ * carried is on every line through the mixin anyway.
  */
 @Module({})
 export class LoggingModule {
@@ -22,13 +27,10 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [configClass],
           useFactory: (config: T) => ({
-            // nestjs-pino's default route is the legacy '*', which path-to-regexp 8 (Express 5)
-            // no longer accepts: Nest then warns at every start and converts it. A named
-            // wildcard is the same "every route" without the warning.
-            forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
+            // No route gets pino-http's middleware: nestjs-pino only builds the root logger from it.
+            forRoutes: [],
             pinoHttp: {
               level: options(config).level,
-              genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? 'unknown',
               mixin: () => {
                 const requestId = currentRequestId();
                 return requestId ? { requestId } : {};
@@ -37,6 +39,7 @@ export class LoggingModule {
                 paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
                 censor: '[redacted]',
               },
+              // After pino-http's own (which map Node's request and response): only what logAnswer means to say.
               serializers: {
                 req: (req: { id?: string; method?: string; url?: string }) => ({
                   id: req.id,
@@ -45,9 +48,6 @@ export class LoggingModule {
                 }),
                 res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
               },
-              autoLogging: { ignore: (req: IncomingMessage) => isProbe(req.url) },
-              customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, error?: Error) =>
-                error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
             },
           }),
         }),
@@ -56,7 +56,31 @@ export class LoggingModule {
   }
 }
 
-function isProbe(url: string | undefined): boolean {
-  const path = url?.split('?')[0] ?? '';
+/**
+ * The line for one answer (`request completed`, `{ requestId, req: { id, method, path }, res:
+ * { statusCode }, responseTime }`), at error for 5xx, warn for 4xx, info otherwise; none for
+ * probes, and nothing is built when the level is off.
+ */
+export function logAnswer(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const status = reply.statusCode;
+  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  const logger = PinoLogger.root;
+  if (logger?.isLevelEnabled(level)) {
+    if (!isProbe(request.url.split('?')[0] ?? '')) {
+      logger[level](
+        {
+          requestId: request.id,
+          req: { id: request.id, method: request.method, url: request.url },
+          res: reply.raw,
+          responseTime: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+    }
+  }
+  done();
+}
+
+function isProbe(path: string): boolean {
   return path === '/metrics' || path.startsWith('/health');
 }

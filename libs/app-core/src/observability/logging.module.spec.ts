@@ -1,0 +1,45 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import pino from 'pino';
+import { logAnswer } from './logging.module';
+
+function answer(url: string, statusCode: number): [FastifyRequest, FastifyReply] {
+  const request = { id: 'req-1', method: 'GET', url } as FastifyRequest;
+  const reply = { statusCode, elapsedTime: 3.4, raw: { statusCode } } as unknown as FastifyReply;
+  return [request, reply];
+}
+
+describe('logAnswer', () => {
+  let lines: Record<string, unknown>[];
+  const useLevel = (level: string) => {
+    lines = [];
+    const root = pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    (PinoLogger as unknown as { root: pino.Logger }).root = root;
+  };
+
+  it('writes one line per answer, at the level its status calls for, with the request id', () => {
+    useLevel('info');
+    for (const [url, status] of [
+      ['/api/connectors/x?y=1', 200],
+      ['/api/nope', 404],
+      ['/api/boom', 502],
+    ] as const) {
+      logAnswer(...answer(url, status), () => undefined);
+    }
+    expect(lines.map((l) => [l['level'], l['msg'], l['requestId'], l['responseTime']])).toEqual([
+      [30, 'request completed', 'req-1', 3],
+      [40, 'request completed', 'req-1', 3],
+      [50, 'request completed', 'req-1', 3],
+    ]);
+  });
+
+  it('skips probes, and what its level leaves out', () => {
+    useLevel('warn');
+    const done = jest.fn();
+    logAnswer(...answer('/health/ready', 503), done);
+    logAnswer(...answer('/metrics', 200), done);
+    logAnswer(...answer('/api/connectors/x', 200), done);
+    expect(lines).toEqual([]);
+    expect(done).toHaveBeenCalledTimes(3);
+  });
+});
