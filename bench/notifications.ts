@@ -642,11 +642,10 @@ function notificationFigures(
   idle: IdleMeasure[],
   countedCommands: boolean,
 ): Figure[] {
-  const make = (spec: Parameters<typeof figure>[0], values: number[]): Figure => figure(spec, values, median(values));
   const all = (pick: (r: ChangeRound) => number): number[] => rounds.map(pick);
   const load = `${CHANGES_PER_SECOND} changes/s over ${PUSH_CONNECTIONS} connections`;
   const figures: Figure[] = [
-    make(
+    figure(
       {
         id: 'notifications.deliveryP50',
         label: `Push received → platform answered 2xx, p50 (webhook-api histogram; ${load})`,
@@ -657,7 +656,7 @@ function notificationFigures(
       },
       all((r) => r.histogramP50Ms),
     ),
-    make(
+    figure(
       {
         id: 'notifications.deliveryP99',
         label: `Push received → platform answered 2xx, p99 (webhook-api histogram; ${load})`,
@@ -667,7 +666,7 @@ function notificationFigures(
       },
       all((r) => r.histogramP99Ms),
     ),
-    make(
+    figure(
       {
         id: 'notifications.externalP50',
         label: 'Change made at the sandbox → platform had it, p50 (from outside, cross-check)',
@@ -677,7 +676,7 @@ function notificationFigures(
       },
       all((r) => r.externalP50Ms),
     ),
-    make(
+    figure(
       {
         id: 'notifications.externalP99',
         label: 'Change made at the sandbox → platform had it, p99 (from outside, cross-check)',
@@ -688,7 +687,7 @@ function notificationFigures(
       },
       all((r) => r.externalP99Ms),
     ),
-    make(
+    figure(
       {
         id: 'notifications.undelivered',
         label: `Changes not delivered within ${DELIVERY_WAIT_MS / 1000} s, per round`,
@@ -699,7 +698,7 @@ function notificationFigures(
       },
       all((r) => r.undelivered),
     ),
-    make(
+    figure(
       {
         id: 'notifications.lowRateP50',
         label: `Push received → platform answered 2xx, p50 at ${LOW_CHANGES_PER_SECOND} changes/s (one round, no queue)`,
@@ -715,7 +714,7 @@ function notificationFigures(
     const per = (value: number): string => formatPer(value / m.connections);
     const of = `at ${m.connections.toLocaleString('en-US')} idle connections`;
     const one = (id: string, label: string, unit: string, digits: number, value: number, note: string): Figure =>
-      make({ id: `notifications.idle${m.connections}.${id}`, label, unit, digits, target: null, note }, [value]);
+      figure({ id: `notifications.idle${m.connections}.${id}`, label, unit, digits, target: null, note }, [value]);
     figures.push(
       one(
         'syncs',

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { MachineInfo } from './machine';
-import { formatNumber } from './stats';
+import { formatNumber, median as medianOf } from './stats';
 
 export interface Target {
   op: '>=' | '<=';
@@ -24,8 +24,10 @@ export interface Figure {
   note?: string;
 }
 
-export function figure(spec: Omit<Figure, 'median' | 'pass' | 'rounds'>, rounds: number[], median: number): Figure {
+/** A figure from its rounds: their median, held to the target. */
+export function figure(spec: Omit<Figure, 'median' | 'pass' | 'rounds'>, rounds: number[]): Figure {
   const { target } = spec;
+  const median = medianOf(rounds);
   const pass =
     target === null
       ? null

@@ -1261,18 +1261,13 @@ function requireInfra(): InfraProcess {
   return infra;
 }
 
-function makeFigure(spec: Parameters<typeof figure>[0], values: number[]): Figure {
-  return figure(spec, values, median(values));
-}
-
 function buildFigures(rounds: RoundResult[], coldStarts: ColdStarts | undefined): Figure[] {
-  const make = makeFigure;
   const all = <T>(pick: (r: RoundResult) => T): T[] => rounds.map(pick);
   const core = rounds.flatMap((r) => (r.core ? [r.core] : []));
   return [
     ...(core.length > 0 ? coreFigures(core) : []),
     ...calendarFigures(rounds.map((r) => r.calendar)),
-    make(
+    figure(
       {
         id: 'rss.databaseApi',
         label: 'database-api resident memory (VmRSS) after each round',
@@ -1283,7 +1278,7 @@ function buildFigures(rounds: RoundResult[], coldStarts: ColdStarts | undefined)
       },
       all((r) => r.memory.databaseApi.rssMb),
     ),
-    make(
+    figure(
       {
         id: 'rss.webhookApi',
         label: 'webhook-api resident memory (VmRSS) after each round',
@@ -1299,9 +1294,8 @@ function buildFigures(rounds: RoundResult[], coldStarts: ColdStarts | undefined)
 }
 
 function coldStartFigures(coldStarts: ColdStarts): Figure[] {
-  const make = makeFigure;
   return [
-    make(
+    figure(
       {
         id: 'coldStart.databaseApi',
         label: 'database-api cold start: spawn → first 200 from `/health`',
@@ -1311,7 +1305,7 @@ function coldStartFigures(coldStarts: ColdStarts): Figure[] {
       },
       coldStarts.databaseApi,
     ),
-    make(
+    figure(
       {
         id: 'coldStart.webhookApi',
         label: 'webhook-api cold start: spawn → first 200 from `/health`',
@@ -1325,7 +1319,6 @@ function coldStartFigures(coldStarts: ColdStarts): Figure[] {
 }
 
 function coreFigures(rounds: CoreRound[]): Figure[] {
-  const make = makeFigure;
   const all = <T>(pick: (r: CoreRound) => T): T[] => rounds.map(pick);
   const ratio = all((r) => r.listRatio);
   const appRps = median(all((r) => r.listApp.rps));
@@ -1333,7 +1326,7 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
   const connectErrors = all((r) => r.connect.non2xx + r.connect.errors);
   const flowFailures = rounds.reduce((n, r) => n + r.flows.failures.length, 0);
   return [
-    make(
+    figure(
       {
         id: 'list.throughputRatio',
         label: `\`GET /api/connectors/:subaccountId\` (${LIST_SEEDED_CONNECTORS} connectors), ${LIST_CONNECTIONS} conn, ${LIST_DURATION_S} s: throughput ÷ bare reference`,
@@ -1344,7 +1337,7 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
       },
       ratio,
     ),
-    make(
+    figure(
       {
         id: 'list.p99',
         label: 'the same: p99 latency',
@@ -1355,7 +1348,7 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
       },
       all((r) => r.listApp.latencyMs.p99),
     ),
-    make(
+    figure(
       {
         id: 'list.fixedRateP50',
         label: `the same at a fixed ${LIST_FIXED_RATE_SHARE * 100} % of the bare reference's maximum: p50 over the bare reference's p50`,
@@ -1368,7 +1361,7 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
       },
       all((r) => r.listFixedRate.app.latencyMs.p50 - r.listFixedRate.reference.latencyMs.p50),
     ),
-    make(
+    figure(
       {
         id: 'list.cpuPerRequest',
         label: 'database-api CPU per list request (at full load, from /proc)',
@@ -1379,7 +1372,7 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
       },
       all((r) => r.listCpuPerRequestMs.app),
     ),
-    make(
+    figure(
       {
         id: 'connect.p99',
         label: `\`POST /api/connectors/:sub/handlegooglecalendar\`, ${CONNECT_CONNECTIONS} conn, ${CONNECT_DURATION_S} s: p99 latency`,
@@ -1390,7 +1383,7 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
       },
       all((r) => r.connect.latencyMs.p99),
     ),
-    make(
+    figure(
       {
         id: 'connect.errors',
         label: 'the same: errors (non-2xx + socket errors)',
@@ -1400,7 +1393,7 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
       },
       connectErrors,
     ),
-    make(
+    figure(
       {
         id: 'flow.p50',
         label: `${FLOWS_PER_ROUND} OAuth flows: callback answered → metadata visible, p50`,
@@ -1411,7 +1404,7 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
       },
       all((r) => r.flows.p50Ms),
     ),
-    make(
+    figure(
       {
         id: 'flow.p99',
         label: 'the same: p99',
@@ -1426,7 +1419,6 @@ function coreFigures(rounds: CoreRound[]): Figure[] {
 }
 
 function calendarFigures(rounds: CalendarRound[]): Figure[] {
-  const make = makeFigure;
   const all = <T>(pick: (r: CalendarRound) => T): T[] => rounds.map(pick);
   const rps = (pick: (r: CalendarRound) => LoadSummary): string =>
     `${Math.round(median(all((r) => pick(r).rps)))} req/s, p50 ${median(all((r) => pick(r).latencyMs.p50))} ms`;
@@ -1447,7 +1439,7 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
       r.replayReplays.fresh,
   );
   return [
-    make(
+    figure(
       {
         id: 'availability.computeP99',
         label: `availability slot computation inside webhook-api (7 days, 3 calendars, ${BUSY_INTERVALS} busy times, Mon–Fri 09–17 Berlin, 30-min slots): p99`,
@@ -1460,7 +1452,7 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
       },
       all((r) => r.compute.p99Ms),
     ),
-    make(
+    figure(
       {
         id: 'availability.computeWithin5ms',
         label: 'the same: share of computations in the ≤ 5 ms bucket',
@@ -1470,7 +1462,7 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
       },
       all((r) => r.compute.withinTargetPct),
     ),
-    make(
+    figure(
       {
         id: 'availability.routeP99',
         label: `\`POST /api/connectors/:sub/google-calendar/availability\` (the same request), ${CALENDAR_CONNECTIONS} conn, ${CALENDAR_DURATION_S} s: p99 latency`,
@@ -1481,7 +1473,7 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
       },
       all((r) => r.availability.latencyMs.p99),
     ),
-    make(
+    figure(
       {
         id: 'events.createP99',
         label: `\`POST …/google-calendar/events\` with a fresh \`Idempotency-Key\` and time each, ${CREATE_CONNECTIONS} conn, ${CALENDAR_DURATION_S} s: p99 latency`,
@@ -1492,7 +1484,7 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
       },
       all((r) => r.create.latencyMs.p99),
     ),
-    make(
+    figure(
       {
         id: 'events.replayP99',
         label: `a create repeated right after its first (same key and body: \`Idempotent-Replayed: true\`), ${REPLAY_CONNECTIONS} conn, ${CALENDAR_DURATION_S} s: p99 latency`,
@@ -1506,7 +1498,7 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
       },
       all((r) => r.replay.latencyMs.p99),
     ),
-    make(
+    figure(
       {
         id: 'calendar.errors',
         label: 'the three calendar loads: errors (non-2xx, socket errors, a create replayed or a replay created)',

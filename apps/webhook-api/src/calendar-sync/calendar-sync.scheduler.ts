@@ -31,7 +31,6 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     debounceMs: PUSH_DEBOUNCE_MS,
     spacingMs: SYNC_SPACING_MS,
   });
-  private ticking = false;
 
   constructor(
     private readonly sync: CalendarSyncService,
@@ -62,19 +61,17 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
   }
 
   /** Starts the periodic syncs that are due (a bounded batch); returns how many were requested. */
-  async syncDue(now = new Date()): Promise<number> {
-    if (this.ticking || this.work.stopped) return 0;
-    this.ticking = true;
-    try {
-      const due = await this.states.findDue(now, PERIODIC_BATCH);
-      for (const state of due) this.coalescer.request(state._id, now);
-      return due.length;
-    } catch (error) {
-      this.logger.warn(`Periodic sync could not run: ${(error as Error).message}`);
-      return 0;
-    } finally {
-      this.ticking = false;
-    }
+  syncDue(now = new Date()): Promise<number> {
+    return this.work.exclusive('periodic-sync', 0, async () => {
+      try {
+        const due = await this.states.findDue(now, PERIODIC_BATCH);
+        for (const state of due) this.coalescer.request(state._id, now);
+        return due.length;
+      } catch (error) {
+        this.logger.warn(`Periodic sync could not run: ${(error as Error).message}`);
+        return 0;
+      }
+    });
   }
 
   private run(calendarId: string, requestedAt: Date): Promise<void> {

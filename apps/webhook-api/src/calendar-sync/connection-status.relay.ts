@@ -27,7 +27,6 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
 export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionStatusRelay.name);
   private readonly work = new BackgroundWork();
-  private polling = false;
 
   constructor(
     private readonly connections: ConnectionRepository,
@@ -55,22 +54,20 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
   }
 
   /** Works off every connection owing something now (bounded per call); returns how many. */
-  async poll(): Promise<number> {
-    if (this.polling || this.work.stopped) return 0;
-    this.polling = true;
-    try {
-      const due = await this.connections.findStatusChangesDue(new Date(), MAX_PER_POLL);
-      for (const connection of due) {
-        if (this.work.stopped) break;
-        await this.relayUnderLease(connection._id.toString());
+  poll(): Promise<number> {
+    return this.work.exclusive('poll', 0, async () => {
+      try {
+        const due = await this.connections.findStatusChangesDue(new Date(), MAX_PER_POLL);
+        for (const connection of due) {
+          if (this.work.stopped) break;
+          await this.relayUnderLease(connection._id.toString());
+        }
+        return due.length;
+      } catch (error) {
+        this.logger.warn(`Status changes could not be relayed: ${(error as Error).message}`);
+        return 0;
       }
-      return due.length;
-    } catch (error) {
-      this.logger.warn(`Status changes could not be relayed: ${(error as Error).message}`);
-      return 0;
-    } finally {
-      this.polling = false;
-    }
+    });
   }
 
   private async relayUnderLease(calendarId: string): Promise<void> {

@@ -39,7 +39,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private readonly work = new BackgroundWork();
   /** Streams being drained by this process; true when asked again meanwhile. */
   private readonly active = new Map<string, boolean>();
-  private polling = false;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
@@ -84,24 +83,22 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Starts every stream with a due delivery (bounded); returns how many were started. */
-  async poll(): Promise<number> {
-    if (this.polling || this.work.stopped) return 0;
-    this.polling = true;
-    let started = 0;
-    try {
-      const streams = await this.deliveries.dueStreams(new Date(), MAX_STREAMS_PER_TICK);
-      for (const stream of streams) {
-        if (this.work.stopped || this.active.size >= MAX_ACTIVE_STREAMS) break;
-        if (this.active.has(stream)) continue;
-        this.work.track(this.drain(stream));
-        started += 1;
+  poll(): Promise<number> {
+    return this.work.exclusive('poll', 0, async () => {
+      let started = 0;
+      try {
+        const streams = await this.deliveries.dueStreams(new Date(), MAX_STREAMS_PER_TICK);
+        for (const stream of streams) {
+          if (this.work.stopped || this.active.size >= MAX_ACTIVE_STREAMS) break;
+          if (this.active.has(stream)) continue;
+          this.work.track(this.drain(stream));
+          started += 1;
+        }
+      } catch (error) {
+        this.logger.warn(`Delivery poll could not run: ${(error as Error).message}`);
       }
-    } catch (error) {
-      this.logger.warn(`Delivery poll could not run: ${(error as Error).message}`);
-    } finally {
-      this.polling = false;
-    }
-    return started;
+      return started;
+    });
   }
 
   private async drain(stream: string): Promise<void> {

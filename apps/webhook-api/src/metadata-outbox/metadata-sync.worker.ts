@@ -21,7 +21,6 @@ const MAX_PER_TICK = 50;
 export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetadataSyncWorker.name);
   private readonly work = new BackgroundWork();
-  private polling = false;
 
   constructor(
     private readonly outbox: MetadataOutboxRepository,
@@ -47,22 +46,20 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
   }
 
   /** Delivers every due update (bounded per tick); returns how many were attempted. */
-  async poll(): Promise<number> {
-    if (this.polling || this.work.stopped) return 0;
-    this.polling = true;
-    let attempted = 0;
-    try {
-      const due = await this.outbox.findDue(new Date(), MAX_PER_TICK);
-      for (const item of due) {
-        if (this.work.stopped) break;
-        if (await this.deliverUnderLease(item._id.toString())) attempted += 1;
+  poll(): Promise<number> {
+    return this.work.exclusive('poll', 0, async () => {
+      let attempted = 0;
+      try {
+        const due = await this.outbox.findDue(new Date(), MAX_PER_TICK);
+        for (const item of due) {
+          if (this.work.stopped) break;
+          if (await this.deliverUnderLease(item._id.toString())) attempted += 1;
+        }
+      } catch (error) {
+        this.logger.warn(`Metadata sync could not run: ${(error as Error).message}`);
       }
-    } catch (error) {
-      this.logger.warn(`Metadata sync could not run: ${(error as Error).message}`);
-    } finally {
-      this.polling = false;
-    }
-    return attempted;
+      return attempted;
+    });
   }
 
   /** One delivery, by whichever replica takes the lease; false when another has it. */

@@ -43,7 +43,6 @@ export type PushVerdict =
 export class PushChannelsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PushChannelsService.name);
   private readonly work = new BackgroundWork();
-  private renewing = false;
   private readonly recentlyRead = new Map<string, { channel: PushChannel; until: number }>();
 
   constructor(
@@ -114,22 +113,20 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   /** Replaces the channels due for renewal (bounded per call); returns how many were handled. */
-  async renewDue(now = new Date()): Promise<number> {
-    if (this.renewing || this.work.stopped) return 0;
-    this.renewing = true;
-    let handled = 0;
-    try {
-      for (const due of await this.channels.findDueForRenewal(now, RENEWALS_PER_POLL)) {
-        if (this.work.stopped) break;
-        await this.renew(due);
-        handled += 1;
+  renewDue(now = new Date()): Promise<number> {
+    return this.work.exclusive('renewal', 0, async () => {
+      let handled = 0;
+      try {
+        for (const due of await this.channels.findDueForRenewal(now, RENEWALS_PER_POLL)) {
+          if (this.work.stopped) break;
+          await this.renew(due);
+          handled += 1;
+        }
+      } catch (error) {
+        this.logger.warn(`Push channel renewal could not run: ${(error as Error).message}`);
       }
-    } catch (error) {
-      this.logger.warn(`Push channel renewal could not run: ${(error as Error).message}`);
-    } finally {
-      this.renewing = false;
-    }
-    return handled;
+      return handled;
+    });
   }
 
   private async renew(due: PushChannel): Promise<void> {

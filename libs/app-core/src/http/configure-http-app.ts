@@ -67,37 +67,13 @@ export function createHttpAdapter(): FastifyAdapter {
 
 /**
  * Everything about the HTTP surface that is not a route: request ids, metrics, a log line per
- * answer, helmet's
- * security headers, 405 for undocumented methods, the `/api` prefix (`/health` and
+ * answer, helmet's security headers, 405 for undocumented methods, the `/api` prefix (`/health` and
  * `/metrics` stay at the root), CORS, and Swagger at `/api/docs` and `/api/docs-json`.
  * Tests call it too, so they see production's app.
  */
 export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOptions): void {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsRegistry, { strict: false });
-  // The document is built after the routes exist; the 405 rule reads it.
-  const openApi: { disallowed?: ReturnType<typeof disallowedMethodRule> } = {};
-
-  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    const docs = request.url.startsWith(`/${DOCS_PATH}`);
-    void reply.headers(docs ? DOCS_SECURITY_HEADERS : SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
-    if (request.is404 && openApi.disallowed) {
-      const allowed = openApi.disallowed(request.method, request.url.split('?')[0] as string);
-      if (allowed) {
-        void reply.status(405).header('Allow', allowed.join(', ')).send(methodNotAllowedBody(request.method, allowed));
-        return;
-      }
-    }
-    done();
-  });
-  // The request's context for everything its handler does (after the body was read, which
-  // happens outside any request's async context).
-  fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) =>
-    withRequestId(request.id, done),
-  );
-  fastify.addHook('onResponse', metrics.onResponse);
-  fastify.addHook('onResponse', logAnswer);
-
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'health', method: RequestMethod.GET },
@@ -119,7 +95,28 @@ export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOp
   const document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));
   addSharedSchemas(document);
   closeRequestBodySchemas(document);
-  openApi.disallowed = disallowedMethodRule(document);
+  const disallowed = disallowedMethodRule(document);
+
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const docs = request.url.startsWith(`/${DOCS_PATH}`);
+    void reply.headers(docs ? DOCS_SECURITY_HEADERS : SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
+    if (request.is404) {
+      const allowed = disallowed(request.method, request.url.split('?')[0] as string);
+      if (allowed) {
+        void reply.status(405).header('Allow', allowed.join(', ')).send(methodNotAllowedBody(request.method, allowed));
+        return;
+      }
+    }
+    done();
+  });
+  // The request's context for everything its handler does (after the body was read, which
+  // happens outside any request's async context).
+  fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) =>
+    withRequestId(request.id, done),
+  );
+  fastify.addHook('onResponse', metrics.onResponse);
+  fastify.addHook('onResponse', logAnswer);
+
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
 }
 

@@ -28,4 +28,17 @@ describe('BackgroundWork', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(runs).toBe(atStop);
   });
+
+  it('skips a pass while the same pass runs, and every pass once stopping', async () => {
+    const work = new BackgroundWork();
+    let release: () => void = () => undefined;
+    const slow = work.exclusive('poll', 0, () => new Promise<number>((resolve) => (release = () => resolve(3))));
+    expect(await work.exclusive('poll', 0, async () => 5)).toBe(0);
+    expect(await work.exclusive('other', 0, async () => 7)).toBe(7);
+    release();
+    expect(await slow).toBe(3);
+    expect(await work.exclusive('poll', 0, async () => 5)).toBe(5);
+    await work.stop();
+    expect(await work.exclusive('poll', 0, async () => 5)).toBe(0);
+  });
 });

@@ -8,6 +8,7 @@ export class BackgroundWork {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private readonly running = new Set<string>();
 
   get stopped(): boolean {
     return this.stopping;
@@ -17,6 +18,20 @@ export class BackgroundWork {
   every(intervalMs: number, task: () => Promise<unknown>): void {
     this.timer = setInterval(() => this.track(task()), intervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * Runs `task` (one pass of a poll) unless the pass `name` is still running, e.g. a tick
+   * while a caller's pass is slow, or the work is stopping: then answers `idle` at once.
+   */
+  async exclusive<T>(name: string, idle: T, task: () => Promise<T>): Promise<T> {
+    if (this.stopping || this.running.has(name)) return idle;
+    this.running.add(name);
+    try {
+      return await task();
+    } finally {
+      this.running.delete(name);
+    }
   }
 
   /** Keeps `work` in hand until it settles. */
