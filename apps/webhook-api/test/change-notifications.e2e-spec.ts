@@ -119,6 +119,33 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     expect(receiver.requests.every((r) => r.verified)).toBe(true);
   });
 
+  it('keeps a sync that outlasts its claim duration exclusive: another replica never syncs it meanwhile, nothing is delivered twice', async () => {
+    await start({ env: { CLAIM_TTL_MS: '400' } });
+    const replica = await stack.startReplica();
+    try {
+      const { calendarId, email } = await connected();
+      const states = stack.mongo.db().collection<{ _id: string }>('calendarsyncstates');
+      // Google answers the next listing slowly: far longer than the claim lasts unrenewed.
+      stack.google.failApiRequests(1, { kind: 'hang', ms: 1600 }, { method: 'GET', path: /\/events$/ });
+      const first = stack.google.addCalendarEvent(email, { summary: 'During the slow sync', ...slot(9) });
+      await eventually(() => (syncListings().some((r) => r.status === undefined) ? true : undefined));
+      await sleep(600);
+      // The other replica's periodic poll finds the calendar due while the slow sync runs.
+      await states.updateOne({ _id: calendarId }, { $set: { nextSyncAt: new Date() } });
+      await sleep(1500);
+      await waitForEvent(calendarId, (e) => e.id === first.id);
+      const second = stack.google.addCalendarEvent(email, { summary: 'After it', ...slot(11) });
+      await waitForEvent(calendarId, (e) => e.id === second.id);
+      await sleep(1500);
+
+      const deliveries = eventDeliveries(calendarId);
+      expect(deliveries.map((d) => d.data.sequence)).toEqual([1, 2]);
+      expect(deliveries.map((d) => d.data.events.map((e) => e.id))).toEqual([[first.id], [second.id]]);
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('answers 401 to a wrong or missing channel token, 200 to an unknown channel, 400 without the headers', async () => {
     await start();
     const { email } = await connected();
@@ -232,6 +259,47 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     const added = stack.google.addCalendarEvent(email, { summary: 'Through the new channel', ...slot(10) });
     await waitForEvent(calendarId, (e) => e.id === added.id);
   });
+
+  it('retries a failing channel renewal at growing intervals, not every second', async () => {
+    await start();
+    stack.google.setChannelLifetimeMs(4000);
+    await connected();
+    const openedAt = Date.now();
+    // Every watch fails from now on (Google down for the renewals).
+    stack.google.failApiRequests(
+      100,
+      { kind: 'serverError', status: 503 },
+      { method: 'POST', path: /\/events\/watch$/ },
+    );
+    const watchesAfter = () =>
+      stack.google.requests.filter((r) => r.path.endsWith('/events/watch') && r.at.getTime() > openedAt);
+    await sleep(8000);
+    const attempts = watchesAfter().map((r) => r.at.getTime());
+    // Due after 3 s; then 1 s, 2 s, 4 s apart (each with jitter down to half): at most 4 in 5 s, not 5.
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts.length).toBeLessThanOrEqual(4);
+    const gaps = attempts.slice(1).map((at, i) => at - (attempts[i] as number));
+    if (gaps.length >= 3) expect(gaps[2]).toBeGreaterThan(gaps[0] as number);
+  }, 20000);
+
+  it('backs off a baseline that keeps failing after a re-consent instead of trying it every second', async () => {
+    await start();
+    const subaccountId = newSubaccountId();
+    const email = newEmail('rebase');
+    await stack.connect(subaccountId, email);
+    await eventually(async () =>
+      (await stack.connectionOf(subaccountId))?.['statusChanges']?.length === 0 ? true : undefined,
+    );
+    // Google fails every listing from now on; the user consents again (a new baseline is owed).
+    stack.google.failApiRequests(100, { kind: 'serverError', status: 503 }, { method: 'GET', path: /\/events$/ });
+    const since = Date.now();
+    await stack.connect(subaccountId, email);
+    await sleep(6000);
+    const attempts = syncListings().filter((r) => r.at.getTime() >= since);
+    // 1 s, 2 s, 4 s apart (jitter down to half): at most 4 in 6 s; every second would be 6 or more.
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts.length).toBeLessThanOrEqual(4);
+  }, 20000);
 
   it('stops the channel before revoking on disconnect and tells the platform', async () => {
     await start();

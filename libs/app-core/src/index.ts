@@ -23,3 +23,4 @@ export * from './persistence/duplicate-key';
 export * from './resilience/retry-backoff';
 export * from './http/idempotency-key.decorator';
 export * from './resilience/background-work';
+export * from './resilience/concurrency-limit';

@@ -1,24 +1,51 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { CalendarSyncState } from './calendar-sync-state.schema';
 
-/** The `calendarsyncstates` collection's only door; written under the connection's sync lease. */
+/** What a sync read before it started: its saves are conditional on both still being so. */
+export interface SyncStart {
+  syncToken: string | null;
+  syncRequestedAt: Date | null;
+}
+
+export type SaveOutcome =
+  /** Saved; next due at the time asked. */
+  | 'saved'
+  /** Saved, but a push asked for a sync meanwhile: it stays due now. */
+  | 'requested_meanwhile'
+  /** The token is no longer the one the sync started from: nothing saved. */
+  | 'superseded';
+
+export type SyncedState = Pick<
+  CalendarSyncState,
+  '_id' | 'googleCalendarId' | 'stateVersion' | 'syncToken' | 'lastSyncedAt' | 'nextSyncAt'
+>;
+
+/**
+ * The `calendarsyncstates` collection's only door. Every write a sync makes carries its
+ * condition in its filter (the token it started from), so it is right on MongoDB by itself;
+ * DocumentWrites only keeps FerretDB from losing one of two concurrent updates.
+ */
 @Injectable()
 export class CalendarSyncStateRepository {
-  constructor(@InjectModel(CalendarSyncState.name) private readonly model: Model<CalendarSyncState>) {}
+  constructor(
+    @InjectModel(CalendarSyncState.name) private readonly model: Model<CalendarSyncState>,
+    private readonly writes: DocumentWrites,
+  ) {}
 
   findById(calendarId: string): Promise<CalendarSyncState | null> {
     return this.model.findById(calendarId).lean<CalendarSyncState>().exec();
   }
 
-  /** States whose periodic sync is due, most overdue first. */
-  findDue(now: Date, limit: number): Promise<Pick<CalendarSyncState, '_id'>[]> {
+  /** States whose sync is due, most overdue first. */
+  findDue(now: Date, limit: number): Promise<Pick<CalendarSyncState, '_id' | 'nextSyncAt'>[]> {
     return this.model
-      .find({ nextSyncAt: { $lte: now } }, { _id: 1 })
+      .find({ nextSyncAt: { $lte: now } }, { _id: 1, nextSyncAt: 1 })
       .sort({ nextSyncAt: 1 })
       .limit(limit)
-      .lean<Pick<CalendarSyncState, '_id'>[]>()
+      .lean<Pick<CalendarSyncState, '_id' | 'nextSyncAt'>[]>()
       .exec();
   }
 
@@ -31,21 +58,107 @@ export class CalendarSyncStateRepository {
     return new Set(found.map((state) => state._id));
   }
 
-  /** A complete sync: its token and the next periodic sync. */
-  async saveSynced(state: Omit<CalendarSyncState, 'failures' | 'lastError'>): Promise<void> {
-    await this.model
-      .replaceOne({ _id: state._id }, { ...state, failures: 0, lastError: null }, { upsert: true })
-      .exec();
+  /**
+   * A complete sync, saved only over what it started from: another sync that saved a token
+   * meanwhile wins (`superseded`), and a push that asked for a sync meanwhile keeps the
+   * calendar due now (`requested_meanwhile`).
+   */
+  async saveSynced(state: SyncedState, from: SyncStart): Promise<SaveOutcome> {
+    const set = { ...state, failures: 0, lastError: null, syncRequestedAt: null };
+    if (await this.conditionalUpdate(state._id, from, { $set: set })) return 'saved';
+    const current = await this.findById(state._id);
+    if (!current || current.syncToken !== from.syncToken) return 'superseded';
+    const due = { ...set, nextSyncAt: new Date(), syncRequestedAt: current.syncRequestedAt };
+    return (await this.conditionalUpdate(
+      state._id,
+      { ...from, syncRequestedAt: current.syncRequestedAt },
+      { $set: due },
+    ))
+      ? 'requested_meanwhile'
+      : 'superseded';
   }
 
-  /** A failed sync: the token stays; tried again at `nextSyncAt`. */
-  async recordFailure(calendarId: string, error: string, nextSyncAt: Date): Promise<void> {
-    await this.model
-      .updateOne({ _id: calendarId }, { $set: { lastError: error, nextSyncAt }, $inc: { failures: 1 } })
-      .exec();
+  /**
+   * A failed sync: its token stays (null for a baseline not yet taken); tried again at
+   * `nextSyncAt`. Conditional on the token it started from, like a save.
+   */
+  async recordFailure(
+    state: Pick<CalendarSyncState, '_id' | 'googleCalendarId' | 'stateVersion'>,
+    from: SyncStart,
+    error: string,
+    nextSyncAt: Date,
+  ): Promise<boolean> {
+    return this.conditionalUpdate(state._id, from, {
+      $set: { nextSyncAt, lastError: error },
+      $inc: { failures: 1 },
+      // A baseline for a new state version keeps the old version until it is taken.
+      $setOnInsert: { googleCalendarId: state.googleCalendarId, stateVersion: state.stateVersion, lastSyncedAt: null },
+    });
+  }
+
+  /**
+   * A push met another replica's sync: remember it, and make the calendar due now (unless
+   * its syncs are failing and backing off). No-op without a state (no baseline yet).
+   */
+  async requestSync(calendarId: string, at: Date): Promise<void> {
+    await this.writes.run(calendarId, () =>
+      this.model
+        .updateOne({ _id: calendarId, failures: 0 }, { $set: { syncRequestedAt: at }, $min: { nextSyncAt: at } })
+        .exec(),
+    );
+  }
+
+  /**
+   * The calendar is to be synced now (a new connection, a reconnect, one adopted at start):
+   * due now, with a state that asks for a baseline if it has none.
+   */
+  async markDue(calendarId: string, googleCalendarId: string, now: Date): Promise<void> {
+    await this.writes.run(calendarId, () =>
+      this.model
+        .updateOne(
+          { _id: calendarId },
+          {
+            $min: { nextSyncAt: now },
+            $setOnInsert: {
+              googleCalendarId,
+              stateVersion: -1,
+              syncToken: null,
+              syncRequestedAt: null,
+              lastSyncedAt: null,
+              failures: 0,
+              lastError: null,
+            },
+          },
+          { upsert: true },
+        )
+        .exec()
+        .catch((error: unknown) => {
+          // Two replicas inserted it at once: it is there, due.
+          if (!isDuplicateKeyError(error)) throw error;
+        }),
+    );
   }
 
   async delete(calendarId: string): Promise<void> {
-    await this.model.deleteOne({ _id: calendarId }).exec();
+    await this.writes.run(calendarId, () => this.model.deleteOne({ _id: calendarId }).exec());
+  }
+
+  /** Updates the state if it still holds `from` (inserted if there is none and `from` is empty). */
+  private conditionalUpdate(calendarId: string, from: SyncStart, update: Record<string, unknown>): Promise<boolean> {
+    const fresh = from.syncToken === null && from.syncRequestedAt === null;
+    return this.writes.run(calendarId, async () => {
+      try {
+        const result = await this.model
+          .updateOne({ _id: calendarId, syncToken: from.syncToken, syncRequestedAt: from.syncRequestedAt }, update, {
+            upsert: fresh,
+          })
+          .exec();
+        return result.matchedCount + result.upsertedCount === 1;
+      } catch (error) {
+        // The upsert met a state written meanwhile.
+        if (isDuplicateKeyError(error)) return false;
+        throw error;
+      }
+    });
   }
 }

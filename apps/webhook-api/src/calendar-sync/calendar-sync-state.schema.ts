@@ -4,7 +4,8 @@ export const CALENDAR_SYNC_STATE_COLLECTION = 'calendarsyncstates';
 
 /**
  * Where a connection's calendar sync stands: Google's `syncToken` of the last complete sync
- * and when the periodic sync is due. Kept for connected connections only.
+ * and when the next sync is due. Kept for connected connections only; written only by the
+ * holder of the connection's sync claim, and the token only over the one it started from.
  */
 @Schema({ collection: CALENDAR_SYNC_STATE_COLLECTION, versionKey: false })
 export class CalendarSyncState {
@@ -20,16 +21,30 @@ export class CalendarSyncState {
   @Prop({ type: Number, required: true })
   stateVersion!: number;
 
-  /** Stored only once every change it follows was handed to the delivery outbox. */
-  @Prop({ type: String, required: true })
-  syncToken!: string;
+  /**
+   * Stored only once every change it follows was handed to the delivery outbox; null while
+   * the baseline has not been taken (it failed and is retried at `nextSyncAt`).
+   */
+  @Prop({ type: String, default: null })
+  syncToken!: string | null;
 
-  /** When the periodic sync is due (spread over the interval). */
+  /**
+   * When the next sync is due: CALENDAR_SYNC_INTERVAL_SECONDS after the last without a live
+   * push channel, CALENDAR_BACKSTOP_INTERVAL_SECONDS (spread) with one, sooner after a push
+   * that met another replica's sync, later while failures back off.
+   */
   @Prop({ type: Date, required: true })
   nextSyncAt!: Date;
 
-  @Prop({ type: Date, required: true })
-  lastSyncedAt!: Date;
+  /**
+   * A push that arrived while another replica held the sync: the holder's sync may have
+   * listed before the change, so it leaves the calendar due again instead of saving it synced.
+   */
+  @Prop({ type: Date, default: null })
+  syncRequestedAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  lastSyncedAt!: Date | null;
 
   /** Failed syncs in a row; the periodic sync backs off. */
   @Prop({ type: Number, default: 0 })

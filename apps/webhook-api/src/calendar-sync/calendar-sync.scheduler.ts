@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BackgroundWork } from '@connector-service/app-core';
+import { BackgroundWork, ConcurrencyLimit } from '@connector-service/app-core';
 import { Types } from 'mongoose';
 import { ConnectionRepository } from '../connections/connection.repository';
 import { DeliveriesService } from '../deliveries/deliveries.service';
@@ -11,23 +11,30 @@ import { SyncCoalescer } from './sync-coalescer';
 const PUSH_DEBOUNCE_MS = 20;
 /** At least this long between two syncs of one connection: a stream of pushes gives one sync a second. */
 const SYNC_SPACING_MS = 1000;
-/** How often due periodic syncs are looked for, and at most how many are started each time. */
+/** How often due syncs are looked for. */
 const PERIODIC_TICK_MS = 1000;
-const PERIODIC_BATCH = 50;
+/** Syncs this replica runs at once (pushes and due syncs together): bounds its memory, database and Google load. */
+const MAX_CONCURRENT_SYNCS = 8;
 /** Connections that predate change notifications are adopted in pages of this many at start. */
 const ADOPTION_PAGE = 500;
 
 /**
- * When connections are synced: on Google's pushes (bursts coalesced), and periodically
- * (CALENDAR_SYNC_INTERVAL_SECONDS, each connection at its own point of the interval, in
- * bounded batches), which catches what a lost push missed and is the only source without
- * GOOGLE_PUSH_URL. Without PLATFORM_WEBHOOK_URL nobody is told of changes, so nothing syncs.
+ * When connections are synced: on Google's pushes (bursts coalesced), and when due (the
+ * state's `nextSyncAt`: every CALENDAR_SYNC_INTERVAL_SECONDS without a live channel, as a
+ * backstop with one, at once for a new connection), with at most MAX_CONCURRENT_SYNCS at a
+ * time per replica. A due sync is claimed by one replica and done once (it is skipped by a
+ * replica that finds it synced meanwhile); a push that meets another replica's sync leaves
+ * the calendar due, so it is synced once more after that one. Without PLATFORM_WEBHOOK_URL
+ * nobody is told of changes, so nothing syncs.
  */
 @Injectable()
 export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CalendarSyncScheduler.name);
   private readonly work = new BackgroundWork();
-  private readonly coalescer = new SyncCoalescer((calendarId, requestedAt) => this.run(calendarId, requestedAt), {
+  private readonly slots = new ConcurrencyLimit(MAX_CONCURRENT_SYNCS);
+  /** Due syncs started by this replica and not finished: not started twice. */
+  private readonly dueInHand = new Set<string>();
+  private readonly coalescer = new SyncCoalescer((calendarId, requestedAt) => this.runPushed(calendarId, requestedAt), {
     debounceMs: PUSH_DEBOUNCE_MS,
     spacingMs: SYNC_SPACING_MS,
   });
@@ -60,26 +67,50 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     this.coalescer.request(calendarId, observedAt);
   }
 
-  /** Starts the periodic syncs that are due (a bounded batch); returns how many were requested. */
+  /**
+   * The connection is to be synced now (it became connected): recorded as due, so whichever
+   * replica gets to it first takes its baseline, also after a restart; tried here at once.
+   */
+  async syncSoon(calendarId: string, googleCalendarId: string): Promise<void> {
+    if (!this.enabled) return;
+    await this.states.markDue(calendarId, googleCalendarId, new Date());
+    this.requestSync(calendarId);
+  }
+
+  /** Starts the due syncs this replica has room for; returns how many were started. */
   syncDue(now = new Date()): Promise<number> {
     return this.work.exclusive('periodic-sync', 0, async () => {
       try {
-        const due = await this.states.findDue(now, PERIODIC_BATCH);
-        for (const state of due) this.coalescer.request(state._id, now);
-        return due.length;
+        const room = this.slots.free;
+        if (room === 0) return 0;
+        const due = await this.states.findDue(now, room + this.dueInHand.size);
+        let started = 0;
+        for (const state of due) {
+          if (started >= room) break;
+          if (this.dueInHand.has(state._id)) continue;
+          this.dueInHand.add(state._id);
+          started += 1;
+          this.work.track(
+            this.slots
+              .run(() => this.sync.sync(state._id, { dueBy: now }))
+              .catch((error: unknown) => this.logger.warn(`Sync of ${state._id} failed: ${(error as Error).message}`))
+              .finally(() => this.dueInHand.delete(state._id)),
+          );
+        }
+        return started;
       } catch (error) {
-        this.logger.warn(`Periodic sync could not run: ${(error as Error).message}`);
+        this.logger.warn(`Due syncs could not be looked for: ${(error as Error).message}`);
         return 0;
       }
     });
   }
 
-  private run(calendarId: string, requestedAt: Date): Promise<void> {
-    const running = this.sync
-      .sync(calendarId, { observedAt: requestedAt })
-      .then((outcome) => {
-        // Another replica is syncing it and may have listed before this change: once more, shortly.
-        if (!outcome.ran) this.coalescer.request(calendarId, requestedAt);
+  private runPushed(calendarId: string, requestedAt: Date): Promise<void> {
+    const running = this.slots
+      .run(() => this.sync.sync(calendarId, { observedAt: requestedAt }))
+      .then(async (outcome) => {
+        // Another replica is syncing it and may have listed before this change: it stays due.
+        if (!outcome.ran) await this.sync.requestSync(calendarId, requestedAt);
       })
       .catch((error: unknown) => {
         this.logger.warn(`Sync of ${calendarId} failed: ${(error as Error).message}`);
@@ -88,16 +119,18 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     return running;
   }
 
-  /** Connected connections without a sync state (made before this feature) get their baseline. */
+  /** Connected connections without a sync state (made before this feature) are made due. */
   private async adoptUnsynced(): Promise<void> {
     let after: Types.ObjectId | null = null;
     try {
       for (;;) {
         const page = await this.connections.findConnectedIds(after, ADOPTION_PAGE);
         if (page.length === 0 || this.work.stopped) return;
-        const ids = page.map((connection) => connection._id.toString());
-        const synced = await this.states.existing(ids);
-        for (const id of ids) if (!synced.has(id)) this.coalescer.request(id);
+        const synced = await this.states.existing(page.map((connection) => connection._id.toString()));
+        for (const connection of page) {
+          const id = connection._id.toString();
+          if (!synced.has(id)) await this.states.markDue(id, connection.googleEmail, new Date());
+        }
         after = page[page.length - 1]?._id ?? null;
       }
     } catch (error) {

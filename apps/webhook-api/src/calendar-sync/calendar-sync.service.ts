@@ -7,9 +7,11 @@ import { toEventFields } from '../calendar/calendar-event.mapper';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { GoogleApiException } from '../google/google-errors';
 import { GoogleCalendarApi, GoogleEvent } from '../google/google-calendar.api';
+import { Claim, ClaimLostError } from '../leases/claim';
 import { LeaseService } from '../leases/lease.service';
+import { PushChannelsService } from '../push-channels/push-channels.service';
 import { CalendarSyncMetrics } from './calendar-sync.metrics';
-import { CalendarSyncStateRepository } from './calendar-sync-state.repository';
+import { CalendarSyncStateRepository, SyncStart } from './calendar-sync-state.repository';
 import { inResyncWindow } from './changed-events';
 
 /** The calendar synced: the account's primary calendar (the one the push channel watches). */
@@ -21,16 +23,34 @@ export type SyncOutcome =
   | { ran: true; kind: SyncKind; changes: number }
   /** Not connected (any more): nothing to sync, its state is dropped. */
   | { ran: true; kind: 'not_connected'; changes: 0 }
+  /** Asked for as due, but another sync made it not due any more: nothing done. */
+  | { ran: true; kind: 'not_due'; changes: 0 }
+  /** Another sync saved a newer token meanwhile: this one saved nothing. */
+  | { ran: true; kind: 'superseded'; changes: 0 }
   /** Another replica is syncing this connection right now. */
   | { ran: false };
 
+export interface SyncOptions {
+  /** When the change was noticed (a push): where the deliveries' latency starts. */
+  observedAt?: Date;
+  /** Sync only if still due by then (the periodic sync): another replica may have synced it meanwhile. */
+  dueBy?: Date;
+}
+
+/** Failed syncs back off (doubling) up to at least this long. */
+const MIN_MAX_FAILURE_DELAY_MS = 5 * 60_000;
+/** Each calendar's backstop is spread by up to this share either way. */
+const BACKSTOP_SPREAD = 0.25;
+
 /**
- * One connection's calendar sync, one at a time across replicas (a lease per connection).
- * The first sync of a connected state takes the baseline (the events then are not
- * delivered); every later one lists the changes since the stored `syncToken`, page by page,
- * each page handed to the delivery outbox before the next is read, and stores the new token
- * only after the last. A token Google refuses (410) gives a full listing, every event in the
- * resync window delivered as changed, and a fresh token.
+ * One connection's calendar sync, one at a time across replicas (a claim per connection,
+ * renewed while the sync runs). The first sync of a connected state takes the baseline (the
+ * events then are not delivered); every later one lists the changes since the stored
+ * `syncToken`, page by page, each page handed to the delivery outbox before the next is
+ * read, and stores the new token only after the last, and only over the token it started
+ * from. A token Google refuses (410) gives a full listing, every event in the resync window
+ * delivered as changed, and a fresh token. A sync that loses its claim stops before its next
+ * Google call or write (ClaimLostError).
  */
 @Injectable()
 export class CalendarSyncService {
@@ -41,23 +61,26 @@ export class CalendarSyncService {
     private readonly connections: ConnectionRepository,
     private readonly google: GoogleCalendarApi,
     private readonly deliveries: DeliveriesService,
+    private readonly channels: PushChannelsService,
     private readonly leases: LeaseService,
     private readonly config: WebhookApiConfig,
     private readonly metrics: CalendarSyncMetrics,
   ) {}
 
   /**
-   * Syncs the connection now. `observedAt`: when the change was noticed (a push), where the
-   * deliveries' latency starts. `wait`: wait for another replica's sync instead of leaving it.
-   * Throws when Google fails (the state records it and the periodic sync backs off).
+   * Syncs the connection now unless another replica is (`{ ran: false }`). Throws when
+   * Google fails (the state records it and the next sync backs off) or the claim is lost.
    */
-  async sync(calendarId: string, options: { observedAt?: Date; wait?: boolean } = {}): Promise<SyncOutcome> {
-    const work = () => this.syncUnderLease(calendarId, options.observedAt ?? new Date());
-    const key = `calendar-sync:${calendarId}`;
-    const outcome = options.wait
-      ? await this.leases.runExclusiveWaiting(key, work)
-      : await this.leases.runExclusive(key, work);
+  async sync(calendarId: string, options: SyncOptions = {}): Promise<SyncOutcome> {
+    const outcome = await this.leases.runExclusive(`calendar-sync:${calendarId}`, (claim) =>
+      this.syncUnderClaim(claim, calendarId, options),
+    );
     return outcome.ran ? outcome.value : { ran: false };
+  }
+
+  /** A push met another replica's sync: the calendar stays due, so it is synced once more after that one. */
+  async requestSync(calendarId: string, at: Date): Promise<void> {
+    await this.states.requestSync(calendarId, at);
   }
 
   /** Forgets a connection's sync (it is no longer connected). */
@@ -65,41 +88,56 @@ export class CalendarSyncService {
     await this.states.delete(calendarId);
   }
 
-  private async syncUnderLease(calendarId: string, observedAt: Date): Promise<SyncOutcome> {
+  private async syncUnderClaim(claim: Claim, calendarId: string, options: SyncOptions): Promise<SyncOutcome> {
+    const observedAt = options.observedAt ?? new Date();
     const connection = await this.connections.findById(calendarId);
     if (!connection || connection.status !== ConnectionStatus.Connected) {
+      claim.assertHeld();
       await this.states.delete(calendarId);
       return { ran: true, kind: 'not_connected', changes: 0 };
     }
     const state = await this.states.findById(calendarId);
-    const baseline = !state || state.stateVersion !== connection.stateVersion;
+    if (options.dueBy && state) {
+      if (state.nextSyncAt > options.dueBy) return { ran: true, kind: 'not_due', changes: 0 };
+      this.metrics.lateness.observe(Math.max(0, Date.now() - state.nextSyncAt.getTime()) / 1000);
+    }
+    const from: SyncStart = { syncToken: state?.syncToken ?? null, syncRequestedAt: state?.syncRequestedAt ?? null };
+    const baseline = !state?.syncToken || state.stateVersion !== connection.stateVersion;
     let kind: SyncKind = baseline ? 'baseline' : 'incremental';
     try {
       let result: { syncToken: string; changes: number };
       if (baseline) {
-        result = await this.listAll(connection, null, observedAt);
+        result = await this.listAll(claim, connection, null, observedAt);
       } else {
         try {
-          result = await this.listChanges(connection, state.syncToken, observedAt);
+          result = await this.listChanges(claim, connection, state.syncToken as string, observedAt);
         } catch (error) {
           if (!isSyncTokenGone(error)) throw error;
           kind = 'full_resync';
           this.metrics.fullResyncs.inc();
           this.logger.warn(`Google no longer takes the sync token of ${calendarId} (410); listing it afresh`);
-          result = await this.listAll(connection, new Date(), observedAt);
+          result = await this.listAll(claim, connection, new Date(), observedAt);
         }
       }
       const now = new Date();
-      const intervalMs = this.config.CALENDAR_SYNC_INTERVAL_SECONDS * 1000;
-      await this.states.saveSynced({
-        _id: calendarId,
-        googleCalendarId: connection.googleEmail,
-        stateVersion: connection.stateVersion,
-        syncToken: result.syncToken,
-        lastSyncedAt: now,
-        // A new baseline lands at a random point of the interval, so connections made together spread out.
-        nextSyncAt: new Date(now.getTime() + (baseline ? Math.random() : 1) * intervalMs),
-      });
+      const nextSyncAt = await this.nextSyncAt(calendarId, now, baseline);
+      claim.assertHeld();
+      const saved = await this.states.saveSynced(
+        {
+          _id: calendarId,
+          googleCalendarId: connection.googleEmail,
+          stateVersion: connection.stateVersion,
+          syncToken: result.syncToken,
+          lastSyncedAt: now,
+          nextSyncAt,
+        },
+        from,
+      );
+      if (saved === 'superseded') {
+        this.metrics.syncs.inc({ kind, outcome: 'superseded' });
+        this.logger.warn(`Sync of ${calendarId} found a newer sync token saved meanwhile; it saved nothing`);
+        return { ran: true, kind: 'superseded', changes: 0 };
+      }
       this.metrics.syncs.inc({ kind, outcome: 'ok' });
       this.metrics.changes.inc(result.changes);
       return { ran: true, kind, changes: result.changes };
@@ -108,22 +146,49 @@ export class CalendarSyncService {
         // Access was lost meanwhile: the status change drops the sync.
         return { ran: true, kind: 'not_connected', changes: 0 };
       }
+      if (error instanceof ClaimLostError) {
+        this.metrics.syncs.inc({ kind, outcome: 'claim_lost' });
+        throw error;
+      }
       this.metrics.syncs.inc({ kind, outcome: 'failed' });
-      if (state && !baseline) {
-        const delay = Math.min(retryDelayMs(state.failures + 1), this.config.CALENDAR_SYNC_INTERVAL_SECONDS * 1000);
-        await this.states.recordFailure(calendarId, (error as Error).message, new Date(Date.now() + delay));
+      if (claim.held) {
+        const maxMs = Math.max(MIN_MAX_FAILURE_DELAY_MS, this.config.CALENDAR_SYNC_INTERVAL_SECONDS * 1000);
+        const delay = retryDelayMs((state?.failures ?? 0) + 1, { maxMs });
+        await this.states.recordFailure(
+          { _id: calendarId, googleCalendarId: connection.googleEmail, stateVersion: connection.stateVersion },
+          from,
+          (error as Error).message,
+          new Date(Date.now() + delay),
+        );
       }
       throw error;
     }
   }
 
+  /**
+   * When the calendar is synced next: with a live push channel only as a backstop (each
+   * calendar at its own spread, never after the channel lapses), else every sync interval
+   * (a new baseline at a random point of it, so connections made together spread out).
+   */
+  private async nextSyncAt(calendarId: string, now: Date, baseline: boolean): Promise<Date> {
+    const intervalMs = this.config.CALENDAR_SYNC_INTERVAL_SECONDS * 1000;
+    const liveUntil = await this.channels.liveUntil(calendarId);
+    if (liveUntil && liveUntil.getTime() > now.getTime() + intervalMs) {
+      const spread = 1 - BACKSTOP_SPREAD + 2 * BACKSTOP_SPREAD * Math.random();
+      const backstop = now.getTime() + this.config.CALENDAR_BACKSTOP_INTERVAL_SECONDS * 1000 * spread;
+      return new Date(Math.min(backstop, liveUntil.getTime()));
+    }
+    return new Date(now.getTime() + (baseline ? Math.random() : 1) * intervalMs);
+  }
+
   /** The changes since `syncToken`, each page enqueued before the next is read. */
   private async listChanges(
+    claim: Claim,
     connection: ConnectionRecord,
     syncToken: string,
     observedAt: Date,
   ): Promise<{ syncToken: string; changes: number }> {
-    return this.walk(connection, { syncToken }, (events) => this.enqueue(connection, events, observedAt));
+    return this.walk(claim, connection, { syncToken }, (events) => this.enqueue(claim, connection, events, observedAt));
   }
 
   /**
@@ -131,13 +196,15 @@ export class CalendarSyncService {
    * resync every event in the window around `resyncAt` is enqueued as changed.
    */
   private async listAll(
+    claim: Claim,
     connection: ConnectionRecord,
     resyncAt: Date | null,
     observedAt: Date,
   ): Promise<{ syncToken: string; changes: number }> {
-    return this.walk(connection, {}, (events) =>
+    return this.walk(claim, connection, {}, (events) =>
       resyncAt
         ? this.enqueue(
+            claim,
             connection,
             events.filter((event) => inResyncWindow(event, resyncAt)),
             observedAt,
@@ -147,6 +214,7 @@ export class CalendarSyncService {
   }
 
   private async walk(
+    claim: Claim,
     connection: ConnectionRecord,
     start: { syncToken?: string },
     onPage: (events: GoogleEvent[]) => Promise<number>,
@@ -155,6 +223,7 @@ export class CalendarSyncService {
     let pageToken: string | undefined;
     let changes = 0;
     for (;;) {
+      claim.assertHeld();
       const page = await this.google.listChanges(connection, SYNCED_CALENDAR, {
         ...start,
         ...(pageToken ? { pageToken } : {}),
@@ -169,8 +238,14 @@ export class CalendarSyncService {
     }
   }
 
-  private async enqueue(connection: ConnectionRecord, events: GoogleEvent[], observedAt: Date): Promise<number> {
+  private async enqueue(
+    claim: Claim,
+    connection: ConnectionRecord,
+    events: GoogleEvent[],
+    observedAt: Date,
+  ): Promise<number> {
     if (events.length === 0) return 0;
+    claim.assertHeld();
     await this.deliveries.enqueueEventChanges(
       { calendarId: connection._id.toString(), subaccountId: connection.subaccountId },
       connection.googleEmail,

@@ -19,7 +19,7 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
  * Works off what a connection's status transitions owe, recorded with each transition in
  * the connection's document (StatusChange): the `connection.status_changed` delivery (its
  * `webhook-id` fixed at the transition, so a replay sends no second one), and for the state
- * the connection is in now: connected → the sync's baseline and a push channel; otherwise →
+ * the connection is in now: connected → its baseline sync asked for and a push channel; otherwise →
  * its channels and sync dropped. Started at once in this process (ConnectionTransitions), and
  * by a poll for what other replicas or a crash left; a lease per connection keeps it single.
  */
@@ -105,7 +105,8 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
       }
       if (connection.status === ConnectionStatus.Connected) {
         if (this.scheduler.enabled) {
-          await this.sync.sync(calendarId, { wait: true });
+          // Asked for, not waited on: the baseline is due now for whichever replica gets to it.
+          await this.scheduler.syncSoon(calendarId, connection.googleEmail);
           await this.channels.ensureOpen(connection);
         }
       } else {

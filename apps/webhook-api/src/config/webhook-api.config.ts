@@ -215,13 +215,43 @@ export class WebhookApiConfig extends ServiceConfig {
   @IsUrl(HTTP_URL)
   readonly GOOGLE_PUSH_URL?: string;
 
-  /** How often every connection's calendar is synced even without a push. */
+  /** How often a watched calendar without a live push channel is synced. */
   @EnvVar()
   @NumberFromEnv()
   @IsInt()
   @Min(5)
   @Max(86_400)
   readonly CALENDAR_SYNC_INTERVAL_SECONDS: number = 300;
+
+  /**
+   * How often a watched calendar whose push channel is live is synced anyway (pushes Google
+   * lost); each calendar's times spread by up to ±25 %.
+   */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(5)
+  @Max(7 * 86_400)
+  readonly CALENDAR_BACKSTOP_INTERVAL_SECONDS: number = 21_600;
+
+  /** Calendar API calls a minute this replica may make for background work (syncs, channels). */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  readonly GOOGLE_BACKGROUND_REQUESTS_PER_MINUTE: number = 600;
+
+  /**
+   * How long a claim on exclusive work (a sync, a booking, a delivery stream) lasts unless
+   * its holder renews it (every third of it); a holder that died frees it after this long.
+   */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(300)
+  @Max(300_000)
+  readonly CLAIM_TTL_MS: number = 15_000;
 
   /** How often due deliveries (retries) are looked for; a new delivery is tried at once. */
   @EnvVar()

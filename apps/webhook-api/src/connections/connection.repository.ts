@@ -300,12 +300,18 @@ export class ConnectionRepository implements OnModuleInit {
   }
 
   /** Connected connections, by id, in pages (for adopting those that predate a feature). */
-  findConnectedIds(afterId: Types.ObjectId | null, limit: number): Promise<{ _id: Types.ObjectId }[]> {
+  findConnectedIds(
+    afterId: Types.ObjectId | null,
+    limit: number,
+  ): Promise<Pick<ConnectionRecord, '_id' | 'googleEmail'>[]> {
     return this.model
-      .find({ ...(afterId ? { _id: { $gt: afterId } } : {}), status: ConnectionStatus.Connected }, { _id: 1 })
+      .find(
+        { ...(afterId ? { _id: { $gt: afterId } } : {}), status: ConnectionStatus.Connected },
+        { _id: 1, googleEmail: 1 },
+      )
       .sort({ _id: 1 })
       .limit(limit)
-      .lean<{ _id: Types.ObjectId }[]>()
+      .lean<Pick<ConnectionRecord, '_id' | 'googleEmail'>[]>()
       .exec();
   }
 

@@ -1,50 +1,101 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { WebhookApiConfig } from '../config/webhook-api.config';
-import { LEASE_OWNER } from './lease-owner';
+import { Claim } from './claim';
 import { LeaseRepository } from './lease.repository';
 
 const WAIT_STEP_MS = 25;
+/** Room for clocks that disagree between replicas: a claim counts as lost this long before it lapses. */
+const MAX_CLOCK_MARGIN_MS = 2000;
 
 export type ExclusiveOutcome<T> = { ran: true; value: T } | { ran: false };
 
 /**
- * Runs work that must not run twice at once across replicas (one metadata delivery, one
- * token refresh, one reconnect e-mail): take the lease, run, release. The lease lasts
- * longer than the work can (two outbound calls plus slack), so a live holder never loses
- * it, and a holder that died frees it after that long.
+ * Runs work that must not run twice at once across replicas (a sync, a booking, a delivery
+ * stream, a token refresh): take the lease with a token of this acquisition, renew it every
+ * third of CLAIM_TTL_MS while the work runs, release it with that token. The work gets its
+ * Claim and checks it before each write; a claim whose renewal failed (the database out
+ * of reach, the process stalled past the lease) is lost, and a holder that died frees the
+ * lease after CLAIM_TTL_MS.
  */
 @Injectable()
 export class LeaseService {
-  /** How long a lease is held at most: twice OUTBOUND_TIMEOUT_MS plus 5 s (25 s by default). */
+  private readonly logger = new Logger(LeaseService.name);
+  /** How long a lease lasts unless renewed (CLAIM_TTL_MS). */
   readonly durationMs: number;
+  private readonly marginMs: number;
 
   constructor(
     private readonly leases: LeaseRepository,
     config: WebhookApiConfig,
   ) {
-    this.durationMs = 2 * config.OUTBOUND_TIMEOUT_MS + 5000;
+    this.durationMs = config.CLAIM_TTL_MS;
+    this.marginMs = Math.min(MAX_CLOCK_MARGIN_MS, Math.floor(this.durationMs / 5));
   }
 
   /**
-   * Runs `work` under the lease `key`, waiting (up to the lease's duration, by when any
-   * holder has finished or lost it) while another holder has it.
+   * Runs `work` under the lease `key`, waiting up to `waitMs` (default: one lease duration,
+   * by when a holder that died has lost it) while another holder has it.
    */
-  async runExclusiveWaiting<T>(key: string, work: () => Promise<T>): Promise<ExclusiveOutcome<T>> {
-    const deadline = Date.now() + this.durationMs;
+  async runExclusiveWaiting<T>(
+    key: string,
+    work: (claim: Claim) => Promise<T>,
+    waitMs = this.durationMs,
+  ): Promise<ExclusiveOutcome<T>> {
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const outcome = await this.runExclusive(key, work);
-      if (outcome.ran || Date.now() > deadline) return outcome;
+      if (outcome.ran || Date.now() + WAIT_STEP_MS > deadline) return outcome;
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
     }
   }
 
   /** Runs `work` under the lease `key`; `{ ran: false }` when another holder has it. */
-  async runExclusive<T>(key: string, work: () => Promise<T>): Promise<ExclusiveOutcome<T>> {
-    if (!(await this.leases.tryAcquire(key, LEASE_OWNER, this.durationMs))) return { ran: false };
+  async runExclusive<T>(key: string, work: (claim: Claim) => Promise<T>): Promise<ExclusiveOutcome<T>> {
+    const token = randomUUID();
+    const takenAt = Date.now();
+    if (!(await this.leases.tryAcquire(key, token, this.durationMs))) return { ran: false };
+    const claim = new Claim(key, token, takenAt + this.durationMs, this.marginMs);
+    const stopRenewing = this.keepRenewed(claim);
     try {
-      return { ran: true, value: await work() };
+      return { ran: true, value: await work(claim) };
     } finally {
-      await this.leases.release(key, LEASE_OWNER);
+      stopRenewing();
+      await this.leases.release(key, token).catch((error: Error) => {
+        // It lapses on its own after CLAIM_TTL_MS.
+        this.logger.warn(`Lease ${key} could not be released: ${error.message}`);
+      });
     }
+  }
+
+  /** Renews the claim every third of its duration until stopped; marks it lost when that fails. */
+  private keepRenewed(claim: Claim): () => void {
+    let renewing = false;
+    const timer = setInterval(
+      () => {
+        if (renewing) return;
+        if (!claim.held) {
+          claim.markLost();
+          return;
+        }
+        renewing = true;
+        const startedAt = Date.now();
+        this.leases
+          .renew(claim.key, claim.token, this.durationMs)
+          .then((renewed) => {
+            if (renewed) claim.extend(startedAt, this.durationMs);
+            else {
+              this.logger.warn(`Lease ${claim.key} was taken over; its work stops`);
+              claim.markLost();
+            }
+          })
+          // A failed renewal leaves the claim as it was: it is lost when it lapses.
+          .catch((error: Error) => this.logger.warn(`Lease ${claim.key} could not be renewed: ${error.message}`))
+          .finally(() => (renewing = false));
+      },
+      Math.floor(this.durationMs / 3),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }

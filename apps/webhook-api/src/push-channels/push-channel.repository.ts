@@ -9,12 +9,17 @@ export class PushChannelRepository {
   constructor(@InjectModel(PushChannel.name) private readonly model: Model<PushChannel>) {}
 
   /** `renewAt` of a channel still opening: when to give up on a watch that never completed. */
-  async insertOpening(channel: Omit<PushChannel, 'resourceId' | 'expiration'>): Promise<void> {
-    await this.model.create({ ...channel, resourceId: null, expiration: null });
+  async insertOpening(channel: Omit<PushChannel, 'resourceId' | 'expiration' | 'renewalFailures'>): Promise<void> {
+    await this.model.create({ ...channel, resourceId: null, expiration: null, renewalFailures: 0 });
   }
 
   async markOpen(id: string, opened: { resourceId: string; expiration: Date; renewAt: Date }): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: opened }).exec();
+  }
+
+  /** A renewal failed: tried again at `renewAt`. */
+  async deferRenewal(id: string, renewAt: Date): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { renewAt }, $inc: { renewalFailures: 1 } }).exec();
   }
 
   findById(id: string): Promise<PushChannel | null> {

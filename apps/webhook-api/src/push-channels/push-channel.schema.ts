@@ -46,6 +46,10 @@ export class PushChannel {
 
   @Prop({ type: Date, required: true })
   openedAt!: Date;
+
+  /** Renewals that failed in a row: the next is tried after a growing pause. */
+  @Prop({ type: Number, default: 0 })
+  renewalFailures!: number;
 }
 
 export const PushChannelSchema = SchemaFactory.createForClass(PushChannel);

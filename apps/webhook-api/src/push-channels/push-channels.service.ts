@@ -1,11 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BackgroundWork } from '@connector-service/app-core';
+import { BackgroundWork, retryDelayMs } from '@connector-service/app-core';
 import { ConnectionStatus } from '@connector-service/contracts';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { GoogleApiException } from '../google/google-errors';
 import { GoogleCalendarApi } from '../google/google-calendar.api';
+import { Claim } from '../leases/claim';
 import { LeaseService } from '../leases/lease.service';
 import { channelTokenHash, channelTokenMatches, newChannelToken, renewalTime } from './channel-token';
 import { PushChannel } from './push-channel.schema';
@@ -17,6 +18,8 @@ const WATCHED_CALENDAR = 'primary';
 const RENEWAL_POLL_MS = 1000;
 const RENEWALS_PER_POLL = 25;
 const OPENING_GIVE_UP_MS = 60_000;
+/** Failed renewals are retried after pauses doubling up to this. */
+const MAX_RENEWAL_RETRY_DELAY_MS = 5 * 60_000;
 /**
  * Channels recently looked up are trusted this long without reading them again (a push is
  * answered within 100 ms; on FerretDB every lookup reads the whole collection). One stopped
@@ -84,13 +87,13 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   async ensureOpen(connection: ConnectionRecord): Promise<void> {
     if (!this.enabled) return;
     const calendarId = connection._id.toString();
-    await this.underLease(calendarId, async () => {
+    await this.underLease(calendarId, async (claim) => {
       const current = await this.connections.findById(calendarId);
       if (!current || current.status !== ConnectionStatus.Connected) return;
       const kept = await this.channels.findByConnection(calendarId);
       if (kept.some((channel) => channel.stateVersion === current.stateVersion && channel.resourceId !== null)) return;
-      await this.open(current);
-      for (const old of kept) await this.stop(old);
+      await this.open(current, claim);
+      for (const old of kept) await this.stop(old, claim);
     });
   }
 
@@ -99,9 +102,17 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
    * revokes the grant (afterwards Google could no longer be asked).
    */
   async stopAll(calendarId: string): Promise<void> {
-    await this.underLease(calendarId, async () => {
-      for (const channel of await this.channels.findByConnection(calendarId)) await this.stop(channel);
+    await this.underLease(calendarId, async (claim) => {
+      for (const channel of await this.channels.findByConnection(calendarId)) await this.stop(channel, claim);
     });
+  }
+
+  /** Until when the connection has a channel Google confirmed (the latest one's expiration); null without one. */
+  async liveUntil(calendarId: string): Promise<Date | null> {
+    if (!this.enabled) return null;
+    const open = (await this.channels.findByConnection(calendarId)).filter((channel) => channel.expiration !== null);
+    const latest = Math.max(...open.map((channel) => (channel.expiration as Date).getTime()));
+    return open.length > 0 && latest > Date.now() ? new Date(latest) : null;
   }
 
   /** Forgets the connection's channels without asking Google (access is lost): they lapse there. */
@@ -131,7 +142,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
 
   private async renew(due: PushChannel): Promise<void> {
     try {
-      await this.underLease(due.calendarId, async () => {
+      await this.underLease(due.calendarId, async (claim) => {
         const channel = await this.channels.findById(due._id);
         if (!channel || channel.renewAt === null || channel.renewAt > new Date()) return;
         const connection = await this.connections.findById(channel.calendarId);
@@ -141,21 +152,26 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
           this.metrics.renewals.inc({ outcome: 'dropped' });
           return;
         }
-        await this.open(connection);
-        await this.stop(channel);
+        await this.open(connection, claim);
+        await this.stop(channel, claim);
         this.metrics.renewals.inc({ outcome: 'renewed' });
       });
     } catch (error) {
       this.metrics.renewals.inc({ outcome: 'failed' });
+      const delay = retryDelayMs(due.renewalFailures + 1, { maxMs: MAX_RENEWAL_RETRY_DELAY_MS });
       this.logger.warn(
-        `Push channel ${due._id} of ${due.calendarId} could not be renewed (tried again shortly): ${(error as Error).message}`,
+        `Push channel ${due._id} of ${due.calendarId} could not be renewed (attempt ${due.renewalFailures + 1}; again in ${delay} ms): ${(error as Error).message}`,
       );
+      await this.channels
+        .deferRenewal(due._id, new Date(Date.now() + delay))
+        .catch((deferError: Error) => this.logger.warn(`Renewal of ${due._id} not deferred: ${deferError.message}`));
     }
   }
 
   /** Opens a channel at Google, recorded first so a push racing our write is recognised. */
-  private async open(connection: ConnectionRecord): Promise<void> {
+  private async open(connection: ConnectionRecord, claim: Claim): Promise<void> {
     const calendarId = connection._id.toString();
+    claim.assertHeld();
     const id = randomUUID();
     const token = newChannelToken();
     const openedAt = new Date();
@@ -184,7 +200,8 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   /** Stops a channel at Google (one Google no longer knows is stopped already) and forgets it. */
-  private async stop(channel: PushChannel): Promise<void> {
+  private async stop(channel: PushChannel, claim: Claim): Promise<void> {
+    claim.assertHeld();
     if (channel.resourceId !== null) {
       try {
         await this.google.stopChannel(channel.calendarId, { id: channel._id, resourceId: channel.resourceId });
@@ -216,7 +233,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     return channel;
   }
 
-  private async underLease(calendarId: string, work: () => Promise<void>): Promise<void> {
+  private async underLease(calendarId: string, work: (claim: Claim) => Promise<void>): Promise<void> {
     const outcome = await this.leases.runExclusiveWaiting(`push-channel:${calendarId}`, work);
     if (!outcome.ran) throw new Error(`The push channels of ${calendarId} are busy elsewhere`);
   }

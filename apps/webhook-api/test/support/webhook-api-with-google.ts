@@ -160,6 +160,11 @@ export class WebhookApiWithGoogle {
     return JSON.stringify(dump);
   }
 
+  /** Another replica of the app on the same database, key and configuration (Google pushes still go to the first). */
+  startReplica(env: Record<string, string> = {}): Promise<WebhookApiUnderTest> {
+    return startWebhookApi({ ...this.env, ...env });
+  }
+
   /** Stops the app and starts it again on the same database, key and configuration. */
   async restart(between?: () => void | Promise<void>): Promise<void> {
     await this.api.close();
