@@ -236,3 +236,58 @@ describe('calendar work through database-api (system e2e)', () => {
     });
   });
 });
+
+/**
+ * database-api tells webhook-api how long it waits (X-Request-Timeout-Ms), so the SPA hears
+ * webhook-api's own answer even when webhook-api's own bounds are longer: here its Google
+ * timeout (10 s) is far beyond database-api's wait (3 s).
+ */
+describe('calendar work within database-api’s wait (system e2e)', () => {
+  const WEBHOOK_API_TIMEOUT_MS = 3000;
+  let stack: Stack;
+  let subaccountId: string;
+  let email: string;
+
+  beforeAll(async () => {
+    stack = await Stack.start({
+      webhookEnv: { OUTBOUND_TIMEOUT_MS: '10000' },
+      databaseEnv: { WEBHOOK_API_TIMEOUT_MS: String(WEBHOOK_API_TIMEOUT_MS) },
+    });
+    subaccountId = newSubaccountId();
+    email = `deadline-${subaccountId.slice(0, 8)}@example.com`;
+    await stack.connect(subaccountId, email);
+  }, 60_000);
+  afterAll(() => stack?.stop());
+  afterEach(() => stack.google.clearApiFailures());
+
+  const route = (path: string) => `/api/connectors/${subaccountId}/google-calendar/${path}`;
+  const call = (method: string, path: string, body?: unknown) => stack.asUser(subaccountId, method, route(path), body);
+
+  it('Google hanging: webhook-api’s own 504 GOOGLE_TIMEOUT (not UPSTREAM_TIMEOUT) within WEBHOOK_API_TIMEOUT_MS', async () => {
+    stack.google.failApiRequests(1, { kind: 'hang', ms: 8000 }, { path: '/calendar/v3/users/me/calendarList' });
+    const started = Date.now();
+    const res = await call('GET', 'calendars');
+    expect([res.status, res.body.error?.code]).toEqual([504, 'GOOGLE_TIMEOUT']);
+    expect(Date.now() - started).toBeLessThan(WEBHOOK_API_TIMEOUT_MS);
+  });
+
+  it('a requireFree booking whose check hangs: 504 GOOGLE_TIMEOUT in time, and no Google call (no booking) after it', async () => {
+    // Google answers the free/busy check after 5 s: without the deadline the booking would follow then.
+    stack.google.failApiRequests(1, { kind: 'hang', ms: 5000 }, { path: '/calendar/v3/freeBusy' });
+    const started = Date.now();
+    const res = await call('POST', 'events', {
+      summary: 'Booked after the answer?',
+      start: { dateTime: '2027-03-01T09:00:00Z' },
+      end: { dateTime: '2027-03-01T10:00:00Z' },
+      requireFree: true,
+    });
+    const answeredAt = Date.now();
+    expect([res.status, res.body.error?.code]).toEqual([504, 'GOOGLE_TIMEOUT']);
+    expect(answeredAt - started).toBeLessThan(WEBHOOK_API_TIMEOUT_MS);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // Background syncs may list events meanwhile; nothing of this request reaches Google.
+    const after = stack.google.requests.filter((r) => r.at.getTime() > answeredAt && r.method !== 'GET');
+    expect(after.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    expect(stack.google.calendarEvents(email).filter((e) => e.summary === 'Booked after the answer?')).toEqual([]);
+  });
+});

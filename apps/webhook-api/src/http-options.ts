@@ -9,5 +9,7 @@ export function httpOptions(app: INestApplication): HttpAppOptions & { port: num
     title: 'webhook-api',
     description:
       'Google Calendar OAuth connect flow and connections; tells database-api the connection state through a durable outbox.',
+    // database-api says how long it waits; the answer comes within that (504 GOOGLE_TIMEOUT at worst).
+    requestDeadlines: true,
   };
 }

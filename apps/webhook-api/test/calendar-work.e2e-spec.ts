@@ -67,6 +67,23 @@ describe('webhook-api calendar work (e2e: sandbox Google, real database)', () =>
         expect(((call.json as { items: unknown[] }).items ?? []).length).toBeLessThanOrEqual(50);
     });
 
+    it('keeps at most 4 of those Google calls in flight at once', async () => {
+      const ids = ['primary', ...Array.from({ length: 59 }, (_, i) => `more-${i}@group.calendar.google.com`)];
+      // Each query takes 300 ms, so calls sent together are seen together.
+      stack.google.failApiRequests(6, { kind: 'hang', ms: 300 }, { path: '/calendar/v3/freeBusy' });
+      stack.google.resetMaxConcurrentRequests();
+      const before = googleCalls('/calendar/v3/freeBusy');
+      const res = await post('/freebusy', {
+        timeMin: '2027-01-01T00:00:00Z',
+        timeMax: '2027-04-01T00:00:00Z',
+        googleCalendarIds: ids,
+      }).expect(200);
+      expect(res.body.data.calendars).toHaveLength(60);
+      expect(googleCalls('/calendar/v3/freeBusy') - before).toBe(6);
+      expect(stack.google.maxConcurrentRequests()).toBeLessThanOrEqual(4);
+      expect(stack.google.maxConcurrentRequests()).toBeGreaterThan(1);
+    });
+
     it.each([
       [{ timeMin: '2027-01-01T00:00:00Z', timeMax: '2027-04-02T00:00:00Z' }, 'over 90 days'],
       [{ timeMin: '2027-01-02T00:00:00Z', timeMax: '2027-01-01T00:00:00Z' }, 'timeMax before timeMin'],
@@ -212,6 +229,36 @@ describe('webhook-api calendar work (e2e: sandbox Google, real database)', () =>
         expect(refused.body.error.details).toEqual({ start: expect.any(String), end: expect.any(String) });
       }
       expect(eventsAtGoogle().filter((e) => String(e.summary).startsWith('Race '))).toHaveLength(1);
+    });
+
+    it.each([
+      ['1900-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '126 years'],
+      ['0240-01-01T00:00:00Z', '0240-04-01T00:00:01Z', '91 days in the year 240'],
+      ['2027-01-01T00:00:00Z', '2027-04-01T00:00:01Z', '90 days and a second'],
+    ])(
+      'requireFree for an event from %s to %s (%s, longer than free/busy’s 90 days) is a 400 without a Google call',
+      async (from, to) => {
+        const callsBefore = stack.google.requests.length;
+        const res = await post('/events', {
+          summary: 'Too long to check',
+          start: { dateTime: from },
+          end: { dateTime: to },
+          requireFree: true,
+        }).expect(400);
+        expect(res.body.error.code).toBe('VALIDATION_FAILED');
+        expect(res.body.message).toMatch(/90 days/);
+        expect(stack.google.requests.length).toBe(callsBefore);
+      },
+    );
+
+    it('requireFree for an event of exactly 90 days is checked and booked', async () => {
+      const res = await post('/events', {
+        summary: 'A long stay',
+        start: { dateTime: '2031-01-01T00:00:00Z' },
+        end: { dateTime: '2031-04-01T00:00:00Z' },
+        requireFree: true,
+      }).expect(201);
+      expect(res.body.data).toMatchObject({ status: 'confirmed', summary: 'A long stay' });
     });
 
     it('a free time is booked', async () => {

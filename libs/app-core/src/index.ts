@@ -6,6 +6,7 @@ export * from './config/service-config';
 export * from './http/domain.exception';
 export * from './http/message-result';
 export * from './http/envelope.interceptor';
+export * from './http/request-deadline.interceptor';
 export * from './http/api-exception.filter';
 export * from './http/validation.pipe';
 export * from './http/http-core.providers';

@@ -117,6 +117,16 @@ describe('WebhookApiClient', () => {
     expect(seen[0].headers['idempotency-key']).toBeUndefined();
   });
 
+  it('tells webhook-api how long it waits (X-Request-Timeout-Ms: what is left of WEBHOOK_API_TIMEOUT_MS)', async () => {
+    answer = { status: 200, body: { success: true, data: {} } };
+    await client.request({ method: 'GET', path: 'api/google-calendar/connections/x/calendars' });
+    const announced = seen[0].headers['x-request-timeout-ms'];
+    expect(announced).toMatch(/^\d+$/);
+    // The client's whole wait is the only one, so nearly all of it is left when it sends.
+    expect(Number(announced)).toBeLessThanOrEqual(300);
+    expect(Number(announced)).toBeGreaterThan(200);
+  });
+
   it('sends a request with its query (undefined left out), body and Idempotency-Key, and answers status and headers', async () => {
     answer = {
       status: 201,

@@ -8,7 +8,12 @@ import {
   SuccessEnvelope,
   isErrorCode,
 } from '@connector-service/contracts';
-import { DomainException, REQUEST_ID_HEADER, currentRequestId } from '@connector-service/app-core';
+import {
+  DomainException,
+  REQUEST_ID_HEADER,
+  REQUEST_TIMEOUT_HEADER,
+  currentRequestId,
+} from '@connector-service/app-core';
 import { AxiosError, AxiosResponse, Method } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { DatabaseApiConfig } from '../config/database-api.config';
@@ -70,11 +75,11 @@ export function googleCalendarConnectionPath(calendarId: string, ...segments: st
 }
 
 /**
- * The one way to webhook-api: the service token, the request id, a total deadline, and
- * failures mapped for our callers: webhook-api's own answers about the request (and
- * Google's 502/504) go on unchanged, with their `Retry-After`; webhook-api timing out is a
- * 504 `UPSTREAM_TIMEOUT`, unreachable or failing a 502 `UPSTREAM_UNAVAILABLE`; never a hang
- * or a 500.
+ * The one way to webhook-api: the service token, the request id, a total deadline (told to
+ * webhook-api as `X-Request-Timeout-Ms`, so it answers within it), and failures mapped for
+ * our callers: webhook-api's own answers about the request (and Google's 502/504) go on
+ * unchanged, with their `Retry-After`; webhook-api timing out is a 504 `UPSTREAM_TIMEOUT`,
+ * unreachable or failing a 502 `UPSTREAM_UNAVAILABLE`; never a hang or a 500.
  */
 @Injectable()
 export class WebhookApiClient {
@@ -102,6 +107,7 @@ export class WebhookApiClient {
       if (value !== undefined && value !== null) url.searchParams.append(name, String(value));
     }
     const timeoutMs = this.config.WEBHOOK_API_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
     let response: AxiosResponse<unknown>;
     try {
       response = await firstValueFrom(
@@ -112,6 +118,8 @@ export class WebhookApiClient {
           headers: {
             Authorization: `Bearer ${this.config.WEBHOOK_SERVER_SERVICE_TOKEN}`,
             ...requestIdHeader(),
+            // How long we still wait, so webhook-api answers (at worst its own 504) before we give up.
+            [REQUEST_TIMEOUT_HEADER]: String(Math.max(1, deadline - Date.now())),
             ...(call.idempotencyKey === undefined ? {} : { [IDEMPOTENCY_KEY_HEADER]: call.idempotencyKey }),
           },
           // `timeout` alone is an idle timeout of the socket; the signal bounds the whole call.

@@ -69,12 +69,10 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
 
   /**
    * The connection is to be synced now (it became connected): recorded as due, so whichever
-   * replica gets to it first takes its baseline, also after a restart; tried here at once.
+   * replica gets to it first takes its baseline, also after a restart.
    */
-  async syncSoon(calendarId: string, googleCalendarId: string): Promise<void> {
-    if (!this.enabled) return;
-    await this.states.markDue(calendarId, googleCalendarId, new Date());
-    this.requestSync(calendarId);
+  async markDue(calendarId: string, googleCalendarId: string): Promise<void> {
+    if (this.enabled) await this.states.markDue(calendarId, googleCalendarId, new Date());
   }
 
   /** Starts the due syncs this replica has room for; returns how many were started. */

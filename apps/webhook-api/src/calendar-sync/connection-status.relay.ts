@@ -105,8 +105,14 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
       }
       if (connection.status === ConnectionStatus.Connected) {
         if (this.scheduler.enabled) {
-          // Asked for, not waited on: the baseline is due now for whichever replica gets to it.
-          await this.scheduler.syncSoon(calendarId, connection.googleEmail);
+          // Recorded as due (any replica takes it, also after a crash), and taken here at once
+          // unless another replica has it: the baseline is the cut after which changes are
+          // delivered, so it is taken as close to the transition as can be. A failure is the
+          // sync's own (it backs off); it does not hold back the other consequences.
+          await this.scheduler.markDue(calendarId, connection.googleEmail);
+          await this.sync
+            .sync(calendarId)
+            .catch((error: Error) => this.logger.warn(`Baseline of ${calendarId} failed: ${error.message}`));
           await this.channels.ensureOpen(connection);
         }
       } else {

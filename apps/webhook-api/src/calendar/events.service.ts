@@ -7,6 +7,7 @@ import {
   EventTimeDto,
   EventsPageDto,
   ListEventsQueryDto,
+  MAX_RANGE_DAYS,
   SendUpdates,
   UpdateEventDto,
 } from '@connector-service/contracts';
@@ -20,11 +21,13 @@ import { FreeBusyService } from './free-busy.service';
 import { IdempotencyService, IdempotentOutcome } from './idempotency.service';
 
 const PRIMARY = 'primary';
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Events on a connection's calendars: list (single instances, in start order), read,
  * create (idempotent with a key; `requireFree` checked and booked under the connection's
- * lease, so two overlapping requests through this service never both book), change
+ * booking claim, renewed however slow Google is, so two overlapping requests through this
+ * service never both book), change
  * (only the given fields) and cancel (already cancelled or gone counts as done).
  */
 @Injectable()
@@ -56,6 +59,11 @@ export class EventsService {
     const range = rangeOf(body.start, body.end);
     if (body.requireFree && range.allDay) {
       throw badRequest('requireFree needs start and end as dateTime (an all-day event has no time to check)');
+    }
+    // Checked as free/busy would be asked: a range the free/busy route refuses is refused here too
+    // (else one request could send Google a query for every 30 days of centuries).
+    if (body.requireFree && range.end - range.start > MAX_RANGE_DAYS * DAY_MS) {
+      throw badRequest(`requireFree checks at most ${MAX_RANGE_DAYS} days; this event is longer`);
     }
     if (!idempotencyKey) return this.insert(calendarId, body, range).then((event) => ({ event, replayed: false }));
     return this.idempotency.run(calendarId, idempotencyKey, body, (googleEventId) =>
@@ -112,37 +120,42 @@ export class EventsService {
     const googleCalendarId = body.googleCalendarId ?? PRIMARY;
     const insert = () => this.insertAtGoogle(calendarId, googleCalendarId, body, googleEventId);
     if (!body.requireFree) return insert();
-    const booked = await this.leases.runExclusiveWaiting(`booking:${calendarId}`, async () => {
-      // A retry of a key whose first attempt booked finds that event, not a conflict with itself.
-      const own = googleEventId ? await this.existingEvent(calendarId, googleCalendarId, googleEventId) : undefined;
-      if (own) return own;
-      const [calendar] = await this.freeBusy.busyOf(calendarId, new Date(range.start), new Date(range.end), [
-        googleCalendarId,
-      ]);
-      if (calendar.error) {
-        throw new DomainException(
-          HttpStatus.NOT_FOUND,
-          ErrorCode.NotFound,
-          `Google cannot read calendar ${googleCalendarId}`,
-          {
-            googleCalendarId,
-            reason: calendar.error,
-          },
-        );
-      }
-      const conflict = calendar.busy[0];
-      if (conflict) {
-        const interval = { start: new Date(conflict.start).toISOString(), end: new Date(conflict.end).toISOString() };
-        throw new DomainException(
-          HttpStatus.CONFLICT,
-          ErrorCode.SlotTaken,
-          'The time is not free on that calendar',
-          interval,
-        );
-      }
-      return insert();
-    });
-    if (!booked.ran) {
+    const booked = await this.leases.runExclusiveWaiting(
+      `booking:${calendarId}`,
+      async (claim): Promise<CalendarEventDto | null> => {
+        // A retry of a key whose first attempt booked finds that event, not a conflict with itself.
+        const own = googleEventId ? await this.existingEvent(calendarId, googleCalendarId, googleEventId) : undefined;
+        if (own) return own;
+        const [calendar] = await this.freeBusy.busyOf(calendarId, new Date(range.start), new Date(range.end), [
+          googleCalendarId,
+        ]);
+        if (calendar.error) {
+          throw new DomainException(
+            HttpStatus.NOT_FOUND,
+            ErrorCode.NotFound,
+            `Google cannot read calendar ${googleCalendarId}`,
+            {
+              googleCalendarId,
+              reason: calendar.error,
+            },
+          );
+        }
+        const conflict = calendar.busy[0];
+        if (conflict) {
+          const interval = { start: new Date(conflict.start).toISOString(), end: new Date(conflict.end).toISOString() };
+          throw new DomainException(
+            HttpStatus.CONFLICT,
+            ErrorCode.SlotTaken,
+            'The time is not free on that calendar',
+            interval,
+          );
+        }
+        // Checked free while holding the claim; booked only if it still holds (it was renewed meanwhile).
+        if (!claim.held) return null;
+        return insert();
+      },
+    );
+    if (!booked.ran || booked.value === null) {
       throw new DomainException(
         HttpStatus.TOO_MANY_REQUESTS,
         ErrorCode.RateLimited,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CalendarBusyDto, FreeBusyResultDto } from '@connector-service/contracts';
+import { ConcurrencyLimit } from '@connector-service/app-core';
 import { GoogleCalendarApi } from '../google/google-calendar.api';
 import { BusyInterval, mergeIntervals } from './intervals';
 
@@ -7,6 +8,8 @@ import { BusyInterval, mergeIntervals } from './intervals';
 export const MAX_CALENDARS_PER_QUERY = 50;
 /** Long ranges are asked for in chunks of at most this many days. */
 export const MAX_DAYS_PER_QUERY = 30;
+/** How many of one request's queries are at Google at once (90 days of 100 calendars: 6 queries). */
+export const MAX_QUERIES_IN_FLIGHT = 4;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface CalendarBusy {
@@ -18,10 +21,10 @@ export interface CalendarBusy {
 
 /**
  * Free/busy over any number of calendars and any range up to the contract's 90 days: split
- * into queries Google takes (50 calendars, 30 days each), run together, and put back
- * together per calendar. A calendar Google cannot read reports its own error beside the
- * others' busy times instead of failing them all. Always asked of Google, never cached,
- * so an answer is never staler than the request.
+ * into queries Google takes (50 calendars, 30 days each), at most MAX_QUERIES_IN_FLIGHT of
+ * them at Google at once, and put back together per calendar. A calendar Google cannot read
+ * reports its own error beside the others' busy times instead of failing them all. Always
+ * asked of Google, never cached, so an answer is never staler than the request.
  */
 @Injectable()
 export class FreeBusyService {
@@ -35,13 +38,17 @@ export class FreeBusyService {
   ): Promise<CalendarBusy[]> {
     const ranges = splitRange(timeMin.getTime(), timeMax.getTime(), MAX_DAYS_PER_QUERY * DAY_MS);
     const groups = chunk([...new Set(googleCalendarIds)], MAX_CALENDARS_PER_QUERY);
+    // Per request: another request's queries do not wait behind these.
+    const slots = new ConcurrencyLimit(MAX_QUERIES_IN_FLIGHT);
     const answers = await Promise.all(
       ranges.flatMap((range) =>
         groups.map((group) =>
-          this.calendarApi.freeBusy(
-            calendarId,
-            { timeMin: new Date(range.start).toISOString(), timeMax: new Date(range.end).toISOString() },
-            group,
+          slots.run(() =>
+            this.calendarApi.freeBusy(
+              calendarId,
+              { timeMin: new Date(range.start).toISOString(), timeMax: new Date(range.end).toISOString() },
+              group,
+            ),
           ),
         ),
       ),

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CalendarEventDto, ErrorCode } from '@connector-service/contracts';
-import { DomainException } from '@connector-service/app-core';
+import { DomainException, remainingMs } from '@connector-service/app-core';
 import { Types } from 'mongoose';
 import { createHash } from 'node:crypto';
 import { IdempotencyRecordRepository } from './idempotency-record.repository';
@@ -22,9 +22,10 @@ export interface IdempotentOutcome {
  * Creates with an `Idempotency-Key`: the key, a hash of the request and the answer are kept
  * (24 h+) so a retry gets the same event, and the same key with another body a 422.
  * Concurrent requests with one key: the first to insert the record does the work, the
- * others wait for its answer. The Google event id is derived from the connection and the
- * key, so even work redone after a crash (or an answer lost on the way) finds the event
- * Google already holds instead of creating a second one.
+ * others wait for its answer (at most until their own request's deadline, if it has one:
+ * then 409 IDEMPOTENCY_KEY_IN_PROGRESS, as after the longest wait). The Google event id is
+ * derived from the connection and the key, so even work redone after a crash (or an answer
+ * lost on the way) finds the event Google already holds instead of creating a second one.
  */
 @Injectable()
 export class IdempotencyService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -100,7 +101,9 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
         this.logger.warn(`Taking over the work of Idempotency-Key record ${id.slice(0, 12)}… (its holder stopped)`);
         return { event: await this.doWork(id, googleEventId, work), replayed: false };
       }
-      if (Date.now() > deadline) {
+      // Under a deadline, answer while a pause and one more look would still fit before it.
+      const requestLeft = remainingMs();
+      if (Date.now() > deadline || (requestLeft !== undefined && requestLeft <= 2 * WAIT_STEP_MS)) {
         throw new DomainException(
           HttpStatus.CONFLICT,
           ErrorCode.IdempotencyKeyInProgress,

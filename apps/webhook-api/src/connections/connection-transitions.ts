@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import { withoutDeadline } from '@connector-service/app-core';
 
 const TRANSITION = 'transition';
 
@@ -12,8 +13,9 @@ const TRANSITION = 'transition';
 export class ConnectionTransitions {
   private readonly emitter = new EventEmitter();
 
+  /** Tells the listeners; what they start is background work, not bound by the deadline of the request that made the change. */
   notify(calendarId: string): void {
-    this.emitter.emit(TRANSITION, calendarId);
+    withoutDeadline(() => this.emitter.emit(TRANSITION, calendarId));
   }
 
   subscribe(listener: (calendarId: string) => void): void {

@@ -5,6 +5,7 @@ import type { WebhookApiConfig } from '../config/webhook-api.config';
 import type { AccessTokenService } from '../token-refresh/access-token.service';
 import { GoogleApiClient, GoogleRequestContext, RATE_LIMIT_BUDGET_MS } from './google-api.client';
 import { GoogleApiMetrics } from './google-api.metrics';
+import { GoogleBackgroundBudget } from './google-background-budget';
 import { GoogleOAuthClient } from './google-oauth.client';
 
 const config = {
@@ -44,6 +45,7 @@ function clientWith(tokens: AccessTokenService, sleeps: number[] = []) {
     new GoogleOAuthClient(config),
     config,
     new GoogleApiMetrics(new MetricsRegistry()),
+    new GoogleBackgroundBudget(config, new GoogleApiMetrics(new MetricsRegistry())),
     {
       sleep: async (ms) => void sleeps.push(ms),
       random: () => 1,

@@ -209,7 +209,7 @@ export class GoogleCalendarApi {
           },
           requestOptions,
         ),
-      connection,
+      { connection, background: true },
     );
     return {
       items: data.items ?? [],
@@ -218,17 +218,21 @@ export class GoogleCalendarApi {
     };
   }
 
-  /** events.watch: a push channel to `address` for the calendar's events. */
+  /** events.watch: a push channel to `address` for the calendar's events (background work: it waits for the budget). */
   async watchEvents(
     calendarId: string,
     googleCalendarId: string,
     channel: { id: string; token: string; address: string },
   ): Promise<OpenedGoogleChannel> {
-    const data = await this.google.request(calendarId, 'events.watch', ({ auth, options }) =>
-      this.calendar.events.watch(
-        { auth, calendarId: googleCalendarId, requestBody: { ...channel, type: 'web_hook' } },
-        options,
-      ),
+    const data = await this.google.request(
+      calendarId,
+      'events.watch',
+      ({ auth, options }) =>
+        this.calendar.events.watch(
+          { auth, calendarId: googleCalendarId, requestBody: { ...channel, type: 'web_hook' } },
+          options,
+        ),
+      { background: true },
     );
     const expiration = Number(data.expiration);
     return {
@@ -238,10 +242,17 @@ export class GoogleCalendarApi {
     };
   }
 
-  /** channels.stop: Google pushes to the channel no more. */
-  async stopChannel(calendarId: string, channel: { id: string; resourceId: string }): Promise<void> {
-    await this.google.request(calendarId, 'channels.stop', ({ auth, options }) =>
-      this.calendar.channels.stop({ auth, requestBody: channel }, options),
+  /** channels.stop: Google pushes to the channel no more. `background`: for a renewal, not a platform's request. */
+  async stopChannel(
+    calendarId: string,
+    channel: { id: string; resourceId: string },
+    background: boolean,
+  ): Promise<void> {
+    await this.google.request(
+      calendarId,
+      'channels.stop',
+      ({ auth, options }) => this.calendar.channels.stop({ auth, requestBody: channel }, options),
+      { background },
     );
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { remainingMs } from '@connector-service/app-core';
 import { randomUUID } from 'node:crypto';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { Claim } from './claim';
@@ -34,15 +35,12 @@ export class LeaseService {
   }
 
   /**
-   * Runs `work` under the lease `key`, waiting up to `waitMs` (default: one lease duration,
-   * by when a holder that died has lost it) while another holder has it.
+   * Runs `work` under the lease `key`, waiting while another holder has it: up to one lease
+   * duration (by when a holder that died has lost it), and never past the deadline of the
+   * request being served.
    */
-  async runExclusiveWaiting<T>(
-    key: string,
-    work: (claim: Claim) => Promise<T>,
-    waitMs = this.durationMs,
-  ): Promise<ExclusiveOutcome<T>> {
-    const deadline = Date.now() + waitMs;
+  async runExclusiveWaiting<T>(key: string, work: (claim: Claim) => Promise<T>): Promise<ExclusiveOutcome<T>> {
+    const deadline = Date.now() + Math.min(this.durationMs, remainingMs() ?? Infinity);
     for (;;) {
       const outcome = await this.runExclusive(key, work);
       if (outcome.ran || Date.now() + WAIT_STEP_MS > deadline) return outcome;

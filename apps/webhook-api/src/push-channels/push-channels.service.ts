@@ -93,7 +93,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
       const kept = await this.channels.findByConnection(calendarId);
       if (kept.some((channel) => channel.stateVersion === current.stateVersion && channel.resourceId !== null)) return;
       await this.open(current, claim);
-      for (const old of kept) await this.stop(old, claim);
+      for (const old of kept) await this.stop(old, claim, true);
     });
   }
 
@@ -103,7 +103,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
    */
   async stopAll(calendarId: string): Promise<void> {
     await this.underLease(calendarId, async (claim) => {
-      for (const channel of await this.channels.findByConnection(calendarId)) await this.stop(channel, claim);
+      for (const channel of await this.channels.findByConnection(calendarId)) await this.stop(channel, claim, false);
     });
   }
 
@@ -153,7 +153,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
           return;
         }
         await this.open(connection, claim);
-        await this.stop(channel, claim);
+        await this.stop(channel, claim, true);
         this.metrics.renewals.inc({ outcome: 'renewed' });
       });
     } catch (error) {
@@ -199,12 +199,19 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  /** Stops a channel at Google (one Google no longer knows is stopped already) and forgets it. */
-  private async stop(channel: PushChannel, claim: Claim): Promise<void> {
+  /**
+   * Stops a channel at Google (one Google no longer knows is stopped already) and forgets it.
+   * `background`: a renewal's (within the background budget), not a disconnect's.
+   */
+  private async stop(channel: PushChannel, claim: Claim, background: boolean): Promise<void> {
     claim.assertHeld();
     if (channel.resourceId !== null) {
       try {
-        await this.google.stopChannel(channel.calendarId, { id: channel._id, resourceId: channel.resourceId });
+        await this.google.stopChannel(
+          channel.calendarId,
+          { id: channel._id, resourceId: channel.resourceId },
+          background,
+        );
       } catch (error) {
         if (!(error instanceof GoogleApiException && error.failure.kind === 'not_found')) {
           // It lapses at Google by its expiration; pushes for it are ignored from now on.

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConnectionStatus } from '@connector-service/contracts';
+import { BackgroundWork, withoutDeadline } from '@connector-service/app-core';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { ConsentLinkService } from '../connect/consent-link.service';
 import { LeaseService } from '../leases/lease.service';
@@ -12,11 +13,13 @@ export const REAUTH_EMAIL_INTERVAL_MS = 24 * 60 * 60 * 1000;
  * `reauth_required`, database-api hears it through the durable outbox, and the user is
  * owed a fresh consent link by e-mail, at most one a day per connection. The e-mail
  * counts as sent only once the SMTP server accepted it; until then it stays owed and every
- * refresh sweep (REFRESH_SWEEP_INTERVAL_MS) tries it again.
+ * refresh sweep (REFRESH_SWEEP_INTERVAL_MS) tries it again. The first try starts at once but
+ * off the request that met the loss: its answer (409 REAUTH_REQUIRED) never waits for SMTP.
  */
 @Injectable()
-export class AccessLossService {
+export class AccessLossService implements OnApplicationShutdown {
   private readonly logger = new Logger(AccessLossService.name);
+  private readonly work = new BackgroundWork();
 
   constructor(
     private readonly connections: ConnectionRepository,
@@ -35,7 +38,25 @@ export class AccessLossService {
       `Connection ${connection._id.toString()} lost Google access (${reason}); reauthorization required`,
     );
     this.metadataSync.deliverSoon(connection._id.toString());
-    await this.sendOwedEmail(connection._id.toString());
+    this.sendOwedEmailSoon(connection._id.toString());
+  }
+
+  /** Waits for the e-mails in hand (one a sweep would otherwise send later). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.work.stop();
+  }
+
+  /**
+   * Tries the owed e-mail now without making the caller wait; it keeps the request id for
+   * the logs but not the request's deadline, so it may outlast the answer.
+   */
+  private sendOwedEmailSoon(calendarId: string): void {
+    if (this.work.stopped) return;
+    this.work.track(
+      withoutDeadline(() => this.sendOwedEmail(calendarId)).catch((error: Error) =>
+        this.logger.warn(`Reconnect e-mail of ${calendarId} failed (the next sweep tries again): ${error.message}`),
+      ),
+    );
   }
 
   /**

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ConnectionStatus } from '@connector-service/contracts';
-import { retryDelayMs } from '@connector-service/app-core';
+import { remainingMs, requestDeadlineExceeded, retryDelayMs } from '@connector-service/app-core';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { connectionNotFound, connectionNotUsable } from '../connections/connection-errors';
 import { GoogleOAuthClient } from '../google/google-oauth.client';
 import { GoogleOAuthRejectedError, GoogleUnavailableError, tokenEndpointException } from '../google/google-errors';
+import { Claim, ClaimLostError } from '../leases/claim';
 import { LeaseService } from '../leases/lease.service';
 import { AccessLossService } from './access-loss.service';
 
@@ -56,10 +57,15 @@ export class AccessTokenService {
     for (;;) {
       const connection = await this.usable(calendarId);
       if (this.isFresh(connection, force, startedAt)) return this.openedAccessToken(connection);
-      const outcome = await this.leases.runExclusive(`token-refresh:${calendarId}`, async () => {
-        // Read again under the lease: another replica may have refreshed meanwhile.
+      // A refresh is a call to Google: none starts for a request whose deadline passed (e.g.
+      // while it waited for another replica's refresh). One under way is not cut short: the
+      // token it brings serves the next requests.
+      const requestLeft = remainingMs();
+      if (requestLeft !== undefined && requestLeft <= 0) throw requestDeadlineExceeded();
+      const outcome = await this.leases.runExclusive(`token-refresh:${calendarId}`, async (claim) => {
+        // Read again under the claim: another replica may have refreshed meanwhile.
         const current = await this.usable(calendarId);
-        return this.isFresh(current, force, startedAt) ? this.openedAccessToken(current) : this.refresh(current);
+        return this.isFresh(current, force, startedAt) ? this.openedAccessToken(current) : this.refresh(current, claim);
       });
       if (outcome.ran) return outcome.value;
       if (Date.now() > deadline) {
@@ -86,14 +92,17 @@ export class AccessTokenService {
     return this.connections.openTokens(connection).accessToken as string;
   }
 
-  private async refresh(connection: ConnectionRecord): Promise<string> {
+  private async refresh(connection: ConnectionRecord, claim: Claim): Promise<string> {
     const { refreshToken } = this.connections.openTokens(connection);
     if (!refreshToken) {
       await this.accessLoss.accessLost(connection, 'no_refresh_token');
       throw connectionNotUsable(ConnectionStatus.ReauthRequired);
     }
     try {
+      claim.assertHeld();
       const tokens = await this.google.refreshAccessToken(refreshToken);
+      // A holder that lost its claim saves nothing: another replica may be refreshing now.
+      claim.assertHeld();
       await this.connections.saveRefreshedTokens(
         connection._id,
         {
@@ -109,6 +118,8 @@ export class AccessTokenService {
         await this.accessLoss.accessLost(connection, 'invalid_grant');
         throw connectionNotUsable(ConnectionStatus.ReauthRequired);
       }
+      // Lost its claim: writes nothing; the caller may try again.
+      if (error instanceof ClaimLostError) throw tokenEndpointException(new GoogleUnavailableError(error.message));
       // Transient (or unexpected) failures leave the status alone; the sweep backs off.
       const message = (error as Error).message;
       await this.connections.recordRefreshFailure(

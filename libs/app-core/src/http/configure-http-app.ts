@@ -5,7 +5,12 @@ import { SERVICE_TOKEN_SECURITY } from '@connector-service/service-auth';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { MetricsRegistry } from '../observability/http-metrics';
 import { logAnswer } from '../observability/logging.module';
-import { REQUEST_ID_HEADER, incomingRequestId, withRequestId } from '../observability/request-context';
+import {
+  REQUEST_ID_HEADER,
+  incomingDeadline,
+  incomingRequestId,
+  withRequestContext,
+} from '../observability/request-context';
 import { securityHeaders } from './security-headers';
 import { addSharedSchemas, closeRequestBodySchemas, disallowedMethodRule, methodNotAllowedBody } from './openapi-rules';
 
@@ -35,6 +40,12 @@ export interface HttpAppOptions {
   title: string;
   description: string;
   corsOrigins?: readonly string[];
+  /**
+   * Take the caller's `X-Request-Timeout-Ms` as the request's deadline (for a service whose
+   * caller is another service that gives up after that long): see incomingDeadline and
+   * RequestDeadlineInterceptor.
+   */
+  requestDeadlines?: boolean;
 }
 
 /** Nest's options for an app on createHttpAdapter(): the adapter's JSON parser is the only one. */
@@ -66,9 +77,10 @@ export function createHttpAdapter(): FastifyAdapter {
 }
 
 /**
- * Everything about the HTTP surface that is not a route: request ids, metrics, a log line per
- * answer, helmet's security headers, 405 for undocumented methods, the `/api` prefix (`/health` and
- * `/metrics` stay at the root), CORS, and Swagger at `/api/docs` and `/api/docs-json`.
+ * Everything about the HTTP surface that is not a route: request ids (and deadlines, with
+ * `requestDeadlines`), metrics, a log line per answer, helmet's security headers, 405 for
+ * undocumented methods, the `/api` prefix (`/health` and `/metrics` stay at the root), CORS,
+ * and Swagger at `/api/docs` and `/api/docs-json`.
  * Tests call it too, so they see production's app.
  */
 export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOptions): void {
@@ -96,8 +108,14 @@ export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOp
   addSharedSchemas(document);
   closeRequestBodySchemas(document);
   const disallowed = disallowedMethodRule(document);
+  // Counted from the request's arrival (before its body is read), as the caller counts.
+  const deadlines = new WeakMap<FastifyRequest, number>();
 
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (options.requestDeadlines) {
+      const deadline = incomingDeadline(request.raw);
+      if (deadline !== undefined) deadlines.set(request, deadline);
+    }
     const docs = request.url.startsWith(`/${DOCS_PATH}`);
     void reply.headers(docs ? DOCS_SECURITY_HEADERS : SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
     if (request.is404) {
@@ -110,9 +128,9 @@ export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOp
     done();
   });
   // The request's context for everything its handler does (after the body was read, which
-  // happens outside any request's async context).
+  // happens outside any request's async context): its id, and its deadline if it has one.
   fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) =>
-    withRequestId(request.id, done),
+    withRequestContext({ requestId: request.id, deadline: deadlines.get(request) }, done),
   );
   fastify.addHook('onResponse', metrics.onResponse);
   fastify.addHook('onResponse', logAnswer);

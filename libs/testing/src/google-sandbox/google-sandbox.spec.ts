@@ -1894,6 +1894,30 @@ describe('GoogleSandbox', () => {
       expect(own.requests.map((r) => r.aborted)).toEqual([true, true, true]);
     });
 
+    it('maxConcurrentRequests: the most calls handled at once since start or the last reset', async () => {
+      const { token } = await accessToken('api-concurrency');
+      sandbox.resetMaxConcurrentRequests();
+      expect(sandbox.maxConcurrentRequests()).toBe(0);
+      await call(LIST_PATH, token);
+      await call(LIST_PATH, token);
+      expect(sandbox.maxConcurrentRequests()).toBe(1);
+      sandbox.failApiRequests(3, { kind: 'hang', ms: 200 }, { path: LIST_PATH });
+      expect((await Promise.all([1, 2, 3].map(() => call(LIST_PATH, token)))).map((a) => a.status)).toEqual([
+        200, 200, 200,
+      ]);
+      expect(sandbox.maxConcurrentRequests()).toBe(3);
+      // A call the client gave up on counts only while it was open.
+      sandbox.resetMaxConcurrentRequests();
+      sandbox.failApiRequests(1, { kind: 'hang' }, { path: LIST_PATH });
+      await call(LIST_PATH, token, { signal: AbortSignal.timeout(100) }).catch(() => undefined);
+      const deadline = Date.now() + 2000;
+      while (!sandbox.requests.at(-1)?.aborted && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      sandbox.resetMaxConcurrentRequests();
+      expect(sandbox.maxConcurrentRequests()).toBe(0);
+    });
+
     it('invalidateAccessTokens: old access tokens answer 401, the refresh token yields a working one', async () => {
       const email = uniqueEmail('dropped');
       const first = await connect(email);

@@ -79,6 +79,9 @@ export class GoogleSandbox {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Log entries of requests not answered yet, so stop() can mark them before it returns. */
   private readonly unanswered = new Set<SandboxRequestLog>();
+  /** Requests open now, and the most open at once since start or resetMaxConcurrentRequests(). */
+  private open = 0;
+  private mostOpen = 0;
   private readonly routes: Record<string, RouteHandler> = {
     [`GET ${AUTH_PATH}`]: handleAuthorize,
     [`GET /o/oauth2/auth`]: handleAuthorize,
@@ -202,6 +205,20 @@ export class GoogleSandbox {
   /** How many queued API failures no call has taken yet. */
   pendingApiFailures(): number {
     return this.apiFailures.size;
+  }
+
+  /**
+   * The most requests (of any kind) the sandbox was handling at once since it started or
+   * resetMaxConcurrentRequests(): a call counts from its arrival until it was answered or its
+   * connection closed. Tells how many calls a client had in flight, which timestamps cannot.
+   */
+  maxConcurrentRequests(): number {
+    return this.mostOpen;
+  }
+
+  /** Starts counting maxConcurrentRequests() again, from the requests open now. */
+  resetMaxConcurrentRequests(): void {
+    this.mostOpen = this.open;
   }
 
   /**
@@ -408,6 +425,10 @@ export class GoogleSandbox {
     if ([...url.searchParams.keys()].length > 0) entry.query = paramsToRecord(url.searchParams);
     this.requests.push(entry);
     this.unanswered.add(entry);
+    this.open += 1;
+    this.mostOpen = Math.max(this.mostOpen, this.open);
+    // 'close' follows every answer and every connection dropped before one, exactly once.
+    res.once('close', () => (this.open -= 1));
     res.on('finish', () => {
       this.unanswered.delete(entry);
       entry.status = res.statusCode;
