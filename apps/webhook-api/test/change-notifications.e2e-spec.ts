@@ -146,6 +146,22 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     }
   });
 
+  it('delivers a change made after connecting even when the baseline is taken late (Google failed it first)', async () => {
+    await start();
+    const email = newEmail('late');
+    const existing = stack.google.addCalendarEvent(email, { summary: 'Before connecting', ...slot(8) });
+    await sleep(20);
+    // The baseline's first listing fails; it is retried after a pause.
+    stack.google.failApiRequests(1, { kind: 'serverError', status: 503 }, { method: 'GET', path: /\/events$/ });
+    const { calendarId } = await connected(email);
+    const added = stack.google.addCalendarEvent(email, { summary: 'Right after connecting', ...slot(10) });
+    await waitForEvent(calendarId, (e) => e.id === added.id);
+    await sleep(500);
+    const delivered = eventDeliveries(calendarId).flatMap((d) => d.data.events.map((e) => e.id));
+    expect(delivered.filter((id) => id === added.id)).toHaveLength(1);
+    expect(delivered).not.toContain(existing.id);
+  });
+
   it('answers 401 to a wrong or missing channel token, 200 to an unknown channel, 400 without the headers', async () => {
     await start();
     const { email } = await connected();

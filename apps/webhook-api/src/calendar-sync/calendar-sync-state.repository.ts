@@ -64,7 +64,7 @@ export class CalendarSyncStateRepository {
    * calendar due now (`requested_meanwhile`).
    */
   async saveSynced(state: SyncedState, from: SyncStart): Promise<SaveOutcome> {
-    const set = { ...state, failures: 0, lastError: null, syncRequestedAt: null };
+    const set = { ...state, failures: 0, lastError: null, syncRequestedAt: null, baselineChangesSince: null };
     if (await this.conditionalUpdate(state._id, from, { $set: set })) return 'saved';
     const current = await this.findById(state._id);
     if (!current || current.syncToken !== from.syncToken) return 'superseded';
@@ -97,6 +97,16 @@ export class CalendarSyncStateRepository {
   }
 
   /**
+   * A due sync was claimed: it is not due for other replicas' polls until `until` (by when
+   * the claim has lapsed if its holder died); the sync's own save sets the real next time.
+   */
+  async hideWhileSyncing(calendarId: string, dueAt: Date, until: Date): Promise<void> {
+    await this.writes.run(calendarId, () =>
+      this.model.updateOne({ _id: calendarId, nextSyncAt: dueAt }, { $set: { nextSyncAt: until } }).exec(),
+    );
+  }
+
+  /**
    * A push met another replica's sync: remember it, and make the calendar due now (unless
    * its syncs are failing and backing off). No-op without a state (no baseline yet).
    */
@@ -110,15 +120,17 @@ export class CalendarSyncStateRepository {
 
   /**
    * The calendar is to be synced now (a new connection, a reconnect, one adopted at start):
-   * due now, with a state that asks for a baseline if it has none.
+   * due now, with a state that asks for a baseline if it has none; the baseline delivers what
+   * changed since `changesSince` (the connection's time; null: nothing).
    */
-  async markDue(calendarId: string, googleCalendarId: string, now: Date): Promise<void> {
+  async markDue(calendarId: string, googleCalendarId: string, now: Date, changesSince: Date | null): Promise<void> {
     await this.writes.run(calendarId, () =>
       this.model
         .updateOne(
           { _id: calendarId },
           {
             $min: { nextSyncAt: now },
+            $set: { baselineChangesSince: changesSince },
             $setOnInsert: {
               googleCalendarId,
               stateVersion: -1,

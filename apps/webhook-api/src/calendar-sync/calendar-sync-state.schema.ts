@@ -46,6 +46,14 @@ export class CalendarSyncState {
   @Prop({ type: Date, default: null })
   lastSyncedAt!: Date | null;
 
+  /**
+   * For a baseline still to take: when the connection was made. The baseline delivers what
+   * changed since then, so a baseline taken late loses nothing; null once it is taken (and for
+   * connections adopted at start, whose baseline delivers nothing).
+   */
+  @Prop({ type: Date, default: null })
+  baselineChangesSince!: Date | null;
+
   /** Failed syncs in a row; the periodic sync backs off. */
   @Prop({ type: Number, default: 0 })
   failures!: number;

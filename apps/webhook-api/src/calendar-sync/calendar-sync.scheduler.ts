@@ -71,17 +71,22 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
    * The connection is to be synced now (it became connected): recorded as due, so whichever
    * replica gets to it first takes its baseline, also after a restart.
    */
-  async markDue(calendarId: string, googleCalendarId: string): Promise<void> {
-    if (this.enabled) await this.states.markDue(calendarId, googleCalendarId, new Date());
+  async markDue(calendarId: string, googleCalendarId: string, connectedAt: Date): Promise<void> {
+    if (this.enabled) await this.states.markDue(calendarId, googleCalendarId, new Date(), connectedAt);
   }
 
-  /** Starts the due syncs this replica has room for; returns how many were started. */
+  /**
+   * Starts the due syncs this replica has room for; returns how many were started. While
+   * due syncs fill every slot, each one that ends looks for the next at once instead of
+   * waiting for the tick, so a replica works a backlog off as fast as its slots allow.
+   */
   syncDue(now = new Date()): Promise<number> {
     return this.work.exclusive('periodic-sync', 0, async () => {
       try {
         const room = this.slots.free;
         if (room === 0) return 0;
         const due = await this.states.findDue(now, room + this.dueInHand.size);
+        const backlog = due.length >= room + this.dueInHand.size;
         let started = 0;
         for (const state of due) {
           if (started >= room) break;
@@ -92,7 +97,10 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
             this.slots
               .run(() => this.sync.sync(state._id, { dueBy: now }))
               .catch((error: unknown) => this.logger.warn(`Sync of ${state._id} failed: ${(error as Error).message}`))
-              .finally(() => this.dueInHand.delete(state._id)),
+              .finally(() => {
+                this.dueInHand.delete(state._id);
+                if (backlog && !this.work.stopped) this.work.track(this.syncDue());
+              }),
           );
         }
         return started;
@@ -127,7 +135,8 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
         const synced = await this.states.existing(page.map((connection) => connection._id.toString()));
         for (const connection of page) {
           const id = connection._id.toString();
-          if (!synced.has(id)) await this.states.markDue(id, connection.googleEmail, new Date());
+          // Made before change notifications: the baseline delivers nothing.
+          if (!synced.has(id)) await this.states.markDue(id, connection.googleEmail, new Date(), null);
         }
         after = page[page.length - 1]?._id ?? null;
       }

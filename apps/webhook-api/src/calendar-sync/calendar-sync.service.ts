@@ -12,7 +12,7 @@ import { LeaseService } from '../leases/lease.service';
 import { PushChannelsService } from '../push-channels/push-channels.service';
 import { CalendarSyncMetrics } from './calendar-sync.metrics';
 import { CalendarSyncStateRepository, SyncStart } from './calendar-sync-state.repository';
-import { inResyncWindow } from './changed-events';
+import { changedSince, inResyncWindow } from './changed-events';
 
 /** The calendar synced: the account's primary calendar (the one the push channel watches). */
 const SYNCED_CALENDAR = 'primary';
@@ -100,6 +100,12 @@ export class CalendarSyncService {
     if (options.dueBy && state) {
       if (state.nextSyncAt > options.dueBy) return { ran: true, kind: 'not_due', changes: 0 };
       this.metrics.lateness.observe(Math.max(0, Date.now() - state.nextSyncAt.getTime()) / 1000);
+      // Out of the other replicas' due lists while it runs, so they take other calendars.
+      await this.states.hideWhileSyncing(
+        calendarId,
+        state.nextSyncAt,
+        new Date(Date.now() + 2 * this.leases.durationMs),
+      );
     }
     const from: SyncStart = { syncToken: state?.syncToken ?? null, syncRequestedAt: state?.syncRequestedAt ?? null };
     const baseline = !state?.syncToken || state.stateVersion !== connection.stateVersion;
@@ -107,7 +113,14 @@ export class CalendarSyncService {
     try {
       let result: { syncToken: string; changes: number };
       if (baseline) {
-        result = await this.listAll(claim, connection, null, observedAt);
+        // What changed since the connection was made is delivered; what existed before is not.
+        const since = state?.baselineChangesSince ?? null;
+        result = await this.listAll(
+          claim,
+          connection,
+          (event) => since !== null && changedSince(event, since),
+          observedAt,
+        );
       } else {
         try {
           result = await this.listChanges(claim, connection, state.syncToken as string, observedAt);
@@ -116,7 +129,8 @@ export class CalendarSyncService {
           kind = 'full_resync';
           this.metrics.fullResyncs.inc();
           this.logger.warn(`Google no longer takes the sync token of ${calendarId} (410); listing it afresh`);
-          result = await this.listAll(claim, connection, new Date(), observedAt);
+          const resyncAt = new Date();
+          result = await this.listAll(claim, connection, (event) => inResyncWindow(event, resyncAt), observedAt);
         }
       }
       const now = new Date();
@@ -191,25 +205,15 @@ export class CalendarSyncService {
     return this.walk(claim, connection, { syncToken }, (events) => this.enqueue(claim, connection, events, observedAt));
   }
 
-  /**
-   * The whole calendar: for a baseline (`resyncAt` null) only walked for the token; for a
-   * resync every event in the window around `resyncAt` is enqueued as changed.
-   */
+  /** The whole calendar, walked for a fresh token; the events `delivered` picks are enqueued as changed. */
   private async listAll(
     claim: Claim,
     connection: ConnectionRecord,
-    resyncAt: Date | null,
+    delivered: (event: GoogleEvent) => boolean,
     observedAt: Date,
   ): Promise<{ syncToken: string; changes: number }> {
     return this.walk(claim, connection, {}, (events) =>
-      resyncAt
-        ? this.enqueue(
-            claim,
-            connection,
-            events.filter((event) => inResyncWindow(event, resyncAt)),
-            observedAt,
-          )
-        : Promise.resolve(0),
+      this.enqueue(claim, connection, events.filter(delivered), observedAt),
     );
   }
 

@@ -1,5 +1,5 @@
 import { toEventFields } from '../calendar/calendar-event.mapper';
-import { inResyncWindow } from './changed-events';
+import { changedSince, inResyncWindow } from './changed-events';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const at = (iso: string) => ({ dateTime: iso });
@@ -54,5 +54,20 @@ describe('toEventFields (a changed event as delivered)', () => {
     });
     expect(changed).not.toHaveProperty('googleCalendarId');
     expect(toEventFields({ id: 'gone', status: 'cancelled' })).toMatchObject({ id: 'gone', status: 'cancelled' });
+  });
+});
+
+describe('changedSince', () => {
+  const since = new Date('2026-12-01T12:00:00.000Z');
+
+  it('picks events Google changed at or after the time, not before', () => {
+    expect(changedSince({ updated: '2026-12-01T12:00:00.000Z' }, since)).toBe(true);
+    expect(changedSince({ updated: '2026-12-01T12:00:05.120Z' }, since)).toBe(true);
+    expect(changedSince({ updated: '2026-12-01T11:59:59.999Z' }, since)).toBe(false);
+  });
+
+  it('leaves out an event without a readable `updated`', () => {
+    expect(changedSince({}, since)).toBe(false);
+    expect(changedSince({ updated: 'yesterday' }, since)).toBe(false);
   });
 });

@@ -19,6 +19,18 @@ export function inResyncWindow(event: GoogleEvent, now: Date): boolean {
   return start < to && (end ?? start) > from;
 }
 
+/**
+ * Whether a baseline delivers this event: it changed (Google's `updated`) at or after `since`,
+ * when the connection was made. A baseline taken late (Google down, a backlog) thus still
+ * delivers what changed between the connection and the listing, and what existed before is
+ * not delivered. Google's clock and ours are both NTP time; a change within their skew of
+ * the connection may fall either side.
+ */
+export function changedSince(event: GoogleEvent, since: Date): boolean {
+  const updated = Date.parse(event.updated ?? '');
+  return !Number.isNaN(updated) && updated >= since.getTime();
+}
+
 /** An event time as epoch ms: `dateTime`, or an all-day `date` in the event's zone (UTC when none). */
 function instant(time: GoogleEvent['start']): number | undefined {
   if (time?.dateTime) {

@@ -109,7 +109,7 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
           // unless another replica has it: the baseline is the cut after which changes are
           // delivered, so it is taken as close to the transition as can be. A failure is the
           // sync's own (it backs off); it does not hold back the other consequences.
-          await this.scheduler.markDue(calendarId, connection.googleEmail);
+          await this.scheduler.markDue(calendarId, connection.googleEmail, connection.connectedAt);
           await this.sync
             .sync(calendarId)
             .catch((error: Error) => this.logger.warn(`Baseline of ${calendarId} failed: ${error.message}`));
