@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServicePlatformModule } from '@connector-service/app-core';
 import { WebhookApiConfig } from './config/webhook-api.config';
 import { CalendarSyncModule } from './calendar-sync/calendar-sync.module';
+import { StatusChangesModule } from './status-changes/status-changes.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { ConnectModule } from './connect/connect.module';
 import { ConnectionsModule } from './connections/connections.module';
@@ -29,6 +30,7 @@ export class AppModule {
         CalendarModule,
         DeliveriesModule,
         CalendarSyncModule,
+        StatusChangesModule,
       ],
     };
   }

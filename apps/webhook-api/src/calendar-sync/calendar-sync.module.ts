@@ -10,13 +10,10 @@ import { CalendarSyncScheduler } from './calendar-sync.scheduler';
 import { CalendarSyncService } from './calendar-sync.service';
 import { CalendarSyncState, CalendarSyncStateSchema } from './calendar-sync-state.schema';
 import { CalendarSyncStateRepository } from './calendar-sync-state.repository';
-import { ConnectionStatusRelay } from './connection-status.relay';
-import { NotificationsController } from './notifications.controller';
 
 /**
- * Change notifications from Google to the platform: pushes received, each connection's
- * calendar synced (incrementally, periodically, afresh on 410), changes and status
- * transitions handed to the delivery outbox.
+ * Each connection's calendar synced (on pushes, when due, afresh on 410) and its changes
+ * handed to the delivery outbox.
  */
 @Module({
   imports: [
@@ -27,13 +24,7 @@ import { NotificationsController } from './notifications.controller';
     LeasesModule,
     PushChannelsModule,
   ],
-  controllers: [NotificationsController],
-  providers: [
-    CalendarSyncMetrics,
-    CalendarSyncScheduler,
-    CalendarSyncService,
-    CalendarSyncStateRepository,
-    ConnectionStatusRelay,
-  ],
+  providers: [CalendarSyncMetrics, CalendarSyncScheduler, CalendarSyncService, CalendarSyncStateRepository],
+  exports: [CalendarSyncScheduler, CalendarSyncService],
 })
 export class CalendarSyncModule {}

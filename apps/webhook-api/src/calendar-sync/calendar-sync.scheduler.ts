@@ -3,6 +3,7 @@ import { BackgroundWork, ConcurrencyLimit } from '@connector-service/app-core';
 import { Types } from 'mongoose';
 import { ConnectionRepository } from '../connections/connection.repository';
 import { DeliveriesService } from '../deliveries/deliveries.service';
+import { PushNotifications } from '../push-channels/push-notifications';
 import { CalendarSyncService } from './calendar-sync.service';
 import { CalendarSyncStateRepository } from './calendar-sync-state.repository';
 import { SyncCoalescer } from './sync-coalescer';
@@ -44,6 +45,7 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     private readonly states: CalendarSyncStateRepository,
     private readonly connections: ConnectionRepository,
     private readonly deliveries: DeliveriesService,
+    private readonly pushes: PushNotifications,
   ) {}
 
   get enabled(): boolean {
@@ -52,6 +54,7 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
 
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
+    this.pushes.subscribe((calendarId, receivedAt) => this.requestSync(calendarId, receivedAt));
     this.work.every(PERIODIC_TICK_MS, () => this.syncDue());
     this.work.track(this.adoptUnsynced());
   }

@@ -7,8 +7,10 @@ import { PushChannel, PushChannelSchema } from './push-channel.schema';
 import { PushChannelRepository } from './push-channel.repository';
 import { PushChannelsMetrics } from './push-channels.metrics';
 import { PushChannelsService } from './push-channels.service';
+import { PushNotifications } from './push-notifications';
+import { PushNotificationsController } from './push-notifications.controller';
 
-/** Google push channels on each connection's calendar: open, verify pushes, renew, stop, drop. */
+/** Google push channels on each connection's calendar: open, receive and verify pushes, renew, stop, drop. */
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: PushChannel.name, schema: PushChannelSchema }]),
@@ -16,7 +18,8 @@ import { PushChannelsService } from './push-channels.service';
     GoogleApiModule,
     LeasesModule,
   ],
-  providers: [PushChannelRepository, PushChannelsMetrics, PushChannelsService],
-  exports: [PushChannelsService, PushChannelsMetrics],
+  controllers: [PushNotificationsController],
+  providers: [PushChannelRepository, PushChannelsMetrics, PushChannelsService, PushNotifications],
+  exports: [PushChannelsService, PushNotifications],
 })
 export class PushChannelsModule {}

@@ -2,9 +2,9 @@ import { Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common'
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, PushNotificationResultDto } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors, DomainException, MessageResult } from '@connector-service/app-core';
-import { PushChannelsService } from '../push-channels/push-channels.service';
-import { PushChannelsMetrics } from '../push-channels/push-channels.metrics';
-import { CalendarSyncScheduler } from './calendar-sync.scheduler';
+import { PushChannelsMetrics } from './push-channels.metrics';
+import { PushChannelsService } from './push-channels.service';
+import { PushNotifications } from './push-notifications';
 
 /** Google's push: headers only. Node lower-cases header names. */
 const CHANNEL_ID = 'x-goog-channel-id';
@@ -16,10 +16,10 @@ const NON_EMPTY = { type: 'string', minLength: 1 } as const;
 
 @ApiTags('google-calendar notifications')
 @Controller('google-calendar/notifications')
-export class NotificationsController {
+export class PushNotificationsController {
   constructor(
     private readonly channels: PushChannelsService,
-    private readonly scheduler: CalendarSyncScheduler,
+    private readonly pushes: PushNotifications,
     private readonly metrics: PushChannelsMetrics,
   ) {}
 
@@ -72,7 +72,7 @@ export class NotificationsController {
       return new MessageResult({ accepted: true }, 'Channel confirmed');
     }
     this.metrics.pushes.inc({ outcome: 'accepted' });
-    this.scheduler.requestSync(verdict.calendarId, receivedAt);
+    this.pushes.received(verdict.calendarId, receivedAt);
     return new MessageResult({ accepted: true }, 'Sync scheduled');
   }
 }

@@ -8,8 +8,8 @@ import { ConnectionTransitions } from '../connections/connection-transitions';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { LeaseService } from '../leases/lease.service';
 import { PushChannelsService } from '../push-channels/push-channels.service';
-import { CalendarSyncScheduler } from './calendar-sync.scheduler';
-import { CalendarSyncService } from './calendar-sync.service';
+import { CalendarSyncScheduler } from '../calendar-sync/calendar-sync.scheduler';
+import { CalendarSyncService } from '../calendar-sync/calendar-sync.service';
 
 const MAX_PER_POLL = 25;
 /** Retries of owed consequences back off up to this (Google down for long). */

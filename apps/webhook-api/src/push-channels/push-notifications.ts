@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+
+const PUSH = 'push';
+
+/**
+ * In-process news that Google pushed a change for a connection's calendar (the push
+ * endpoint tells it after checking the channel), so the sync can start at once. The sync
+ * feature listens; this keeps push channels from depending on the sync (which asks the
+ * channels whether one is live).
+ */
+@Injectable()
+export class PushNotifications {
+  private readonly emitter = new EventEmitter();
+
+  received(calendarId: string, receivedAt: Date): void {
+    this.emitter.emit(PUSH, calendarId, receivedAt);
+  }
+
+  subscribe(listener: (calendarId: string, receivedAt: Date) => void): void {
+    this.emitter.on(PUSH, listener);
+  }
+}
