@@ -61,43 +61,30 @@ export class ConnectionRepository implements OnModuleInit {
         .findOne({ subaccountId: state.subaccountId }, { _id: 1, status: 1 })
         .lean<{ _id: Types.ObjectId; status: ConnectionStatus }>()
         .exec();
-      const change = owedStatusChange(ConnectionStatus.Connected, existing?.status ?? null, now);
-      const update = {
-        $set: {
-          ...fields,
-          accessToken: this.cipher.encrypt(accessToken),
-          ...(refreshToken ? { refreshToken: this.cipher.encrypt(refreshToken) } : {}),
-          status: ConnectionStatus.Connected,
-          connectedAt: now,
-          lastRefreshedAt: now,
-          disconnectedAt: null,
-          lastError: null,
-          refreshFailures: 0,
-          nextRefreshAttemptAt: null,
-          lastRefreshError: null,
-          reauthEmailDueAt: null,
-          reauthEmailAttempts: 0,
-          ...pendingMetadataUpdate(now),
-          ...change.set,
-        },
-        $push: change.push,
-        $inc: { stateVersion: 1 },
-      };
       try {
-        const saved = await this.writes.run(existing ? existing._id.toString() : `new:${state.subaccountId}`, () =>
-          this.model
-            .findOneAndUpdate(
-              existing ? { _id: existing._id, status: existing.status } : { subaccountId: state.subaccountId },
-              update,
-              { upsert: !existing, returnDocument: 'after' },
-            )
-            .lean<ConnectionRecord>()
-            .exec(),
-        );
-        if (saved) {
-          this.transitions.notify(saved._id.toString());
-          return saved;
-        }
+        const saved = await this.transition({
+          documentKey: existing ? existing._id.toString() : `new:${state.subaccountId}`,
+          filter: existing ? { _id: existing._id, status: existing.status } : { subaccountId: state.subaccountId },
+          from: existing?.status ?? null,
+          to: ConnectionStatus.Connected,
+          now,
+          set: {
+            ...fields,
+            accessToken: this.cipher.encrypt(accessToken),
+            ...(refreshToken ? { refreshToken: this.cipher.encrypt(refreshToken) } : {}),
+            connectedAt: now,
+            lastRefreshedAt: now,
+            disconnectedAt: null,
+            lastError: null,
+            refreshFailures: 0,
+            nextRefreshAttemptAt: null,
+            lastRefreshError: null,
+            reauthEmailDueAt: null,
+            reauthEmailAttempts: 0,
+          },
+          upsert: !existing,
+        });
+        if (saved) return saved;
         // The status changed since it was read: read it again.
       } catch (error) {
         // Two first connects of one subaccount at once: the loser of the insert race reads again.
@@ -169,30 +156,14 @@ export class ConnectionRepository implements OnModuleInit {
     now: Date,
     reauthEmailDueAt: Date,
   ): Promise<ConnectionRecord | null> {
-    const change = owedStatusChange(ConnectionStatus.ReauthRequired, ConnectionStatus.Connected, now);
-    const updated = await this.writes.run(calendarId.toString(), () =>
-      this.model
-        .findOneAndUpdate(
-          { _id: calendarId, status: ConnectionStatus.Connected },
-          {
-            $set: {
-              status: ConnectionStatus.ReauthRequired,
-              lastError: error,
-              reauthEmailDueAt,
-              reauthEmailAttempts: 0,
-              ...pendingMetadataUpdate(now),
-              ...change.set,
-            },
-            $push: change.push,
-            $inc: { stateVersion: 1 },
-          },
-          { returnDocument: 'after' },
-        )
-        .lean<ConnectionRecord>()
-        .exec(),
-    );
-    if (updated) this.transitions.notify(calendarId.toString());
-    return updated;
+    return this.transition({
+      documentKey: calendarId.toString(),
+      filter: { _id: calendarId, status: ConnectionStatus.Connected },
+      from: ConnectionStatus.Connected,
+      to: ConnectionStatus.ReauthRequired,
+      now,
+      set: { lastError: error, reauthEmailDueAt, reauthEmailAttempts: 0 },
+    });
   }
 
   /** Connections that still need reauthorization and owe the user a reconnect e-mail now. */
@@ -229,33 +200,16 @@ export class ConnectionRepository implements OnModuleInit {
     for (let race = 0; race < MAX_TRANSITION_RACES; race += 1) {
       const current = await this.model.findById(calendarId, { status: 1 }).lean<{ status: ConnectionStatus }>().exec();
       if (!current || current.status === ConnectionStatus.Disconnected) return null;
-      const change = owedStatusChange(ConnectionStatus.Disconnected, current.status, now);
-      const updated = await this.writes.run(calendarId.toString(), () =>
-        this.model
-          .findOneAndUpdate(
-            { _id: calendarId, status: current.status },
-            {
-              $set: {
-                status: ConnectionStatus.Disconnected,
-                disconnectedAt: now,
-                lastError: null,
-                reauthEmailDueAt: null,
-                ...pendingMetadataUpdate(now),
-                ...change.set,
-              },
-              $push: change.push,
-              $unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
-              $inc: { stateVersion: 1 },
-            },
-            { returnDocument: 'after' },
-          )
-          .lean<ConnectionRecord>()
-          .exec(),
-      );
-      if (updated) {
-        this.transitions.notify(calendarId.toString());
-        return updated;
-      }
+      const updated = await this.transition({
+        documentKey: calendarId.toString(),
+        filter: { _id: calendarId, status: current.status },
+        from: current.status,
+        to: ConnectionStatus.Disconnected,
+        now,
+        set: { disconnectedAt: now, lastError: null, reauthEmailDueAt: null },
+        unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
+      });
+      if (updated) return updated;
     }
     throw new Error(`Connection ${calendarId.toString()} kept changing; not disconnected`);
   }
@@ -355,6 +309,42 @@ export class ConnectionRepository implements OnModuleInit {
       { $set: { [field]: replacement } },
     );
     return result.modifiedCount === 1;
+  }
+
+  /**
+   * The one way a connection's status changes: conditional on `filter` (the status read, so
+   * `previousStatus` is exact), in one atomic update with its metadata update marked pending,
+   * the status change it owes recorded, and `stateVersion` grown; then the relay is told.
+   * Null when the filter no longer matched (the caller reads again).
+   */
+  private async transition(change: {
+    documentKey: string;
+    filter: Record<string, unknown>;
+    from: ConnectionStatus | null;
+    to: ConnectionStatus;
+    now: Date;
+    set: Record<string, unknown>;
+    unset?: Record<string, ''>;
+    upsert?: boolean;
+  }): Promise<ConnectionRecord | null> {
+    const owed = owedStatusChange(change.to, change.from, change.now);
+    const saved = await this.writes.run(change.documentKey, () =>
+      this.model
+        .findOneAndUpdate(
+          change.filter,
+          {
+            $set: { ...change.set, status: change.to, ...pendingMetadataUpdate(change.now), ...owed.set },
+            $push: owed.push,
+            ...(change.unset ? { $unset: change.unset } : {}),
+            $inc: { stateVersion: 1 },
+          },
+          { upsert: change.upsert ?? false, returnDocument: 'after' },
+        )
+        .lean<ConnectionRecord>()
+        .exec(),
+    );
+    if (saved) this.transitions.notify(saved._id.toString());
+    return saved;
   }
 
   private write(
