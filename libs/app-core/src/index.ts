@@ -25,3 +25,4 @@ export * from './resilience/retry-backoff';
 export * from './http/idempotency-key.decorator';
 export * from './resilience/background-work';
 export * from './resilience/concurrency-limit';
+export * from './resilience/due-poller';

@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BackgroundWork, ConcurrencyLimit } from '@connector-service/app-core';
+import { BackgroundWork, ConcurrencyLimit, DuePoller } from '@connector-service/app-core';
 import { Types } from 'mongoose';
 import { ConnectionRepository } from '../connections/connection.repository';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { PushNotifications } from '../push-channels/push-notifications';
 import { CalendarSyncService } from './calendar-sync.service';
+import { CalendarSyncState } from './calendar-sync-state.schema';
 import { CalendarSyncStateRepository } from './calendar-sync-state.repository';
 import { SyncCoalescer } from './sync-coalescer';
 
@@ -16,6 +17,8 @@ const SYNC_SPACING_MS = 1000;
 const PERIODIC_TICK_MS = 1000;
 /** Syncs this replica runs at once (pushes and due syncs together): bounds its memory, database and Google load. */
 const MAX_CONCURRENT_SYNCS = 8;
+/** One sync may take this long at most (many pages, a slow Google); its Google calls are cut there. */
+const SYNC_DEADLINE_MS = 10 * 60_000;
 /** Connections that predate change notifications are adopted in pages of this many at start. */
 const ADOPTION_PAGE = 500;
 
@@ -33,8 +36,16 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger(CalendarSyncScheduler.name);
   private readonly work = new BackgroundWork();
   private readonly slots = new ConcurrencyLimit(MAX_CONCURRENT_SYNCS);
-  /** Due syncs started by this replica and not finished: not started twice. */
-  private readonly dueInHand = new Set<string>();
+  private readonly due = new DuePoller<Pick<CalendarSyncState, '_id' | 'nextSyncAt'>>(this.work, {
+    name: 'due-syncs',
+    intervalMs: PERIODIC_TICK_MS,
+    slots: this.slots,
+    itemDeadlineMs: SYNC_DEADLINE_MS,
+    findDue: (now, limit) => this.states.findDue(now, limit),
+    keyOf: (state) => state._id,
+    work: (state, now) => this.sync.sync(state._id, { dueBy: now }),
+    warn: (message) => this.logger.warn(message),
+  });
   private readonly coalescer = new SyncCoalescer((calendarId, requestedAt) => this.runPushed(calendarId, requestedAt), {
     debounceMs: PUSH_DEBOUNCE_MS,
     spacingMs: SYNC_SPACING_MS,
@@ -55,7 +66,7 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
     this.pushes.subscribe((calendarId, receivedAt) => this.requestSync(calendarId, receivedAt));
-    this.work.every(PERIODIC_TICK_MS, () => this.syncDue());
+    this.due.start();
     this.work.track(this.adoptUnsynced());
   }
 
@@ -76,42 +87,6 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
    */
   async markDue(calendarId: string, googleCalendarId: string, connectedAt: Date): Promise<void> {
     if (this.enabled) await this.states.markDue(calendarId, googleCalendarId, new Date(), connectedAt);
-  }
-
-  /**
-   * Starts the due syncs this replica has room for; returns how many were started. While
-   * due syncs fill every slot, each one that ends looks for the next at once instead of
-   * waiting for the tick, so a replica works a backlog off as fast as its slots allow.
-   */
-  syncDue(now = new Date()): Promise<number> {
-    return this.work.exclusive('periodic-sync', 0, async () => {
-      try {
-        const room = this.slots.free;
-        if (room === 0) return 0;
-        const due = await this.states.findDue(now, room + this.dueInHand.size);
-        const backlog = due.length >= room + this.dueInHand.size;
-        let started = 0;
-        for (const state of due) {
-          if (started >= room) break;
-          if (this.dueInHand.has(state._id)) continue;
-          this.dueInHand.add(state._id);
-          started += 1;
-          this.work.track(
-            this.slots
-              .run(() => this.sync.sync(state._id, { dueBy: now }))
-              .catch((error: unknown) => this.logger.warn(`Sync of ${state._id} failed: ${(error as Error).message}`))
-              .finally(() => {
-                this.dueInHand.delete(state._id);
-                if (backlog && !this.work.stopped) this.work.track(this.syncDue());
-              }),
-          );
-        }
-        return started;
-      } catch (error) {
-        this.logger.warn(`Due syncs could not be looked for: ${(error as Error).message}`);
-        return 0;
-      }
-    });
   }
 
   private runPushed(calendarId: string, requestedAt: Date): Promise<void> {

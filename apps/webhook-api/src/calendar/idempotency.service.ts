@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CalendarEventDto, ErrorCode } from '@connector-service/contracts';
-import { DomainException, remainingMs } from '@connector-service/app-core';
+import { BackgroundWork, DomainException, remainingMs } from '@connector-service/app-core';
 import { Types } from 'mongoose';
 import { createHash } from 'node:crypto';
 import { IdempotencyRecordRepository } from './idempotency-record.repository';
@@ -30,17 +30,16 @@ export interface IdempotentOutcome {
 @Injectable()
 export class IdempotencyService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(IdempotencyService.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly work = new BackgroundWork();
 
   constructor(private readonly records: IdempotencyRecordRepository) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.work.every(SWEEP_INTERVAL_MS, () => this.work.exclusive('sweep', 0, () => this.sweep()));
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.work.stop();
   }
 
   async sweep(): Promise<number> {

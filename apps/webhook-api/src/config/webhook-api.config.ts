@@ -175,7 +175,7 @@ export class WebhookApiConfig extends ServiceConfig {
   @Max(86_400_000)
   readonly REFRESH_SWEEP_INTERVAL_MS: number = 600_000;
 
-  /** At most this many connections per sweep. */
+  /** Connections the sweep refreshes (or e-mails) at once; a backlog is worked off without waiting for the next sweep. */
   @EnvVar()
   @NumberFromEnv()
   @IsInt()

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BackgroundWork, retryDelayMs, withRequestId } from '@connector-service/app-core';
+import { BackgroundWork, ConcurrencyLimit, DuePoller, retryDelayMs, withRequestId } from '@connector-service/app-core';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { GoogleCalendarConnection } from '../connections/google-calendar-connection.schema';
 import { DatabaseApiClient } from '../database-api-client/database-api.client';
@@ -8,7 +8,8 @@ import { connectorMetadataOf } from './connector-metadata';
 import { MetadataOutboxMetrics } from './metadata-outbox.metrics';
 import { MetadataOutboxRepository } from './metadata-outbox.repository';
 
-const MAX_PER_TICK = 50;
+/** Metadata updates this replica delivers at once. */
+const MAX_CONCURRENT_DELIVERIES = 8;
 
 /**
  * Delivers pending connector-metadata updates to database-api until they land. An update
@@ -21,17 +22,30 @@ const MAX_PER_TICK = 50;
 export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetadataSyncWorker.name);
   private readonly work = new BackgroundWork();
+  private readonly due: DuePoller<GoogleCalendarConnection>;
 
   constructor(
     private readonly outbox: MetadataOutboxRepository,
     private readonly leases: LeaseService,
     private readonly databaseApi: DatabaseApiClient,
-    private readonly config: WebhookApiConfig,
+    config: WebhookApiConfig,
     private readonly metrics: MetadataOutboxMetrics,
-  ) {}
+  ) {
+    this.due = new DuePoller(this.work, {
+      name: 'metadata-updates',
+      intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      slots: new ConcurrencyLimit(MAX_CONCURRENT_DELIVERIES),
+      // One call to database-api (OUTBOUND_TIMEOUT_MS) and its writes.
+      itemDeadlineMs: 2 * config.OUTBOUND_TIMEOUT_MS,
+      findDue: (now, limit) => this.outbox.findDue(now, limit),
+      keyOf: (item) => item._id.toString(),
+      work: (item) => this.deliverUnderLease(item._id.toString()),
+      warn: (message) => this.logger.warn(message),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.work.every(this.config.OUTBOX_POLL_INTERVAL_MS, () => this.poll());
+    this.due.start();
   }
 
   /** Stops taking new work and waits for the deliveries in hand. */
@@ -43,23 +57,6 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
   deliverSoon(calendarId: string): void {
     if (this.work.stopped) return;
     this.work.track(this.deliverUnderLease(calendarId));
-  }
-
-  /** Delivers every due update (bounded per tick); returns how many were attempted. */
-  poll(): Promise<number> {
-    return this.work.exclusive('poll', 0, async () => {
-      let attempted = 0;
-      try {
-        const due = await this.outbox.findDue(new Date(), MAX_PER_TICK);
-        for (const item of due) {
-          if (this.work.stopped) break;
-          if (await this.deliverUnderLease(item._id.toString())) attempted += 1;
-        }
-      } catch (error) {
-        this.logger.warn(`Metadata sync could not run: ${(error as Error).message}`);
-      }
-      return attempted;
-    });
   }
 
   /** One delivery, by whichever replica takes the lease; false when another has it. */

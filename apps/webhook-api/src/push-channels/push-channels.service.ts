@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BackgroundWork, retryDelayMs } from '@connector-service/app-core';
+import { BackgroundWork, ConcurrencyLimit, DuePoller, retryDelayMs } from '@connector-service/app-core';
 import { ConnectionStatus } from '@connector-service/contracts';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
@@ -16,7 +16,10 @@ import { PushChannelsMetrics } from './push-channels.metrics';
 /** The calendar a connection's channel watches: the account's primary calendar. */
 const WATCHED_CALENDAR = 'primary';
 const RENEWAL_POLL_MS = 1000;
-const RENEWALS_PER_POLL = 25;
+/** Channels this replica renews at once. */
+const MAX_CONCURRENT_RENEWALS = 4;
+/** One renewal: a watch, a stop and their writes. */
+const RENEWAL_DEADLINE_MS = 60_000;
 const OPENING_GIVE_UP_MS = 60_000;
 /** Failed renewals are retried after pauses doubling up to this. */
 const MAX_RENEWAL_RETRY_DELAY_MS = 5 * 60_000;
@@ -47,6 +50,16 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(PushChannelsService.name);
   private readonly work = new BackgroundWork();
   private readonly recentlyRead = new Map<string, { channel: PushChannel; until: number }>();
+  private readonly renewals = new DuePoller<PushChannel>(this.work, {
+    name: 'channel-renewals',
+    intervalMs: RENEWAL_POLL_MS,
+    slots: new ConcurrencyLimit(MAX_CONCURRENT_RENEWALS),
+    itemDeadlineMs: RENEWAL_DEADLINE_MS,
+    findDue: (now, limit) => this.channels.findDueForRenewal(now, limit),
+    keyOf: (channel) => channel._id,
+    work: (channel) => this.renew(channel),
+    warn: (message) => this.logger.warn(message),
+  });
 
   constructor(
     private readonly channels: PushChannelRepository,
@@ -62,7 +75,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationBootstrap(): void {
-    if (this.enabled) this.work.every(RENEWAL_POLL_MS, () => this.renewDue());
+    if (this.enabled) this.renewals.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -121,23 +134,6 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
       if (channel.calendarId === calendarId) this.recentlyRead.delete(id);
     const dropped = await this.channels.deleteByConnection(calendarId);
     if (dropped > 0) this.logger.log(`Dropped ${dropped} push channel(s) of ${calendarId}`);
-  }
-
-  /** Replaces the channels due for renewal (bounded per call); returns how many were handled. */
-  renewDue(now = new Date()): Promise<number> {
-    return this.work.exclusive('renewal', 0, async () => {
-      let handled = 0;
-      try {
-        for (const due of await this.channels.findDueForRenewal(now, RENEWALS_PER_POLL)) {
-          if (this.work.stopped) break;
-          await this.renew(due);
-          handled += 1;
-        }
-      } catch (error) {
-        this.logger.warn(`Push channel renewal could not run: ${(error as Error).message}`);
-      }
-      return handled;
-    });
   }
 
   private async renew(due: PushChannel): Promise<void> {

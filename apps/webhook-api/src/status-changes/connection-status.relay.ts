@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BackgroundWork, retryDelayMs } from '@connector-service/app-core';
+import { BackgroundWork, ConcurrencyLimit, DuePoller, retryDelayMs } from '@connector-service/app-core';
 import { ConnectionStatus } from '@connector-service/contracts';
 import { Types } from 'mongoose';
 import { WebhookApiConfig } from '../config/webhook-api.config';
@@ -11,7 +11,10 @@ import { PushChannelsService } from '../push-channels/push-channels.service';
 import { CalendarSyncScheduler } from '../calendar-sync/calendar-sync.scheduler';
 import { CalendarSyncService } from '../calendar-sync/calendar-sync.service';
 
-const MAX_PER_POLL = 25;
+/** Connections whose status changes this replica works off at once. */
+const MAX_CONCURRENT_RELAYS = 4;
+/** What one connection's owed consequences may take (a baseline, a channel opened). */
+const RELAY_DEADLINE_MS = 2 * 60_000;
 /** Retries of owed consequences back off up to this (Google down for long). */
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 
@@ -27,6 +30,7 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
 export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionStatusRelay.name);
   private readonly work = new BackgroundWork();
+  private readonly due: DuePoller<ConnectionRecord>;
 
   constructor(
     private readonly connections: ConnectionRepository,
@@ -36,12 +40,23 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
     private readonly scheduler: CalendarSyncScheduler,
     private readonly channels: PushChannelsService,
     private readonly leases: LeaseService,
-    private readonly config: WebhookApiConfig,
-  ) {}
+    config: WebhookApiConfig,
+  ) {
+    this.due = new DuePoller(this.work, {
+      name: 'status-changes',
+      intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      slots: new ConcurrencyLimit(MAX_CONCURRENT_RELAYS),
+      itemDeadlineMs: RELAY_DEADLINE_MS,
+      findDue: (now, limit) => this.connections.findStatusChangesDue(now, limit),
+      keyOf: (connection) => connection._id.toString(),
+      work: (connection) => this.relayUnderLease(connection._id.toString()),
+      warn: (message) => this.logger.warn(message),
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.transitions.subscribe((calendarId) => this.relaySoon(calendarId));
-    this.work.every(this.config.OUTBOX_POLL_INTERVAL_MS, () => this.poll());
+    this.due.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -51,23 +66,6 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
   relaySoon(calendarId: string): void {
     if (this.work.stopped) return;
     this.work.track(this.relayUnderLease(calendarId));
-  }
-
-  /** Works off every connection owing something now (bounded per call); returns how many. */
-  poll(): Promise<number> {
-    return this.work.exclusive('poll', 0, async () => {
-      try {
-        const due = await this.connections.findStatusChangesDue(new Date(), MAX_PER_POLL);
-        for (const connection of due) {
-          if (this.work.stopped) break;
-          await this.relayUnderLease(connection._id.toString());
-        }
-        return due.length;
-      } catch (error) {
-        this.logger.warn(`Status changes could not be relayed: ${(error as Error).message}`);
-        return 0;
-      }
-    });
   }
 
   private async relayUnderLease(calendarId: string): Promise<void> {

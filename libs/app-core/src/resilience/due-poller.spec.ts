@@ -1,0 +1,120 @@
+import { currentRequestId, remainingMs } from '../observability/request-context';
+import { BackgroundWork } from './background-work';
+import { ConcurrencyLimit } from './concurrency-limit';
+import { DuePoller, DuePollerOptions } from './due-poller';
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+interface Harness {
+  poller: DuePoller<string>;
+  background: BackgroundWork;
+  finds: number[];
+  started: string[];
+  warnings: string[];
+  release: (item: string) => void;
+}
+
+/** Items due: `due` (worked items leave it when their work ends); each item's work waits to be released. */
+function harness(due: string[], options: Partial<DuePollerOptions<string>> = {}): Harness {
+  const background = new BackgroundWork();
+  const finds: number[] = [];
+  const started: string[] = [];
+  const warnings: string[] = [];
+  const releases = new Map<string, () => void>();
+  const poller = new DuePoller<string>(background, {
+    name: 'test-poll',
+    intervalMs: 1000,
+    slots: new ConcurrencyLimit(2),
+    itemDeadlineMs: 60_000,
+    findDue: (_now, limit) => {
+      finds.push(limit);
+      return Promise.resolve(due.slice(0, limit));
+    },
+    keyOf: (item) => item,
+    work: (item) => {
+      started.push(item);
+      return new Promise<void>((resolve) =>
+        releases.set(item, () => {
+          due.splice(due.indexOf(item), 1);
+          resolve();
+        }),
+      );
+    },
+    warn: (message) => warnings.push(message),
+    ...options,
+  });
+  return { poller, background, finds, started, warnings, release: (item) => releases.get(item)?.() };
+}
+
+describe('DuePoller', () => {
+  it('starts no more items than it has slots, and never one it is already working on', async () => {
+    const h = harness(['a', 'b', 'c', 'd']);
+    expect(await h.poller.poll()).toBe(2);
+    expect(await h.poller.poll()).toBe(0);
+    expect(h.started).toEqual(['a', 'b']);
+    h.release('a');
+    h.release('b');
+    await h.background.stop();
+  });
+
+  it('works a backlog off without waiting for the next tick: each item that ends looks again', async () => {
+    const h = harness(['a', 'b', 'c', 'd', 'e']);
+    await h.poller.poll();
+    for (const item of ['a', 'b', 'c', 'd', 'e']) {
+      while (!h.started.includes(item)) await tick();
+      h.release(item);
+    }
+    await h.background.stop();
+    expect(h.started).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('runs each item under its own request id and a deadline', async () => {
+    const seen: { id?: string; left?: number }[] = [];
+    const h = harness(['a'], {
+      work: () => {
+        seen.push({ id: currentRequestId(), left: remainingMs() });
+        return Promise.resolve();
+      },
+    });
+    await h.poller.poll();
+    await h.background.stop();
+    expect(seen[0]?.id).toBe('test-poll:a');
+    expect(seen[0]?.left).toBeGreaterThan(59_000);
+    expect(seen[0]?.left).toBeLessThanOrEqual(60_000);
+  });
+
+  it('logs a failed item and goes on with the others', async () => {
+    const h = harness(['bad', 'good'], {
+      work: (item) => (item === 'bad' ? Promise.reject(new Error('boom')) : Promise.resolve()),
+    });
+    expect(await h.poller.poll()).toBe(2);
+    await h.background.stop();
+    expect(h.warnings).toEqual(['test-poll: bad failed: boom']);
+  });
+
+  it('backs off after a failed look instead of looking again every tick', async () => {
+    let calls = 0;
+    const h = harness([], {
+      findDue: () => {
+        calls += 1;
+        return Promise.reject(new Error('database down'));
+      },
+    });
+    await h.poller.poll();
+    await h.poller.poll();
+    await h.poller.poll();
+    expect(calls).toBe(1);
+    expect(h.warnings[0]).toMatch(/could not be looked for \(again in \d+ ms\): database down/);
+    // Once the pause is over it looks again.
+    await h.poller.poll(new Date(Date.now() + 10 * 60_000));
+    expect(calls).toBe(2);
+    await h.background.stop();
+  });
+
+  it('starts nothing once stopping', async () => {
+    const h = harness(['a']);
+    await h.background.stop();
+    expect(await h.poller.poll()).toBe(0);
+    expect(h.started).toEqual([]);
+  });
+});

@@ -1,0 +1,100 @@
+import { withRequestContext } from '../observability/request-context';
+import { BackgroundWork } from './background-work';
+import { ConcurrencyLimit } from './concurrency-limit';
+import { retryDelayMs } from './retry-backoff';
+
+/** Failed looks for due work back off up to this. */
+const MAX_FIND_BACKOFF_MS = 5 * 60_000;
+
+export interface DuePollerOptions<T> {
+  /** Names the poll in logs and the request ids of its work. */
+  name: string;
+  intervalMs: number;
+  /** Items worked on at once by this process (or a limit shared with other work). */
+  slots: ConcurrencyLimit;
+  /** How long one item's work may take: its Google calls are cut there (the request-deadline context). */
+  itemDeadlineMs: number;
+  /** Due items, at most `limit`, most overdue first. Items whose work failed must not be due again at once. */
+  findDue: (now: Date, limit: number) => Promise<readonly T[]>;
+  keyOf: (item: T) => string;
+  /**
+   * One item's work. It claims the item itself (a claim per item, so two replicas never
+   * work it at once), records its own failure and when to try again (backoff), and logs.
+   */
+  work: (item: T, now: Date) => Promise<unknown>;
+  warn: (message: string) => void;
+}
+
+/**
+ * The one skeleton of background polls (syncs, channel renewals, metadata updates, status
+ * changes, token refreshes, reconnect e-mails): every `intervalMs` it looks for as many due
+ * items as it has free slots, never starts an item this process is already working on,
+ * bounds each item by a deadline, and while due items fill every slot looks again as soon
+ * as one ends (a backlog is worked off as fast as the slots allow, not one batch a tick).
+ * A look that fails backs off (doubling, up to 5 minutes) instead of hammering a database
+ * that is down. Stopping takes no new items and waits for those in hand (BackgroundWork).
+ */
+export class DuePoller<T> {
+  private readonly inHand = new Set<string>();
+  private findFailures = 0;
+  private pausedUntil = 0;
+
+  constructor(
+    private readonly background: BackgroundWork,
+    private readonly options: DuePollerOptions<T>,
+  ) {}
+
+  /** Polls on the interval until the background work stops. */
+  start(): void {
+    this.background.every(this.options.intervalMs, () => this.poll());
+  }
+
+  /** One look for due items; answers how many were started. */
+  poll(now = new Date()): Promise<number> {
+    return this.background.exclusive(this.options.name, 0, async () => {
+      if (now.getTime() < this.pausedUntil) return 0;
+      const room = this.options.slots.free;
+      if (room === 0) return 0;
+      let due: readonly T[];
+      try {
+        due = await this.options.findDue(now, room + this.inHand.size);
+        this.findFailures = 0;
+      } catch (error) {
+        this.findFailures += 1;
+        const pause = retryDelayMs(this.findFailures, { baseMs: this.options.intervalMs, maxMs: MAX_FIND_BACKOFF_MS });
+        this.pausedUntil = Date.now() + pause;
+        this.options.warn(
+          `${this.options.name}: due work could not be looked for (again in ${pause} ms): ${(error as Error).message}`,
+        );
+        return 0;
+      }
+      const backlog = due.length >= room + this.inHand.size;
+      let started = 0;
+      for (const item of due) {
+        if (started >= room || this.background.stopped) break;
+        const key = this.options.keyOf(item);
+        if (this.inHand.has(key)) continue;
+        this.inHand.add(key);
+        started += 1;
+        this.background.track(
+          this.options.slots
+            .run(() => this.runItem(item, key, now))
+            .finally(() => {
+              this.inHand.delete(key);
+              if (backlog && !this.background.stopped) this.background.track(this.poll());
+            }),
+        );
+      }
+      return started;
+    });
+  }
+
+  private async runItem(item: T, key: string, now: Date): Promise<void> {
+    const context = { requestId: `${this.options.name}:${key}`, deadline: Date.now() + this.options.itemDeadlineMs };
+    try {
+      await withRequestContext(context, () => this.options.work(item, now));
+    } catch (error) {
+      this.options.warn(`${this.options.name}: ${key} failed: ${(error as Error).message}`);
+    }
+  }
+}
