@@ -356,6 +356,39 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     await eventually(async () => ((await storedChannels(calendarId)).length === 0 ? true : undefined));
   });
 
+  it('keeps background Calendar calls within GOOGLE_BACKGROUND_REQUESTS_PER_MINUTE, and the platform never waits for that budget', async () => {
+    await start({
+      pushes: false,
+      env: { CALENDAR_SYNC_INTERVAL_SECONDS: '5', GOOGLE_BACKGROUND_REQUESTS_PER_MINUTE: '60' },
+    });
+    const calendars = [];
+    for (let i = 0; i < 4; i += 1) calendars.push(await connected());
+    const since = Date.now();
+    // Every calendar's sync comes due at once: their listings queue for the budget (one a second).
+    await stack.mongo
+      .db()
+      .collection('calendarsyncstates')
+      .updateMany({}, { $set: { nextSyncAt: new Date() } });
+    await sleep(500);
+    // Meanwhile the platform's own request is answered at once.
+    const startedAt = Date.now();
+    const platform = await stack.asService(
+      'get',
+      `/api/google-calendar/connections/${calendars[0]?.calendarId}/calendars`,
+    );
+    expect(platform.status).toBe(200);
+    expect(Date.now() - startedAt).toBeLessThan(500);
+    await sleep(4000);
+    const listings = syncListings()
+      .filter((r) => r.at.getTime() >= since)
+      .map((r) => r.at.getTime());
+    expect(listings.length).toBeGreaterThanOrEqual(4);
+    // At most one a second (a little slack for timers).
+    for (let i = 1; i < listings.length; i += 1) {
+      expect((listings[i] as number) - (listings[i - 1] as number)).toBeGreaterThanOrEqual(950);
+    }
+  });
+
   it('delivers by polling alone without GOOGLE_PUSH_URL', async () => {
     await start({ pushes: false, env: { CALENDAR_SYNC_INTERVAL_SECONDS: '5' } });
     const { calendarId, email } = await connected();
