@@ -115,9 +115,13 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
    * revokes the grant (afterwards Google could no longer be asked).
    */
   async stopAll(calendarId: string): Promise<void> {
-    await this.underLease(calendarId, async (claim) => {
-      for (const channel of await this.channels.findByConnection(calendarId)) await this.stop(channel, claim, false);
-    });
+    await this.underLease(
+      calendarId,
+      async (claim) => {
+        for (const channel of await this.channels.findByConnection(calendarId)) await this.stop(channel, claim, false);
+      },
+      true,
+    );
   }
 
   /** Until when the connection has a channel Google confirmed (the latest one's expiration); null without one. */
@@ -236,8 +240,14 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     return channel;
   }
 
-  private async underLease(calendarId: string, work: (claim: Claim) => Promise<void>): Promise<void> {
-    const outcome = await this.leases.runExclusiveWaiting(`push-channel:${calendarId}`, work);
+  /**
+   * Runs `work` under the connection's channel claim. Background work (opening, renewing)
+   * does not wait for another holder: it fails and is retried after its backoff; a
+   * disconnect (`wait`) waits, within its request's deadline.
+   */
+  private async underLease(calendarId: string, work: (claim: Claim) => Promise<void>, wait = false): Promise<void> {
+    const key = `push-channel:${calendarId}`;
+    const outcome = wait ? await this.leases.runExclusiveWaiting(key, work) : await this.leases.runExclusive(key, work);
     if (!outcome.ran) throw new Error(`The push channels of ${calendarId} are busy elsewhere`);
   }
 }
