@@ -22,8 +22,6 @@ const MAX_CONCURRENT_DELIVERIES = 8;
 export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MetadataSyncWorker.name);
   private readonly work = new BackgroundWork();
-  /** Shared by updates tried at once and the poll: a burst of transitions waits its turn. */
-  private readonly slots = new ConcurrencyLimit(MAX_CONCURRENT_DELIVERIES);
   private readonly due: DuePoller<GoogleCalendarConnection>;
 
   constructor(
@@ -36,7 +34,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
     this.due = new DuePoller(this.work, {
       name: 'metadata-updates',
       intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-      slots: this.slots,
+      slots: new ConcurrencyLimit(MAX_CONCURRENT_DELIVERIES),
       // One call to database-api (OUTBOUND_TIMEOUT_MS) and its writes.
       itemDeadlineMs: 2 * config.OUTBOUND_TIMEOUT_MS,
       findDue: (now, limit) => this.outbox.findDue(now, limit),
@@ -57,8 +55,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
 
   /** Tries one connection's pending update now, without making the caller wait for it. */
   deliverSoon(calendarId: string): void {
-    if (this.work.stopped) return;
-    this.work.track(this.slots.run(() => this.deliverUnderLease(calendarId)));
+    this.due.soon(calendarId, () => this.deliverUnderLease(calendarId));
   }
 
   /** One delivery, by whichever replica takes the lease; false when another has it. */

@@ -30,8 +30,6 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
 export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionStatusRelay.name);
   private readonly work = new BackgroundWork();
-  /** Shared by transitions relayed at once and the poll: a burst of transitions waits its turn. */
-  private readonly slots = new ConcurrencyLimit(MAX_CONCURRENT_RELAYS);
   private readonly due: DuePoller<ConnectionRecord>;
 
   constructor(
@@ -47,7 +45,7 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
     this.due = new DuePoller(this.work, {
       name: 'status-changes',
       intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-      slots: this.slots,
+      slots: new ConcurrencyLimit(MAX_CONCURRENT_RELAYS),
       itemDeadlineMs: RELAY_DEADLINE_MS,
       findDue: (now, limit) => this.connections.findStatusChangesDue(now, limit),
       keyOf: (connection) => connection._id.toString(),
@@ -65,9 +63,9 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
     await this.work.stop();
   }
 
+  /** Works off what the connection owes now, in the poll's slots (a burst of transitions waits its turn). */
   relaySoon(calendarId: string): void {
-    if (this.work.stopped) return;
-    this.work.track(this.slots.run(() => this.relayUnderLease(calendarId)));
+    this.due.soon(calendarId, () => this.relayUnderLease(calendarId));
   }
 
   private async relayUnderLease(calendarId: string): Promise<void> {

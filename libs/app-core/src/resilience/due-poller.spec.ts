@@ -111,6 +111,23 @@ describe('DuePoller', () => {
     await h.background.stop();
   });
 
+  it('works on a key soon in the same slots, not while it is in hand already', async () => {
+    const h = harness(['a', 'b', 'c']);
+    await h.poller.poll();
+    const extra: string[] = [];
+    h.poller.soon('a', () => Promise.resolve(void extra.push('a')));
+    h.poller.soon('x', () => Promise.resolve(void extra.push('x')));
+    await tick();
+    // 'a' is in hand; 'x' waits for a slot.
+    expect(extra).toEqual([]);
+    h.release('a');
+    h.release('b');
+    while (!extra.includes('x')) await tick();
+    expect(extra).toEqual(['x']);
+    h.release('c');
+    await h.background.stop();
+  });
+
   it('starts nothing once stopping', async () => {
     const h = harness(['a']);
     await h.background.stop();

@@ -89,10 +89,25 @@ export class DuePoller<T> {
     });
   }
 
-  private async runItem(item: T, key: string, now: Date): Promise<void> {
+  /**
+   * Works on `key` now, without making the caller wait (a change that is due at once, e.g.
+   * a transition just written), in the same slots as the poll; not if this process is
+   * working on it already (its work reads the latest state).
+   */
+  soon(key: string, work: () => Promise<unknown>): void {
+    if (this.background.stopped || this.inHand.has(key)) return;
+    this.inHand.add(key);
+    this.background.track(this.options.slots.run(() => this.runKey(key, work)).finally(() => this.inHand.delete(key)));
+  }
+
+  private runItem(item: T, key: string, now: Date): Promise<void> {
+    return this.runKey(key, () => this.options.work(item, now));
+  }
+
+  private async runKey(key: string, work: () => Promise<unknown>): Promise<void> {
     const context = { requestId: `${this.options.name}:${key}`, deadline: Date.now() + this.options.itemDeadlineMs };
     try {
-      await withRequestContext(context, () => this.options.work(item, now));
+      await withRequestContext(context, work);
     } catch (error) {
       this.options.warn(`${this.options.name}: ${key} failed: ${(error as Error).message}`);
     }
