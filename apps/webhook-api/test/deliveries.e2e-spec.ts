@@ -1,8 +1,12 @@
 import { ChangedCalendarEvent, DeliveryStatus } from '@connector-service/contracts';
-import { WebhookReceiver, ReceivedWebhook, getFreePort } from '@connector-service/testing';
-import { MongoClient } from 'mongodb';
+import { WebhookReceiver, ReceivedWebhook, getFreePort, testDatabaseUri } from '@connector-service/testing';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { CommandStartedEvent, CommandSucceededEvent, Document, MongoClient } from 'mongodb';
+import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { DeliveriesService } from '../src/deliveries/deliveries.service';
+import { DeliveryRepository } from '../src/deliveries/delivery.repository';
+import { Delivery } from '../src/deliveries/delivery.schema';
 import { DeliveryWorker } from '../src/deliveries/delivery.worker';
 import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
 import { eventually, newSubaccountId } from './support/webhook-api-with-google';
@@ -33,6 +37,70 @@ interface EventsBody {
 
 const bodyOf = (r: ReceivedWebhook) => r.payload as EventsBody;
 const ofCalendar = (calendarId: string) => (p: unknown) => (p as EventsBody).data.calendarId === calendarId;
+const DAY_MS = 86_400_000;
+
+const DELIVERY_COLLECTIONS = new Set(['deliveries', 'delivereddeliveries']);
+
+/** What the app asked of the database about one stream, per delivery (see watchStreamCost). */
+interface StreamCost {
+  /** commands[k]: commands about the stream after its k-th delivery landed and before the next. */
+  readonly commands: number[];
+  /** documents[k]: whole deliveries (with their bodies) those commands read. */
+  readonly documents: number[];
+}
+
+/**
+ * Counts, with the driver's command monitoring on the app's own connection, the commands
+ * about one stream's deliveries (a filter on the stream or on one of its ids, an insert of
+ * one of them, a getMore of such a cursor) and the deliveries they read, by how many of the
+ * stream's deliveries had landed when each started: bucket k is what finishing the k-th and
+ * starting the next cost. Commands about no stream in particular (the poll) or other
+ * collections (leases) are not counted; they do not depend on the backlog of one stream.
+ */
+function watchStreamCost(
+  connection: Connection,
+  stream: string,
+  ids: ReadonlySet<string>,
+  landed: () => number,
+): StreamCost {
+  const cost: StreamCost = { commands: [], documents: [] };
+  const buckets = new Map<number, number>();
+  const cursors = new Set<string>();
+  const ours = (query: unknown) => {
+    const q = query as Document | undefined;
+    return q !== undefined && q !== null && (q['stream'] === stream || ids.has(q['_id'] as string));
+  };
+  const about = ({ commandName, command }: CommandStartedEvent): boolean => {
+    if (commandName === 'getMore') return cursors.has(String(command['getMore']));
+    if (!DELIVERY_COLLECTIONS.has(command[commandName] as string)) return false;
+    if (commandName === 'update') return (command['updates'] as Document[]).some((u) => ours(u['q']));
+    if (commandName === 'delete') return (command['deletes'] as Document[]).some((d) => ours(d['q']));
+    if (commandName === 'insert') return (command['documents'] as Document[]).some((d) => d['stream'] === stream);
+    return ours(command['filter'] ?? command['query']);
+  };
+  const client = connection.getClient();
+  client.on('commandStarted', (event: CommandStartedEvent) => {
+    if (!about(event)) return;
+    const bucket = landed();
+    buckets.set(event.requestId, bucket);
+    cost.commands[bucket] = (cost.commands[bucket] ?? 0) + 1;
+  });
+  client.on('commandSucceeded', (event: CommandSucceededEvent) => {
+    const bucket = buckets.get(event.requestId);
+    if (bucket === undefined) return;
+    buckets.delete(event.requestId);
+    const cursor = (event.reply as Document)['cursor'] as Document | undefined;
+    if (!cursor) return;
+    if (String(cursor['id']) !== '0') cursors.add(String(cursor['id']));
+    const batch = (cursor['firstBatch'] ?? cursor['nextBatch'] ?? []) as Document[];
+    cost.documents[bucket] = (cost.documents[bucket] ?? 0) + batch.filter((d) => 'body' in d).length;
+  });
+  return cost;
+}
+
+/** `values[from..to)`, a missing bucket as 0. */
+const perDelivery = (values: number[], from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => values[from + i] ?? 0);
 
 describe('platform webhook deliveries (e2e, real database, real receiver)', () => {
   let receiver: WebhookReceiver;
@@ -223,17 +291,156 @@ describe('platform webhook deliveries (e2e, real database, real receiver)', () =
     expect(next?.sequence).toBe(5);
   });
 
+  it('drains 1,000 deliveries of a calendar after an outage in order, each once, at the same cost for the last as for the first', async () => {
+    await start({
+      // The driver reports the app's own commands (watchStreamCost).
+      MONGODB_URI: `${testDatabaseUri('webhook_api')}?monitorCommands=true`,
+      // A slower poll than the other tests': on FerretDB each one reads all 1,000.
+      DELIVERY_POLL_INTERVAL_MS: '1000',
+    });
+    const subaccountId = newSubaccountId();
+    const calendarId = newCalendarId();
+    const stream = `events:${calendarId}:g@x.com`;
+    const total = 1000;
+    // The outage: no replica delivers while the changes pile up.
+    await api.app.get(DeliveryWorker).onApplicationShutdown();
+    const ids: string[] = [];
+    for (let i = 1; i <= total; i += 1) {
+      const [d] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [
+        { id: `evt${i}`, status: 'cancelled' },
+      ]);
+      ids.push(d?.id as string);
+    }
+    await api.close();
+    // A replica comes back while the platform still refuses, and counts from the first delivery that lands.
+    receiver.answer(503);
+    api = await startWebhookApi(env);
+    const cost = watchStreamCost(
+      api.app.get<Connection>(getConnectionToken()),
+      stream,
+      new Set(ids),
+      () => receiver.delivered.length,
+    );
+    receiver.heal();
+
+    // Bounded from the start: the first deliveries, with up to 999 behind them, read one or two each.
+    await eventually(() => (receiver.delivered.length > 100 ? true : undefined), 120_000);
+    expect(Math.max(...perDelivery(cost.documents, 1, 101))).toBeLessThanOrEqual(2);
+    expect(Math.max(...perDelivery(cost.commands, 1, 101))).toBeLessThanOrEqual(6);
+    await eventually(() => (receiver.delivered.length >= total ? true : undefined), 400_000);
+    const landed = receiver.delivered;
+    expect(landed.map((r) => bodyOf(r).data.sequence)).toEqual(ids.map((_, i) => i + 1));
+    expect(landed.map((r) => r.id)).toEqual(ids);
+    expect(receiver.requests.filter((r) => r.status === 503).every((r) => r.id === ids[0])).toBe(true);
+
+    // Flat: no delivery of the last 100 costs more than the dearest of the first 100 (999 waiting
+    // behind it), nor that one more than the last ones.
+    const dearest = (values: number[], from: number) => Math.max(...perDelivery(values, from, from + 100));
+    const first = { commands: dearest(cost.commands, 1), documents: dearest(cost.documents, 1) };
+    const last = { commands: dearest(cost.commands, total - 100), documents: dearest(cost.documents, total - 100) };
+    expect(last.commands).toBeLessThanOrEqual(first.commands);
+    expect(last.documents).toBeLessThanOrEqual(first.documents);
+    expect(first.commands).toBeLessThanOrEqual(last.commands + 1);
+    expect(first.documents).toBeLessThanOrEqual(last.documents);
+
+    // What is done was archived as it went: only the latest stays, as the floor of the positions.
+    const positions = async (name: string) =>
+      (await mongo.db().collection(name).find({ stream }).project({ position: 1 }).toArray()).map(
+        (d) => d['position'] as number,
+      );
+    await eventually(async () => ((await positions('deliveries')).length === 1 ? true : undefined));
+    expect(await positions('deliveries')).toEqual([total]);
+    expect(await positions('delivereddeliveries')).toHaveLength(total - 1);
+  }, 600_000);
+
   it('deletes archived deliveries after DELIVERY_ARCHIVE_RETENTION_DAYS, and nothing else', async () => {
     await start({ DELIVERY_ARCHIVE_RETENTION_DAYS: '7' });
     const archive = mongo.db().collection<{ _id: string; [field: string]: unknown }>('delivereddeliveries');
-    const day = 86_400_000;
     const now = Date.now();
     await archive.insertMany([
-      { _id: 'msg_old', status: 'delivered', deliveredAt: new Date(now - 8 * day) },
-      { _id: 'msg_recent', status: 'delivered', deliveredAt: new Date(now - 6 * day) },
+      { _id: 'msg_old', status: 'delivered', deliveredAt: new Date(now - 8 * DAY_MS) },
+      { _id: 'msg_recent', status: 'delivered', deliveredAt: new Date(now - 6 * DAY_MS) },
     ]);
     expect(await api.app.get(DeliveryWorker).pruneArchive(new Date(now))).toBe(1);
     expect((await archive.find({}).toArray()).map((d) => d._id)).toEqual(['msg_recent']);
+  });
+
+  it('lists a failed delivery until DELIVERY_ARCHIVE_RETENTION_DAYS after it failed, then prunes it; a stream keeps its latest', async () => {
+    await start({ DELIVERY_RETRY_WINDOW_SECONDS: '1', DELIVERY_ARCHIVE_RETENTION_DAYS: '7' });
+    const subaccountId = newSubaccountId();
+    const calendarId = newCalendarId();
+    const lonely = newCalendarId();
+    receiver.answer(500, {
+      match: (p) => ofCalendar(lonely)(p) || (ofCalendar(calendarId)(p) && (p as EventsBody).data.sequence === 1),
+    });
+    const [first] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(1)]);
+    const [second] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(2)]);
+    // The only delivery of its calendar: it stays as the floor of that calendar's sequences.
+    const [only] = await service().enqueueEventChanges({ calendarId: lonely, subaccountId }, 'g@x.com', [event(3)]);
+    const id = first?.id as string;
+    await receiver.waitFor((r) => r.id === second?.id && r.status === 204, 10000);
+    await eventually(
+      async () => ((await stored(only?.id as string))?.['status'] === 'failed' ? true : undefined),
+      10000,
+    );
+    const endedBy = Date.now();
+
+    const auth = { Authorization: `Bearer ${E2E_WEBHOOK_TOKEN}` };
+    const listed = async () =>
+      (await api.http().get('/api/google-calendar/deliveries?status=failed').set(auth)).body.data.items.map(
+        (d: { id: string }) => d.id,
+      );
+    expect(await listed()).toEqual([id, only?.id]);
+    const worker = api.app.get(DeliveryWorker);
+    expect(await worker.pruneArchive(new Date(endedBy + 6 * DAY_MS))).toBe(0);
+    expect(await listed()).toEqual([id, only?.id]);
+
+    expect(await worker.pruneArchive(new Date(endedBy + 8 * DAY_MS))).toBeGreaterThanOrEqual(1);
+    expect(await stored(id)).toBeNull();
+    expect((await api.http().post(`/api/google-calendar/deliveries/${id}/retry`).set(auth)).status).toBe(404);
+    expect(await listed()).toEqual([only?.id]);
+    // The next change of that calendar still follows its last sequence.
+    expect(
+      (await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [event(4)]))[0]?.sequence,
+    ).toBe(3);
+
+    // A stream's latest is kept (its position is the floor of the next), yet once past the
+    // retention it is listed and retried no more.
+    await mongo
+      .db()
+      .collection<{ _id: string }>('deliveries')
+      .updateOne({ _id: only?.id as string }, { $set: { failedAt: new Date(endedBy - 8 * DAY_MS) } });
+    expect(await listed()).toEqual([]);
+    expect((await api.http().post(`/api/google-calendar/deliveries/${only?.id}/retry`).set(auth)).status).toBe(404);
+    receiver.heal();
+    const [next] = await service().enqueueEventChanges({ calendarId: lonely, subaccountId }, 'g@x.com', [event(5)]);
+    expect(next?.sequence).toBe(2);
+    await receiver.waitFor((r) => r.id === next?.id && r.status === 204);
+  });
+
+  it('writes an attempt only over the delivery as it was read: a writer that is behind changes nothing', async () => {
+    await start();
+    // Nothing is sent here: this test plays the worker.
+    await api.app.get(DeliveryWorker).onApplicationShutdown();
+    const calendarId = newCalendarId();
+    const [d] = await service().enqueueEventChanges({ calendarId, subaccountId: newSubaccountId() }, 'g@x.com', [
+      event(1),
+    ]);
+    const repository = api.app.get(DeliveryRepository);
+    const read = await repository.head(`events:${calendarId}:g@x.com`);
+    expect(read).toMatchObject({ _id: d?.id, attempts: 0 });
+    const at = new Date();
+    const retryAt = new Date(at.getTime() + 60_000);
+    // Two holders read the same attempt count (one lost its claim): only the first write counts.
+    expect(await repository.scheduleRetry(read as Delivery, at, retryAt, 'HTTP 500', 500)).toBe(true);
+    expect(await repository.markDelivered(read as Delivery, at, new Date(), 204)).toBe(false);
+    expect(await repository.markFailed(read as Delivery, at, new Date(), 'HTTP 503', 503)).toBe(false);
+    expect(await stored(d?.id as string)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastStatusCode: 500,
+      nextAttemptAt: retryAt,
+    });
   });
 
   it('gives up after the retry window (failed, listed), lets the next one go, and retries it by the route', async () => {

@@ -277,7 +277,7 @@ export class WebhookApiConfig extends ServiceConfig {
   @Max(2_592_000)
   readonly DELIVERY_RETRY_WINDOW_SECONDS: number = 86_400;
 
-  /** Delivered deliveries are kept this many days in `delivereddeliveries`, then deleted. */
+  /** Delivered and failed deliveries are kept this many days after they ended (in `delivereddeliveries`), then deleted. */
   @EnvVar()
   @NumberFromEnv()
   @IsInt()

@@ -11,6 +11,7 @@ import {
   ErrorCode,
   ListDeliveriesQueryDto,
 } from '@connector-service/contracts';
+import { WebhookApiConfig } from '../config/webhook-api.config';
 import { newDeliveryId } from './delivery-id';
 import { Delivery } from './delivery.schema';
 import { DeliveryRepository } from './delivery.repository';
@@ -56,6 +57,7 @@ export class DeliveriesService {
     private readonly deliveries: DeliveryRepository,
     private readonly worker: DeliveryWorker,
     private readonly client: PlatformWebhookClient,
+    private readonly config: WebhookApiConfig,
   ) {}
 
   /** Whether deliveries are stored and sent (PLATFORM_WEBHOOK_URL is set). */
@@ -149,7 +151,7 @@ export class DeliveriesService {
 
   async list(query: ListDeliveriesQueryDto): Promise<DeliveryPageDto> {
     const limit = query.limit ?? DEFAULT_PAGE;
-    const page = await this.deliveries.list(query.status, limit + 1, query.after);
+    const page = await this.deliveries.list(query.status, limit + 1, query.after, this.retainedSince(new Date()));
     const items = page.slice(0, limit);
     return {
       items: items.map(toDto),
@@ -160,7 +162,10 @@ export class DeliveriesService {
   /** A failed delivery back to pending, tried now with a fresh retry window. */
   async retry(id: string): Promise<DeliveryDto> {
     const delivery = await this.deliveries.findById(id);
-    if (!delivery) throw new NotFoundDomainException(ErrorCode.NotFound, 'No delivery with this id');
+    // Past the retention a failed one is gone, though its stream may keep it as its latest.
+    if (!delivery || (delivery.failedAt && delivery.failedAt < this.retainedSince(new Date()))) {
+      throw new NotFoundDomainException(ErrorCode.NotFound, 'No delivery with this id');
+    }
     if (delivery.status === DeliveryStatus.Delivered) {
       throw new DomainException(
         HttpStatus.CONFLICT,
@@ -172,6 +177,11 @@ export class DeliveriesService {
     this.worker.deliverSoon(delivery.stream);
     const now = await this.deliveries.findById(id);
     return toDto(now ?? delivery);
+  }
+
+  /** Deliveries that ended before this are deleted (DELIVERY_ARCHIVE_RETENTION_DAYS). */
+  private retainedSince(now: Date): Date {
+    return new Date(now.getTime() - this.config.DELIVERY_ARCHIVE_RETENTION_DAYS * 86_400_000);
   }
 }
 

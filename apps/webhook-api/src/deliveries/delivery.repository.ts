@@ -6,6 +6,12 @@ import type { Model } from 'mongoose';
 import { DELIVERED_MODEL, Delivery } from './delivery.schema';
 
 const MAX_APPEND_RACES = 50;
+/** Rows of due deliveries one poll reads per round, and its rounds (each skips the streams found). */
+const DUE_ROWS_PER_ROUND = 200;
+const DUE_ROUNDS = 3;
+/** Reads that must walk a stream in position order, on any plan the server might prefer. */
+const BY_POSITION = { stream: 1, position: 1 } as const;
+const ENDED = [DeliveryStatus.Delivered, DeliveryStatus.Failed];
 
 export type NewDelivery = Omit<
   Delivery,
@@ -17,34 +23,49 @@ export type NewDelivery = Omit<
   | 'lastStatusCode'
   | 'firstAttemptAt'
   | 'deliveredAt'
+  | 'failedAt'
 >;
 
 /**
- * The `deliveries` collection's only door (and its archive, `delivereddeliveries`).
+ * The `deliveries` collection's only door (and its archive of ended ones, `delivereddeliveries`).
  *
  * Positions (event `sequence`s) are allocated by insert: read the stream's last position,
  * insert the next one; the unique index on (stream, position) lets exactly one of several
  * writers (replicas included) have a position, and the loser reads again. Inserts against a
  * unique index are atomic on MongoDB and on FerretDB 1.x alike, unlike a counter updated with
  * `$inc` (FerretDB applies that as read, modify, replace). A stream's latest delivery always
- * stays in `deliveries` (only delivered ones below it are archived), so the last position
- * never goes back and there are no gaps.
+ * stays in `deliveries` (only ended ones below a later ended one are archived), so the last
+ * position never goes back and there are no gaps. That latest is kept past the retention too
+ * (the floor of the next position); a failed one is then no longer listed nor retried.
  *
- * Archiving keeps `deliveries` small: FerretDB 1.x answers every lookup, by `_id` too, by
- * reading the collection whole, so a collection that grew with every delivery made each
- * delivery slower than the one before.
+ * Every delivery costs the same few reads whatever the backlog: the head is the stream's
+ * first pending one (limit 1 on the (stream, position) index), and when a delivery ends, the
+ * one that ended before it moves to the archive. So `deliveries` keeps what is still to do
+ * plus about one ended delivery per stream: FerretDB 1.x answers every lookup by reading the
+ * collection (whole, when it sorts), so a collection that grew with every delivery made each
+ * delivery slower than the one before. Failed ones are archived like delivered ones, so a
+ * stream that failed for a day does not leave a day of them in its head's way; the deliveries
+ * route lists failed ones from both collections until DELIVERY_ARCHIVE_RETENTION_DAYS.
+ *
+ * Every conditional write carries its condition in its filter (the status and attempt count
+ * it was read with, or a unique insert), so it is right on MongoDB by itself; DocumentWrites
+ * only keeps this process's writes of a document in turn, which FerretDB 1.x needs for that.
  */
 @Injectable()
 export class DeliveryRepository implements OnModuleInit {
   constructor(
     @InjectModel(Delivery.name) private readonly model: Model<Delivery>,
-    @InjectModel(DELIVERED_MODEL) private readonly delivered: Model<Delivery>,
+    @InjectModel(DELIVERED_MODEL) private readonly archived: Model<Delivery>,
     private readonly writes: DocumentWrites,
   ) {}
 
-  /** The unique index must exist before the first append relies on it. */
+  /** The unique index must exist before the first append relies on it (and the prune's before it runs). */
   async onModuleInit(): Promise<void> {
-    await this.model.createIndexes();
+    await Promise.all([this.model.createIndexes(), this.archived.createIndexes()]);
+    // Failed before failedAt was kept: their retention starts now (else they would be listed for ever).
+    await this.model
+      .updateMany({ status: DeliveryStatus.Failed, failedAt: null }, { $set: { failedAt: new Date() } })
+      .exec();
   }
 
   /** Stores a pending delivery at the stream's next position; `build` gets that position. */
@@ -55,6 +76,7 @@ export class DeliveryRepository implements OnModuleInit {
         const last = await this.model
           .findOne({ stream }, { position: 1 })
           .sort({ position: -1 })
+          .hint(BY_POSITION)
           .lean<{ position: number }>()
           .exec();
         const position = (last?.position ?? 0) + 1;
@@ -68,6 +90,7 @@ export class DeliveryRepository implements OnModuleInit {
           lastStatusCode: null,
           firstAttemptAt: null,
           deliveredAt: null,
+          failedAt: null,
         };
         delivery.nextAttemptAt = delivery.createdAt;
         try {
@@ -81,37 +104,53 @@ export class DeliveryRepository implements OnModuleInit {
     });
   }
 
-  /** A delivery still to do (or its stream's latest), else an archived one. */
+  /** A delivery still to do (or its stream's last ended), else an archived one. */
   async findById(id: string): Promise<Delivery | null> {
     return (
       (await this.model.findById(id).lean<Delivery>().exec()) ??
-      (await this.delivered.findById(id).lean<Delivery>().exec())
+      (await this.archived.findById(id).lean<Delivery>().exec())
     );
   }
 
-  /**
-   * The stream's earliest pending delivery: the only one that may be sent. The same read
-   * archives the stream's delivered ones below its latest, so `deliveries` keeps only what is
-   * still to do plus each stream's latest.
-   */
-  async head(stream: string): Promise<Delivery | null> {
-    const rows = await this.model
-      .find({ stream, status: { $in: [DeliveryStatus.Pending, DeliveryStatus.Delivered] } })
+  /** The stream's earliest pending delivery: the only one that may be sent. */
+  head(stream: string): Promise<Delivery | null> {
+    return this.model
+      .findOne({ stream, status: DeliveryStatus.Pending })
       .sort({ position: 1 })
-      .lean<Delivery[]>()
+      .hint(BY_POSITION)
+      .lean<Delivery>()
       .exec();
-    const latest = rows[rows.length - 1];
-    const done = rows.filter((row) => row.status === DeliveryStatus.Delivered && row !== latest);
-    if (done.length > 0) await this.archive(done);
-    return rows.find((row) => row.status === DeliveryStatus.Pending) ?? null;
   }
 
-  /** Streams with a pending delivery due by `now` (at most `limit`). */
-  async dueStreams(now: Date, limit: number): Promise<string[]> {
-    const streams = (await this.model
-      .distinct('stream', { status: DeliveryStatus.Pending, nextAttemptAt: { $lte: now } })
-      .exec()) as string[];
-    return streams.slice(0, limit);
+  /**
+   * Streams with a pending delivery due by `now` (at most `limit`), earliest due first, but
+   * not those in `skip` (drained here already). A bounded read of the due index, `stream`
+   * taken from the index: a round reads DUE_ROWS_PER_ROUND rows, and the next one skips the
+   * streams found, so one stream's long backlog hides the others for at most a round.
+   */
+  async dueStreams(now: Date, limit: number, skip: readonly string[] = []): Promise<string[]> {
+    const found: string[] = [];
+    for (let round = 0; round < DUE_ROUNDS && found.length < limit; round += 1) {
+      const skipped = [...skip, ...found];
+      const rows = await this.model
+        .find(
+          {
+            status: DeliveryStatus.Pending,
+            nextAttemptAt: { $lte: now },
+            ...(skipped.length > 0 ? { stream: { $nin: skipped } } : {}),
+          },
+          { _id: 0, stream: 1 },
+        )
+        .sort({ nextAttemptAt: 1 })
+        .limit(DUE_ROWS_PER_ROUND)
+        .lean<{ stream: string }[]>()
+        .exec();
+      for (const { stream } of rows) {
+        if (found.length < limit && !found.includes(stream)) found.push(stream);
+      }
+      if (rows.length < DUE_ROWS_PER_ROUND) break;
+    }
+    return found;
   }
 
   /**
@@ -137,56 +176,105 @@ export class DeliveryRepository implements OnModuleInit {
       .exec();
   }
 
-  async markDelivered(delivery: Delivery, attemptAt: Date, now: Date, statusCode: number): Promise<void> {
-    await this.recordAttempt(delivery, attemptAt, {
+  /** Records the attempt that landed; false (nothing written) if `delivery` is not as read any more. */
+  async markDelivered(delivery: Delivery, attemptAt: Date, now: Date, statusCode: number): Promise<boolean> {
+    const done = await this.recordAttempt(delivery, attemptAt, {
       status: DeliveryStatus.Delivered,
       deliveredAt: now,
       nextAttemptAt: null,
       lastStatusCode: statusCode,
       lastError: null,
     });
+    if (done) await this.archiveEndedBelow(delivery.stream, delivery.position);
+    return done;
   }
 
-  async scheduleRetry(
+  /** Records a failed attempt to be retried at `nextAttemptAt`; false if `delivery` is not as read any more. */
+  scheduleRetry(
     delivery: Delivery,
     attemptAt: Date,
     nextAttemptAt: Date,
     error: string,
     statusCode: number | null,
-  ): Promise<void> {
-    await this.recordAttempt(delivery, attemptAt, { nextAttemptAt, lastError: error, lastStatusCode: statusCode });
+  ): Promise<boolean> {
+    return this.recordAttempt(delivery, attemptAt, { nextAttemptAt, lastError: error, lastStatusCode: statusCode });
   }
 
-  async markFailed(delivery: Delivery, attemptAt: Date, error: string, statusCode: number | null): Promise<void> {
-    await this.recordAttempt(delivery, attemptAt, {
+  /** Records the attempt after which it is given up; false if `delivery` is not as read any more. */
+  async markFailed(
+    delivery: Delivery,
+    attemptAt: Date,
+    now: Date,
+    error: string,
+    statusCode: number | null,
+  ): Promise<boolean> {
+    const done = await this.recordAttempt(delivery, attemptAt, {
       status: DeliveryStatus.Failed,
+      failedAt: now,
       nextAttemptAt: null,
       lastError: error,
       lastStatusCode: statusCode,
     });
+    if (done) await this.archiveEndedBelow(delivery.stream, delivery.position);
+    return done;
   }
 
-  /** A failed delivery back to pending, due now, with a fresh retry window; false if it was not failed. */
+  /**
+   * A failed delivery back to pending, due now, with a fresh retry window (an archived one
+   * back into `deliveries`, at its position); false if it was not failed.
+   */
   async requeue(id: string, now: Date): Promise<boolean> {
-    const result = await this.update(id, DeliveryStatus.Failed, {
-      $set: { status: DeliveryStatus.Pending, attempts: 0, firstAttemptAt: null, nextAttemptAt: now },
-    });
-    return result.modifiedCount === 1;
+    const again = {
+      status: DeliveryStatus.Pending,
+      attempts: 0,
+      firstAttemptAt: null,
+      nextAttemptAt: now,
+      failedAt: null,
+    };
+    const result = await this.update(id, { status: DeliveryStatus.Failed }, { $set: again });
+    if (result.modifiedCount === 1) return true;
+    const archived = await this.archived.findOne({ _id: id, status: DeliveryStatus.Failed }).lean<Delivery>().exec();
+    if (!archived) return false;
+    let moved = true;
+    try {
+      // The unique _id is the condition: of two requeues (replicas included) one moves it.
+      await this.model.create({ ...archived, ...again });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      moved = false;
+    }
+    await this.archived.deleteOne({ _id: id, status: DeliveryStatus.Failed }).exec();
+    return moved;
   }
 
-  /** A page of deliveries with `status`, in id (creation) order, after the `after` id. */
-  list(status: DeliveryStatus, limit: number, after?: string): Promise<Delivery[]> {
-    return this.model
-      .find({ status, ...(after ? { _id: { $gt: after } } : {}) })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<Delivery[]>()
-      .exec();
+  /**
+   * A page of deliveries with `status`, in id (creation) order, after the `after` id; failed
+   * ones from both collections, only those that failed at or after `failedSince`.
+   */
+  async list(status: DeliveryStatus, limit: number, after?: string, failedSince?: Date): Promise<Delivery[]> {
+    const filter = {
+      status,
+      ...(after ? { _id: { $gt: after } } : {}),
+      ...(status === DeliveryStatus.Failed && failedSince ? { failedAt: { $gte: failedSince } } : {}),
+    };
+    const page = (model: Model<Delivery>) => model.find(filter).sort({ _id: 1 }).limit(limit).lean<Delivery[]>().exec();
+    const live = await page(this.model);
+    if (status !== DeliveryStatus.Failed) return live;
+    // A copy in both (an archiving interrupted midway) is listed once.
+    const seen = new Set(live.map((delivery) => delivery._id));
+    const archived = (await page(this.archived)).filter((delivery) => !seen.has(delivery._id));
+    return [...live, ...archived].sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)).slice(0, limit);
   }
 
-  /** Deletes archived deliveries delivered before `before`; answers how many. */
+  /**
+   * Deletes archived deliveries that were delivered or failed before `before` (each by the
+   * index on its time); answers how many. A stream's latest stays in `deliveries`, the floor
+   * of its positions.
+   */
   async pruneArchive(before: Date): Promise<number> {
-    return (await this.delivered.deleteMany({ deliveredAt: { $lt: before } }).exec()).deletedCount;
+    const delivered = await this.archived.deleteMany({ deliveredAt: { $lt: before } }).exec();
+    const failed = await this.archived.deleteMany({ failedAt: { $lt: before } }).exec();
+    return delivered.deletedCount + failed.deletedCount;
   }
 
   count(status: DeliveryStatus): Promise<number> {
@@ -194,37 +282,62 @@ export class DeliveryRepository implements OnModuleInit {
   }
 
   /**
-   * Moves delivered deliveries to the archive: copied first, then removed (a crash between
-   * leaves a copy in both, which the next head read completes).
+   * Moves one of the stream's ended deliveries below `position` (the one that just ended) to
+   * the archive: normally the only one, the one that ended before it. One per end keeps their
+   * number in `deliveries` from growing (only a failed one retried by hand, ending below a
+   * later one, leaves one more). Unsorted with limit 1 on purpose: FerretDB 1.x then stops
+   * reading at the first match instead of reading the collection whole to sort it.
+   * Copied first, then removed if still ended; a crash between leaves a copy in both, which
+   * the next end completes.
    */
-  private async archive(done: readonly Delivery[]): Promise<void> {
-    for (const delivery of done) {
-      try {
-        await this.delivered.create(delivery);
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      await this.writes.run(delivery._id, () => this.model.deleteOne({ _id: delivery._id }).exec());
+  private async archiveEndedBelow(stream: string, position: number): Promise<void> {
+    const delivery = await this.model
+      .findOne({ stream, position: { $lt: position }, status: { $in: ENDED } })
+      .hint(BY_POSITION)
+      .lean<Delivery>()
+      .exec();
+    if (!delivery) return;
+    try {
+      await this.archived.create(delivery);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const removed = await this.writes.run(delivery._id, () =>
+      this.model.deleteOne({ _id: delivery._id, status: delivery.status }).exec(),
+    );
+    // Requeued meanwhile: pending again, so the failed copy goes (not when another archiver removed it).
+    if (
+      removed.deletedCount === 0 &&
+      (await this.model.exists({ _id: delivery._id, status: DeliveryStatus.Pending }))
+    ) {
+      await this.archived.deleteOne({ _id: delivery._id, status: delivery.status }).exec();
     }
   }
 
-  /** One more attempt at a pending delivery (the first starts its retry window), with what came of it. */
-  private recordAttempt(delivery: Delivery, attemptAt: Date, outcome: Partial<Delivery>) {
-    return this.update(delivery._id, DeliveryStatus.Pending, {
-      $set: { attempts: delivery.attempts + 1, firstAttemptAt: delivery.firstAttemptAt ?? attemptAt, ...outcome },
-    });
+  /**
+   * One more attempt at a pending delivery (the first starts its retry window), with what came
+   * of it; written only if the delivery is still pending with the attempts it was read with,
+   * so a writer that is behind (another took the stream over) changes nothing.
+   */
+  private async recordAttempt(delivery: Delivery, attemptAt: Date, outcome: Partial<Delivery>): Promise<boolean> {
+    const result = await this.update(
+      delivery._id,
+      { status: DeliveryStatus.Pending, attempts: delivery.attempts },
+      {
+        $set: { attempts: delivery.attempts + 1, firstAttemptAt: delivery.firstAttemptAt ?? attemptAt, ...outcome },
+      },
+    );
+    return result.modifiedCount === 1;
   }
 
   /**
-   * Updates a delivery whose status is `expected`: read, then written, by `_id` alone (the one
-   * filter FerretDB 1.x evaluates in SQLite instead of decoding every document). The caller
-   * holds the stream's lease; DocumentWrites keeps this process's writes of it in turn.
+   * Updates the delivery `id` if it is as `expected`: one updateOne whose filter carries the
+   * condition, atomic per document on MongoDB. On FerretDB 1.x (which applies an update as
+   * read, modify, replace) DocumentWrites keeps this process's writes of it in turn; there a
+   * filter on more than `_id` is not pushed down to SQLite: rows are decoded up to the match
+   * (all of them at worst), which archiving keeps few.
    */
-  private update(id: string, expected: DeliveryStatus, update: Record<string, unknown>) {
-    return this.writes.run(id, async () => {
-      const current = await this.model.findById(id, { status: 1 }).lean<Pick<Delivery, 'status'>>().exec();
-      if (current?.status !== expected) return { modifiedCount: 0 };
-      return this.model.updateOne({ _id: id }, update).exec();
-    });
+  private update(id: string, expected: Pick<Delivery, 'status'> & Partial<Pick<Delivery, 'attempts'>>, update: object) {
+    return this.writes.run(id, () => this.model.updateOne({ _id: id, ...expected }, update).exec());
   }
 }

@@ -76,20 +76,32 @@ export class Delivery {
 
   @Prop({ type: Date, default: null })
   deliveredAt!: Date | null;
+
+  /** When it was given up (status `failed`); DELIVERY_ARCHIVE_RETENTION_DAYS count from here. */
+  @Prop({ type: Date, default: null })
+  failedAt!: Date | null;
 }
 
 export const DeliverySchema = SchemaFactory.createForClass(Delivery);
+/** Allocates positions, and finds a stream's head and its ended ones in position order. */
 DeliverySchema.index({ stream: 1, position: 1 }, { unique: true });
-DeliverySchema.index({ status: 1, nextAttemptAt: 1 });
+/** The poll: due pending deliveries in due order, their stream read from the index alone. */
+DeliverySchema.index({ status: 1, nextAttemptAt: 1, stream: 1 });
+/** The deliveries route: a status in id (creation) order. */
 DeliverySchema.index({ status: 1, _id: 1 });
 
 export const DELIVERED_COLLECTION = 'delivereddeliveries';
 export const DELIVERED_MODEL = 'DeliveredDelivery';
 
 /**
- * Delivered deliveries, moved out of `deliveries` once a later one of their stream exists
- * there, so that `deliveries` holds what is still to do plus each stream's latest. The hot
- * path only ever writes here: FerretDB 1.x reads a collection whole for every lookup.
+ * The archive of ended deliveries (delivered and, since they are pruned alike, failed: the
+ * name is older), moved out of `deliveries` once a later one of their stream has ended, so
+ * that `deliveries` holds what is still to do plus what ended last in each stream. The hot
+ * path only writes here (FerretDB 1.x reads a collection whole for every lookup); the
+ * deliveries route reads failed ones, and the hourly prune deletes by the time they ended.
  */
 export const DeliveredDeliverySchema = DeliverySchema.clone();
 DeliveredDeliverySchema.clearIndexes();
+DeliveredDeliverySchema.index({ deliveredAt: 1 });
+DeliveredDeliverySchema.index({ failedAt: 1 });
+DeliveredDeliverySchema.index({ status: 1, _id: 1 });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BackgroundWork, retryDelayMs } from '@connector-service/app-core';
 import { WebhookApiConfig } from '../config/webhook-api.config';
+import { Claim } from '../leases/claim';
 import { LeaseService } from '../leases/lease.service';
 import { DeliveriesMetrics } from './deliveries.metrics';
 import { Delivery } from './delivery.schema';
@@ -14,10 +15,8 @@ const MAX_STREAMS_PER_TICK = 100;
 const MAX_ACTIVE_STREAMS = 16;
 /** Deliveries sent in a row from one stream before it yields to the next poll. */
 const MAX_PER_DRAIN = 100;
-/** How often archived deliveries past their retention are deleted. */
+/** How often ended deliveries past their retention are deleted. */
 const ARCHIVE_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
-/** Room left in the lease after the last attempt it starts (database writes, clock skew). */
-const LEASE_MARGIN_MS = 5000;
 
 type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
 
@@ -25,10 +24,10 @@ type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
  * Sends pending deliveries to the platform, one stream (a calendar's event changes, a
  * connection's status changes) at a time and in position order: only a stream's head is
  * sent, so a later delivery waits for an earlier one while other streams go on. A new
- * delivery is tried at once (`deliverSoon`), retries by a poll. Attempts run under the
- * stream's lease, so two replicas never send a stream's deliveries at once (a killed
- * holder's lease expires after LeaseService.durationMs; no attempt starts later than an
- * attempt's timeout plus a margin before that).
+ * delivery is tried at once (`deliverSoon`, while fewer than MAX_ACTIVE_STREAMS are being
+ * drained here; else the poll takes it), retries by a poll. Attempts run under the stream's
+ * claim, renewed while the drain runs, so two replicas never send a stream's deliveries at
+ * once: no attempt starts once the claim is lost (a killed holder's lapses after CLAIM_TTL_MS).
  * Any answer but 2xx, or none, is retried with exponential backoff and jitter (at most an
  * hour apart) until DELIVERY_RETRY_WINDOW_SECONDS have passed since the first attempt; the
  * attempt that fails after that marks it `failed`, and the stream's next delivery goes on.
@@ -54,12 +53,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     this.work.every(ARCHIVE_PRUNE_INTERVAL_MS, () => this.pruneArchive());
   }
 
-  /** Deletes archived deliveries older than DELIVERY_ARCHIVE_RETENTION_DAYS; answers how many. */
+  /**
+   * Deletes the deliveries that were delivered or failed more than DELIVERY_ARCHIVE_RETENTION_DAYS
+   * before `now` (each stream's latest stays, see DeliveryRepository); answers how many.
+   */
   async pruneArchive(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - this.config.DELIVERY_ARCHIVE_RETENTION_DAYS * 86_400_000);
     try {
       const pruned = await this.deliveries.pruneArchive(before);
-      if (pruned > 0) this.logger.log(`Deleted ${pruned} deliveries delivered before ${before.toISOString()}`);
+      if (pruned > 0) this.logger.log(`Deleted ${pruned} deliveries that ended before ${before.toISOString()}`);
       return pruned;
     } catch (error) {
       this.logger.warn(`Archived deliveries could not be pruned: ${(error as Error).message}`);
@@ -79,6 +81,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       this.active.set(stream, true);
       return;
     }
+    // A storm of new streams does not start a drain each: the poll takes the rest in turn.
+    if (this.active.size >= MAX_ACTIVE_STREAMS) return;
     this.work.track(this.drain(stream));
   }
 
@@ -87,7 +91,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     return this.work.exclusive('poll', 0, async () => {
       let started = 0;
       try {
-        const streams = await this.deliveries.dueStreams(new Date(), MAX_STREAMS_PER_TICK);
+        // Streams drained here already are skipped by the read, so their backlog hides no other.
+        const streams = await this.deliveries.dueStreams(new Date(), MAX_STREAMS_PER_TICK, [...this.active.keys()]);
         for (const stream of streams) {
           if (this.work.stopped || this.active.size >= MAX_ACTIVE_STREAMS) break;
           if (this.active.has(stream)) continue;
@@ -107,14 +112,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       let sent = 0;
       while (sent < MAX_PER_DRAIN && !this.work.stopped) {
         this.active.set(stream, false);
-        const outcome = await this.leases.runExclusive(`delivery:${stream}`, () =>
-          this.attemptHeads(stream, MAX_PER_DRAIN - sent),
+        const outcome = await this.leases.runExclusive(`delivery:${stream}`, (claim) =>
+          this.attemptHeads(stream, MAX_PER_DRAIN - sent, claim),
         );
         // Another replica has the stream: it goes on from there.
         if (!outcome.ran) return;
         sent += outcome.value.sent;
-        // The lease had no room for another attempt: take it again.
-        if (outcome.value.last === 'delivered' || outcome.value.last === 'failed') continue;
         // Idle or waiting: unless a delivery was enqueued meanwhile, the poll takes it from here.
         if (!this.active.get(stream)) return;
       }
@@ -126,22 +129,22 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * Under the stream's lease: sends its heads one after another while the lease has room for
-   * one more attempt (an attempt takes at most the client's timeout), so a burst costs one
-   * lease, not one per delivery.
+   * Under the stream's claim: sends its heads one after another (up to `max`) while the claim
+   * holds, so a burst costs one claim, not one per delivery.
    */
-  private async attemptHeads(stream: string, max: number): Promise<{ sent: number; last: AttemptOutcome }> {
-    const lastStartBy = Date.now() + this.leases.durationMs - this.client.timeoutMs - LEASE_MARGIN_MS;
+  private async attemptHeads(stream: string, max: number, claim: Claim): Promise<{ sent: number }> {
     let sent = 0;
-    for (;;) {
+    while (sent < max && !this.work.stopped) {
+      // A holder that lost the stream's claim sends nothing more: another replica may have it.
+      claim.assertHeld();
       const last = await this.attemptHead(stream);
-      if (last !== 'delivered' && last !== 'failed') return { sent, last };
+      if (last !== 'delivered' && last !== 'failed') break;
       sent += 1;
-      if (sent >= max || Date.now() >= lastStartBy || this.work.stopped) return { sent, last };
     }
+    return { sent };
   }
 
-  /** Under the stream's lease: sends its head if due. Read here, so a replica's work is seen. */
+  /** Under the stream's claim: sends its head if due. Read here, so a replica's work is seen. */
   private async attemptHead(stream: string): Promise<AttemptOutcome> {
     const head = await this.deliveries.head(stream);
     if (!head) return 'idle';
@@ -171,7 +174,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     const attempts = delivery.attempts + 1;
     const firstAttemptAt = delivery.firstAttemptAt ?? attemptAt;
     if (now.getTime() - firstAttemptAt.getTime() >= this.config.DELIVERY_RETRY_WINDOW_SECONDS * 1000) {
-      await this.deliveries.markFailed(delivery, attemptAt, error, result.statusCode);
+      await this.deliveries.markFailed(delivery, attemptAt, now, error, result.statusCode);
       this.metrics.failures.inc({ type: delivery.type });
       this.logger.error(
         `Delivery ${delivery._id} (${delivery.type}, ${delivery.stream} #${delivery.position}) failed after ${attempts} attempts: ${error}`,
