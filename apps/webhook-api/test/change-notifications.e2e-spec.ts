@@ -120,19 +120,20 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
   });
 
   it('keeps a sync that outlasts its claim duration exclusive: another replica never syncs it meanwhile, nothing is delivered twice', async () => {
-    await start({ env: { CLAIM_TTL_MS: '400' } });
+    // A claim of 1 s, renewed; Google's slow answer (3 s) must not time out meanwhile.
+    await start({ env: { CLAIM_TTL_MS: '1000', OUTBOUND_TIMEOUT_MS: '10000' } });
     const replica = await stack.startReplica();
     try {
       const { calendarId, email } = await connected();
       const states = stack.mongo.db().collection<{ _id: string }>('calendarsyncstates');
       // Google answers the next listing slowly: far longer than the claim lasts unrenewed.
-      stack.google.failApiRequests(1, { kind: 'hang', ms: 1600 }, { method: 'GET', path: /\/events$/ });
+      stack.google.failApiRequests(1, { kind: 'hang', ms: 3000 }, { method: 'GET', path: /\/events$/ });
       const first = stack.google.addCalendarEvent(email, { summary: 'During the slow sync', ...slot(9) });
       await eventually(() => (syncListings().some((r) => r.status === undefined) ? true : undefined));
-      await sleep(600);
+      await sleep(1300);
       // The other replica's periodic poll finds the calendar due while the slow sync runs.
       await states.updateOne({ _id: calendarId }, { $set: { nextSyncAt: new Date() } });
-      await sleep(1500);
+      await sleep(2500);
       await waitForEvent(calendarId, (e) => e.id === first.id);
       const second = stack.google.addCalendarEvent(email, { summary: 'After it', ...slot(11) });
       await waitForEvent(calendarId, (e) => e.id === second.id);
