@@ -39,19 +39,13 @@ export class CalendarSyncStateRepository {
     return this.model.findById(calendarId).lean<CalendarSyncState>().exec();
   }
 
-  /**
-   * Takes the most overdue due state for this replica: its `nextSyncAt` moves on to `until`
-   * in the same atomic update, so other replicas' looks pass it by while it is synced (and
-   * it is due again then if this replica died). Answers the state as it was before, or null.
-   */
-  takeDue(now: Date, until: Date): Promise<CalendarSyncState | null> {
+  /** States whose sync is due, most overdue first. */
+  findDue(now: Date, limit: number): Promise<Pick<CalendarSyncState, '_id' | 'nextSyncAt'>[]> {
     return this.model
-      .findOneAndUpdate(
-        { nextSyncAt: { $lte: now } },
-        { $set: { nextSyncAt: until } },
-        { sort: { nextSyncAt: 1 }, returnDocument: 'before' },
-      )
-      .lean<CalendarSyncState>()
+      .find({ nextSyncAt: { $lte: now } }, { _id: 1, nextSyncAt: 1 })
+      .sort({ nextSyncAt: 1 })
+      .limit(limit)
+      .lean<Pick<CalendarSyncState, '_id' | 'nextSyncAt'>[]>()
       .exec();
   }
 
@@ -100,6 +94,16 @@ export class CalendarSyncStateRepository {
       // A baseline for a new state version keeps the old version until it is taken.
       $setOnInsert: { googleCalendarId: state.googleCalendarId, stateVersion: state.stateVersion, lastSyncedAt: null },
     });
+  }
+
+  /**
+   * A due sync was claimed: it is not due for other replicas' polls until `until` (by when
+   * the claim has lapsed if its holder died); the sync's own save sets the real next time.
+   */
+  async hideWhileSyncing(calendarId: string, dueAt: Date, until: Date): Promise<void> {
+    await this.writes.run(calendarId, () =>
+      this.model.updateOne({ _id: calendarId, nextSyncAt: dueAt }, { $set: { nextSyncAt: until } }).exec(),
+    );
   }
 
   /**

@@ -3,7 +3,6 @@ import { BackgroundWork, ConcurrencyLimit, DuePoller } from '@connector-service/
 import { Types } from 'mongoose';
 import { ConnectionRepository } from '../connections/connection.repository';
 import { DeliveriesService } from '../deliveries/deliveries.service';
-import { LeaseService } from '../leases/lease.service';
 import { PushNotifications } from '../push-channels/push-notifications';
 import { CalendarSyncService } from './calendar-sync.service';
 import { CalendarSyncState } from './calendar-sync-state.schema';
@@ -37,15 +36,14 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger(CalendarSyncScheduler.name);
   private readonly work = new BackgroundWork();
   private readonly slots = new ConcurrencyLimit(MAX_CONCURRENT_SYNCS);
-  private readonly due = new DuePoller<{ state: CalendarSyncState; hiddenUntil: Date }>(this.work, {
+  private readonly due = new DuePoller<Pick<CalendarSyncState, '_id' | 'nextSyncAt'>>(this.work, {
     name: 'due-syncs',
     intervalMs: PERIODIC_TICK_MS,
     slots: this.slots,
     itemDeadlineMs: SYNC_DEADLINE_MS,
-    takesWhatItFinds: true,
-    findDue: (now, limit) => this.takeDue(now, limit),
-    keyOf: ({ state }) => state._id,
-    work: ({ state, hiddenUntil }) => this.sync.sync(state._id, { taken: { dueAt: state.nextSyncAt, hiddenUntil } }),
+    findDue: (now, limit) => this.states.findDue(now, limit),
+    keyOf: (state) => state._id,
+    work: (state, now) => this.sync.sync(state._id, { dueBy: now }),
     warn: (message) => this.logger.warn(message),
   });
   private readonly coalescer = new SyncCoalescer((calendarId, requestedAt) => this.runPushed(calendarId, requestedAt), {
@@ -59,7 +57,6 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     private readonly connections: ConnectionRepository,
     private readonly deliveries: DeliveriesService,
     private readonly pushes: PushNotifications,
-    private readonly leases: LeaseService,
   ) {}
 
   get enabled(): boolean {
@@ -90,23 +87,6 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
    */
   async markDue(calendarId: string, googleCalendarId: string, connectedAt: Date): Promise<void> {
     if (this.enabled) await this.states.markDue(calendarId, googleCalendarId, new Date(), connectedAt);
-  }
-
-  /**
-   * Takes up to `limit` due syncs for this replica, one atomic update each, so replicas take
-   * different calendars (and add throughput) instead of racing for the same ones; each is
-   * hidden from the others for twice a claim's duration, by when a replica that died has let
-   * its claim lapse.
-   */
-  private async takeDue(now: Date, limit: number): Promise<{ state: CalendarSyncState; hiddenUntil: Date }[]> {
-    const taken: { state: CalendarSyncState; hiddenUntil: Date }[] = [];
-    while (taken.length < limit) {
-      const hiddenUntil = new Date(Date.now() + 2 * this.leases.durationMs);
-      const state = await this.states.takeDue(now, hiddenUntil);
-      if (!state) break;
-      taken.push({ state, hiddenUntil });
-    }
-    return taken;
   }
 
   private runPushed(calendarId: string, requestedAt: Date): Promise<void> {

@@ -33,12 +33,8 @@ export type SyncOutcome =
 export interface SyncOptions {
   /** When the change was noticed (a push): where the deliveries' latency starts. */
   observedAt?: Date;
-  /**
-   * A due sync this replica took (CalendarSyncStateRepository.takeDue): when it was due, and
-   * until when the take hid it. Skipped if another sync has run meanwhile (the due time is
-   * neither the one the take set nor past).
-   */
-  taken?: { dueAt: Date; hiddenUntil: Date };
+  /** Sync only if still due by then (the periodic sync): another replica may have synced it meanwhile. */
+  dueBy?: Date;
 }
 
 /** Failed syncs back off (doubling) up to at least this long. */
@@ -101,11 +97,15 @@ export class CalendarSyncService {
       return { ran: true, kind: 'not_connected', changes: 0 };
     }
     const state = await this.states.findById(calendarId);
-    const taken = options.taken;
-    if (taken && state) {
-      const due = state.nextSyncAt.getTime();
-      if (due > Date.now() && due !== taken.hiddenUntil.getTime()) return { ran: true, kind: 'not_due', changes: 0 };
-      this.metrics.lateness.observe(Math.max(0, Date.now() - taken.dueAt.getTime()) / 1000);
+    if (options.dueBy && state) {
+      if (state.nextSyncAt > options.dueBy) return { ran: true, kind: 'not_due', changes: 0 };
+      this.metrics.lateness.observe(Math.max(0, Date.now() - state.nextSyncAt.getTime()) / 1000);
+      // Out of the other replicas' due lists while it runs, so they take other calendars.
+      await this.states.hideWhileSyncing(
+        calendarId,
+        state.nextSyncAt,
+        new Date(Date.now() + 2 * this.leases.durationMs),
+      );
     }
     const from: SyncStart = { syncToken: state?.syncToken ?? null, syncRequestedAt: state?.syncRequestedAt ?? null };
     const baseline = !state?.syncToken || state.stateVersion !== connection.stateVersion;

@@ -57,19 +57,6 @@ describe('DuePoller', () => {
     await h.background.stop();
   });
 
-  it('asks a look that takes what it finds for exactly its free slots', async () => {
-    const h = harness(['a', 'b', 'c'], { takesWhatItFinds: true });
-    await h.poller.poll();
-    expect(h.finds).toEqual([2]);
-    h.release('a');
-    while (h.finds.length < 2) await tick();
-    // One slot came free: the look asks for one, not for one plus those in hand.
-    expect(h.finds[1]).toBe(1);
-    h.release('b');
-    h.release('c');
-    await h.background.stop();
-  });
-
   it('works a backlog off without waiting for the next tick: each item that ends looks again', async () => {
     const h = harness(['a', 'b', 'c', 'd', 'e']);
     await h.poller.poll();

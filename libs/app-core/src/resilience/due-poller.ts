@@ -16,12 +16,6 @@ export interface DuePollerOptions<T> {
   itemDeadlineMs: number;
   /** Due items, at most `limit`, most overdue first. Items whose work failed must not be due again at once. */
   findDue: (now: Date, limit: number) => Promise<readonly T[]>;
-  /**
-   * `findDue` takes what it answers (hides it from other replicas' looks, e.g. by moving its
-   * due time on in the same atomic update): it is asked for exactly the free slots, since
-   * whatever it answers must be worked on now.
-   */
-  takesWhatItFinds?: boolean;
   keyOf: (item: T) => string;
   /**
    * One item's work. It claims the item itself (a claim per item, so two replicas never
@@ -61,10 +55,9 @@ export class DuePoller<T> {
       if (now.getTime() < this.pausedUntil) return 0;
       const room = this.options.slots.free;
       if (room === 0) return 0;
-      const limit = this.options.takesWhatItFinds ? room : room + this.inHand.size;
       let due: readonly T[];
       try {
-        due = await this.options.findDue(now, limit);
+        due = await this.options.findDue(now, room + this.inHand.size);
         this.findFailures = 0;
       } catch (error) {
         this.findFailures += 1;
@@ -75,7 +68,7 @@ export class DuePoller<T> {
         );
         return 0;
       }
-      const backlog = due.length >= limit;
+      const backlog = due.length >= room + this.inHand.size;
       let started = 0;
       for (const item of due) {
         if (started >= room || this.background.stopped) break;
