@@ -11,13 +11,18 @@
  *     CALENDAR_SYNC_INTERVAL_SECONDS, the Google calls (the sandbox's log), webhook-api's
  *     MongoDB commands (counted on the wire by a proxy between it and FerretDB), its calls to
  *     database-api and its CPU seconds.
+ * (c) The drain after an outage: the platform answers 503 while 1,000 deliveries of one
+ *     calendar are enqueued (one change each, made at the sandbox), then 204 again; the time
+ *     per delivery of the last 100 that arrive against the first 100 (the cost of a delivery
+ *     must not grow with the backlog). Also alone: BENCH_ONLY=drain.
  */
 import { MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
-import { AddressInfo, Server, Socket, createServer as createTcpServer, connect as tcpConnect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { AppProcess } from '../libs/testing/src/lib/app-process';
+import { CommandCounter } from './command-counter';
 import type { InfraProcess } from './infra-client';
 import type { SandboxCalls } from './infra-protocol';
 import { cpuSeconds, sleep } from './processes';
@@ -56,7 +61,20 @@ const CONNECT_ATTEMPTS = 3;
 const DRAIN_WAIT_MS = 180_000;
 const BASELINE_WAIT_MS = 120_000;
 
-export const NOTIFICATION_TARGETS = { deliveryP50Ms: 150, deliveryP99Ms: 500, undelivered: 0 } as const;
+/** (c): deliveries enqueued during the outage, and the first and last of them that are compared. */
+const DRAIN_DELIVERIES = 1000;
+const DRAIN_EDGE = 100;
+/** How long one change may take to become a delivery before the next change is made anyway. */
+const DRAIN_ENQUEUE_WAIT_MS = 10_000;
+/** From the platform's return: the retry of the stream's head waits for its backoff (about the outage's length), then the drain. */
+const DRAIN_TIMEOUT_MS = 20 * 60_000;
+
+export const NOTIFICATION_TARGETS = {
+  deliveryP50Ms: 150,
+  deliveryP99Ms: 500,
+  undelivered: 0,
+  drainLastOverFirst: 1.5,
+} as const;
 
 const DELIVERY_HISTOGRAM = 'platform_webhook_delivery_latency_seconds';
 /** Commands the driver sends by itself (monitoring, sessions, auth), apart from the app's own. */
@@ -121,8 +139,13 @@ class PlatformReceiver {
   readonly byType = new Map<string, number>();
   /** First arrival (performance.now()) per event summary. */
   readonly arrivals = new Map<string, number>();
+  /** Every `calendar.events.changed` taken (answered 204), in arrival order. */
+  readonly eventDeliveries: { at: number; googleCalendarId: string; sequence: number }[] = [];
   unverified = 0;
   duplicates = 0;
+  /** While true the platform is down: every delivery is answered 503 (and counted). */
+  down = false;
+  refused = 0;
 
   private constructor(
     private readonly server: ReturnType<typeof createServer>,
@@ -145,7 +168,10 @@ class PlatformReceiver {
     req.on('end', () => {
       const at = performance.now();
       const body = Buffer.concat(chunks).toString('utf8');
-      let payload: { type?: string; data?: { events?: { summary?: string }[] } };
+      let payload: {
+        type?: string;
+        data?: { googleCalendarId?: string; sequence?: number; events?: { summary?: string }[] };
+      };
       try {
         payload = this.verifier.verify(body, req.headers as Record<string, string>) as typeof payload;
       } catch {
@@ -153,8 +179,20 @@ class PlatformReceiver {
         res.writeHead(401).end();
         return;
       }
+      if (this.down) {
+        this.refused += 1;
+        res.writeHead(503).end();
+        return;
+      }
       const type = payload.type ?? '?';
       this.byType.set(type, (this.byType.get(type) ?? 0) + 1);
+      if (type === 'calendar.events.changed') {
+        this.eventDeliveries.push({
+          at,
+          googleCalendarId: payload.data?.googleCalendarId ?? '',
+          sequence: payload.data?.sequence ?? Number.NaN,
+        });
+      }
       for (const event of payload.data?.events ?? []) {
         if (!event.summary) continue;
         if (this.arrivals.has(event.summary)) this.duplicates += 1;
@@ -170,82 +208,6 @@ class PlatformReceiver {
 
   close(): Promise<void> {
     this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-// ----- MongoDB commands on the wire ----------------------------------------------------------
-
-/**
- * A TCP proxy in front of the MongoDB server that counts the commands passing through it by
- * name (the first key of each OP_MSG body; OP_QUERY as `legacy`): FerretDB keeps no command
- * counters of its own.
- */
-class CommandCounter {
-  readonly counts = new Map<string, number>();
-  uri = '';
-  private readonly sockets = new Set<Socket>();
-  private readonly server: Server;
-
-  private constructor(host: string, port: number) {
-    this.server = createTcpServer((client) => {
-      const upstream = tcpConnect(port, host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      let pending: Buffer = Buffer.alloc(0);
-      client.on('data', (chunk: Buffer) => {
-        pending = this.count(pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk);
-      });
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-  }
-
-  /** Proxies `mongodb://host:port/...`; undefined for URIs it cannot follow (several hosts, SRV). */
-  static async start(targetUri: string): Promise<CommandCounter | undefined> {
-    const match = /^mongodb:\/\/([^/@,?]+):(\d+)\/?(\?.*)?$/.exec(targetUri);
-    if (!match) return undefined;
-    const [, host = '', port = '', query = ''] = match;
-    const counter = new CommandCounter(host, Number(port));
-    await new Promise<void>((resolve) => counter.server.listen(0, '127.0.0.1', resolve));
-    counter.uri = `mongodb://127.0.0.1:${(counter.server.address() as AddressInfo).port}/${query}`;
-    return counter;
-  }
-
-  /** Counts the whole messages in `data`; returns the incomplete rest. */
-  private count(data: Buffer): Buffer {
-    let offset = 0;
-    while (data.length - offset >= 16) {
-      const length = data.readInt32LE(offset);
-      if (length < 16 || data.length - offset < length) break;
-      const opCode = data.readInt32LE(offset + 12);
-      let name = `opcode ${opCode}`;
-      // OP_MSG: header, flagBits, then a kind-0 section whose BSON body starts with the command.
-      if (opCode === 2013 && data[offset + 20] === 0) {
-        const nameStart = offset + 26;
-        const nameEnd = data.indexOf(0, nameStart);
-        if (nameEnd > nameStart) name = data.toString('utf8', nameStart, nameEnd);
-      } else if (opCode === 2004) {
-        name = 'legacy';
-      }
-      this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
-      offset += length;
-    }
-    return data.subarray(offset);
-  }
-
-  snapshot(): Map<string, number> {
-    return new Map(this.counts);
-  }
-
-  close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
@@ -362,7 +324,138 @@ interface IdleMeasure {
   connectSeconds: number;
 }
 
-export async function runNotifications(run: NotificationsRun): Promise<{ figures: Figure[]; details: unknown }> {
+interface DrainMeasure {
+  /** Deliveries of the calendar enqueued while the platform was down, and how many it then took. */
+  enqueued: number;
+  delivered: number;
+  changes: number;
+  enqueueS: number;
+  /** Platform back → first delivery taken (the head's retry waits out its backoff). */
+  firstAfterS: number;
+  drainS: number;
+  /** Mean time between two arrivals over the first and over the last DRAIN_EDGE deliveries. */
+  firstMsPerDelivery: number;
+  lastMsPerDelivery: number;
+  lastOverFirst: number;
+  /** Sequences arrived 1 apart, each once. */
+  inOrder: boolean;
+  refusedWhileDown: number;
+  /** webhook-api's MongoDB commands from the first arrival to the last, per delivery (its other polls included). */
+  dbCommandsPerDelivery: number;
+}
+
+/**
+ * (c) The platform goes down, DRAIN_DELIVERIES changes of one calendar each become a
+ * delivery (the next change is made once the last is stored, so there is one delivery per
+ * change), the platform comes back, and the arrivals are timed.
+ */
+async function measureDrain(
+  run: NotificationsRun,
+  receiver: PlatformReceiver,
+  counter: CommandCounter | undefined,
+  email: string,
+  runId: string,
+): Promise<DrainMeasure> {
+  const { log, infra } = run;
+  // Directly, not through the counter: the bench's own reads are not webhook-api's.
+  const client = await MongoClient.connect(run.webhookMongoUri);
+  try {
+    const pending = () => client.db().collection('deliveries').countDocuments({ status: 'pending' });
+    const base = await pending();
+    let enqueued = 0;
+    let changes = 0;
+    receiver.down = true;
+    const refusedBefore = receiver.refused;
+    log(`(c) platform down; ${DRAIN_DELIVERIES} changes of ${email}, one delivery each`);
+    const enqueueStarted = performance.now();
+    while (enqueued < DRAIN_DELIVERIES) {
+      await infra.addEvent({ email, summary: `bench-drain-${runId}-${changes++}` });
+      const deadline = performance.now() + DRAIN_ENQUEUE_WAIT_MS;
+      const before = enqueued;
+      // Not faster: on FerretDB each count reads the whole collection, and webhook-api needs it too.
+      do {
+        await sleep(50);
+        enqueued = (await pending()) - base;
+      } while (enqueued === before && performance.now() < deadline);
+      if (enqueued === before) log(`  change ${changes} not stored as a delivery within ${DRAIN_ENQUEUE_WAIT_MS} ms`);
+      if (changes % 250 === 0) log(`  ${changes} changes, ${enqueued} deliveries waiting`);
+    }
+    const enqueueS = (performance.now() - enqueueStarted) / 1000;
+    const refusedWhileDown = receiver.refused - refusedBefore;
+    const from = receiver.eventDeliveries.length;
+    const ours = () => receiver.eventDeliveries.slice(from).filter((d) => d.googleCalendarId === email);
+    receiver.down = false;
+    const upAt = performance.now();
+    log(
+      `  ${enqueued} deliveries enqueued in ${enqueueS.toFixed(1)} s (${refusedWhileDown} attempts refused); platform up`,
+    );
+    // Counted from the first arrival: the wait for the head's backoff is not the drain's.
+    const arrivedSince = (count: number) => () => Promise.resolve(ours().length >= count);
+    await waitFor('the first delivery after the outage', DRAIN_TIMEOUT_MS, arrivedSince(1));
+    const commandsBefore = counter?.snapshot() ?? new Map<string, number>();
+    await waitFor(`the drain of ${enqueued} deliveries`, DRAIN_TIMEOUT_MS, arrivedSince(enqueued));
+    const commands = diffCounts(commandsBefore, counter?.snapshot() ?? new Map<string, number>());
+    const arrived = ours();
+    const times = arrived.map((d) => d.at);
+    const first = times[0] ?? Number.NaN;
+    const last = times[times.length - 1] ?? Number.NaN;
+    const perDelivery = (from: number) =>
+      ((times[from + DRAIN_EDGE] ?? Number.NaN) - (times[from] ?? Number.NaN)) / DRAIN_EDGE;
+    const firstMs = perDelivery(0);
+    const lastMs = perDelivery(times.length - 1 - DRAIN_EDGE);
+    const sequences = arrived.map((d) => d.sequence);
+    const measure: DrainMeasure = {
+      enqueued,
+      delivered: arrived.length,
+      changes,
+      enqueueS: round(enqueueS, 1),
+      firstAfterS: round((first - upAt) / 1000, 1),
+      drainS: round((last - first) / 1000, 1),
+      firstMsPerDelivery: round(firstMs, 1),
+      lastMsPerDelivery: round(lastMs, 1),
+      lastOverFirst: round(lastMs / firstMs, 2),
+      inOrder: sequences.every((sequence, i) => i === 0 || sequence === (sequences[i - 1] as number) + 1),
+      refusedWhileDown,
+      dbCommandsPerDelivery: round(
+        [...commands].filter(([name]) => !DRIVER_COMMANDS.has(name.toLowerCase())).reduce((a, [, n]) => a + n, 0) /
+          arrived.length,
+        1,
+      ),
+    };
+    log(
+      `  drained: ${measure.delivered} in ${measure.drainS} s (first ${measure.firstAfterS} s after the platform came back), ` +
+        `in order: ${measure.inOrder}; per delivery: first ${DRAIN_EDGE} ${measure.firstMsPerDelivery} ms, ` +
+        `last ${DRAIN_EDGE} ${measure.lastMsPerDelivery} ms (×${measure.lastOverFirst}); ` +
+        `MongoDB ${measure.dbCommandsPerDelivery} commands per delivery (${describeCounts(commands)})`,
+    );
+    return measure;
+  } finally {
+    receiver.down = false;
+    await client.close();
+  }
+}
+
+function drainFigure(m: DrainMeasure): Figure {
+  return figure(
+    {
+      id: 'notifications.drainLastOverFirst',
+      label: `Drain of ${m.delivered.toLocaleString('en-US')} deliveries of one calendar after an outage: time per delivery of the last ${DRAIN_EDGE} ÷ the first ${DRAIN_EDGE}`,
+      unit: '',
+      digits: 2,
+      target: { op: '<=', value: NOTIFICATION_TARGETS.drainLastOverFirst },
+      note:
+        `first ${DRAIN_EDGE} ${m.firstMsPerDelivery} ms, last ${DRAIN_EDGE} ${m.lastMsPerDelivery} ms per delivery; ` +
+        `${m.drainS} s in all, ${m.inOrder ? 'in sequence order' : '**not in sequence order**'}; ` +
+        `${m.dbCommandsPerDelivery} MongoDB commands per delivery`,
+    },
+    [m.lastOverFirst],
+  );
+}
+
+export async function runNotifications(
+  run: NotificationsRun,
+  options: { drainOnly?: boolean } = {},
+): Promise<{ figures: Figure[]; details: unknown }> {
   const { log, infra } = run;
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await PlatformReceiver.start(secret);
@@ -412,17 +505,32 @@ export async function runNotifications(run: NotificationsRun): Promise<{ figures
       return seconds;
     };
 
+    const connectWatched = async (count: number): Promise<void> => {
+      await connectMore(count, system);
+      await waitFor(`${count} push channels and baselines`, BASELINE_WAIT_MS, async () => {
+        const series = await scrapeSeries(system.webhookUrl);
+        return (
+          seriesSum(series, 'calendar_push_channels_open') >= count &&
+          seriesSum(series, 'calendar_syncs_total', { kind: 'baseline' }) >= count
+        );
+      });
+      log(`  ${count} channels open, baselines taken`);
+    };
+    const queueEmpty = async (): Promise<boolean> =>
+      (await scrapeSeries(system.webhookUrl)).get('platform_webhook_queue_depth') === 0;
+
+    if (options.drainOnly) {
+      log('BENCH_ONLY=drain: one connection, the drain after an outage (c) only');
+      await connectWatched(1);
+      await waitFor('the status delivery of the connect', DRAIN_WAIT_MS, queueEmpty);
+      const drain = await measureDrain(run, receiver, counter, emails[0] as string, runId);
+      await system.webhookApi.stop();
+      return { figures: [drainFigure(drain)], details: { drain } };
+    }
+
     // ---- (a) push → platform
     log(`connecting ${PUSH_CONNECTIONS} accounts`);
-    await connectMore(PUSH_CONNECTIONS, system);
-    await waitFor(`${PUSH_CONNECTIONS} push channels and baselines`, BASELINE_WAIT_MS, async () => {
-      const series = await scrapeSeries(system.webhookUrl);
-      return (
-        seriesSum(series, 'calendar_push_channels_open') >= PUSH_CONNECTIONS &&
-        seriesSum(series, 'calendar_syncs_total', { kind: 'baseline' }) >= PUSH_CONNECTIONS
-      );
-    });
-    log(`  ${PUSH_CONNECTIONS} channels open, baselines taken`);
+    await connectWatched(PUSH_CONNECTIONS);
 
     let changeNo = 0;
     const madeAt = new Map<string, number>();
@@ -526,11 +634,12 @@ export async function runNotifications(run: NotificationsRun): Promise<{ figures
 
     // ---- (b) the periodic sync of idle connections
     const drainStarted = performance.now();
-    await waitFor('the platform deliveries of (a) to drain', DRAIN_WAIT_MS, async () => {
-      const series = await scrapeSeries(system.webhookUrl);
-      return series.get('platform_webhook_queue_depth') === 0;
-    });
+    await waitFor('the platform deliveries of (a) to drain', DRAIN_WAIT_MS, queueEmpty);
     log(`deliveries of (a) drained ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after its last round`);
+
+    // ---- (c) the drain after an outage, on one of (a)'s calendars
+    const drain = await measureDrain(run, receiver, counter, emails[0] as string, runId);
+
     // Connections are made with the (a) process (a 300 s interval keeps periodic syncs out of the
     // connects' way); each count is measured by a webhook-api started with SYNC_INTERVAL_S, the
     // stored next syncs spread over that interval first, as if it had always been the interval.
@@ -627,8 +736,8 @@ export async function runNotifications(run: NotificationsRun): Promise<{ figures
     }
     await connecting.stop();
     return {
-      figures: notificationFigures(changeRounds, lowRound, idle, counter !== undefined),
-      details: { lowRound, changeRounds, idle },
+      figures: [...notificationFigures(changeRounds, lowRound, idle, counter !== undefined), drainFigure(drain)],
+      details: { lowRound, changeRounds, idle, drain },
     };
   } finally {
     await receiver.close();

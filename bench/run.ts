@@ -22,6 +22,12 @@
  *                        and 1,000 connections; writes bench/results/notifications.json,
  *                        README left alone. Not part of the full run (on FerretDB the 1,000
  *                        connections take ~20 minutes to connect).
+ *   BENCH_ONLY=drain     only the notifications' drain after an outage (one connection, 1,000
+ *                        deliveries); writes bench/results/drain.json, README left alone
+ *   BENCH_ONLY=scale     only the sync-at-scale figures (bench/scale.ts): Google calls per idle
+ *                        calendar-day with live channels, and BENCH_SCALE_CALENDARS (default
+ *                        2,000) seeded connections polled by one and by three webhook-api
+ *                        replicas; writes bench/results/scale.json, README left alone
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +50,7 @@ import {
 } from './calendar-data';
 import { InfraProcess } from './infra-client';
 import { NotificationsRun, runNotifications } from './notifications';
+import { ScaleRun, runScale } from './scale';
 import type { SeedCalendars } from './infra-protocol';
 import { LoadSummary, runLoad, stopLoad } from './load';
 import { MachineInfo, machineInfo } from './machine';
@@ -149,6 +156,8 @@ const appsDir = resolve(process.env['BENCH_APPS_DIR'] ?? join(ROOT, 'dist/apps')
 const only = process.env['BENCH_ONLY'] ?? '';
 const calendarOnly = only === 'calendar';
 const notificationsOnly = only === 'notifications';
+const drainOnly = only === 'drain';
+const scaleOnly = only === 'scale';
 /** webhook-api's histogram of the slot computation alone (no Google calls). */
 const COMPUTE_HISTOGRAM = 'availability_compute_seconds';
 /** prom-client's default GC histogram, by kind: what else can stop a computation midway. */
@@ -1537,7 +1546,11 @@ function writeResults(
         ? 'calendar.json'
         : notificationsOnly
           ? 'notifications.json'
-          : 'latest.json';
+          : drainOnly
+            ? 'drain.json'
+            : scaleOnly
+              ? 'scale.json'
+              : 'latest.json';
   const path = join(RESULTS_DIR, name);
   const settings = {
     ROUNDS,
@@ -1586,8 +1599,8 @@ async function startDatabase(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  if (only !== '' && !calendarOnly && !notificationsOnly) {
-    throw new Error(`BENCH_ONLY=${only}: the choices are BENCH_ONLY=calendar and BENCH_ONLY=notifications`);
+  if (only !== '' && !calendarOnly && !notificationsOnly && !drainOnly && !scaleOnly) {
+    throw new Error(`BENCH_ONLY=${only}: the choices are BENCH_ONLY=calendar, notifications, drain and scale`);
   }
   const machine = machineInfo();
   log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}`);
@@ -1597,7 +1610,11 @@ async function main(): Promise<void> {
   const [mongoUri, infraProcess] = await Promise.all([startDatabase(), InfraProcess.start(ROOT, START_TIMEOUT_MS)]);
   infra = infraProcess;
   log('Google sandbox and SMTP capture up');
-  if (notificationsOnly) {
+  if (scaleOnly) {
+    await scaleMain(machine, mongoUri, infraProcess, benchStarted);
+    return;
+  }
+  if (notificationsOnly || drainOnly) {
     await notificationsMain(machine, mongoUri, infraProcess, benchStarted);
     return;
   }
@@ -1653,7 +1670,7 @@ async function main(): Promise<void> {
   log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);
 }
 
-/** BENCH_ONLY=notifications: bench/notifications.ts with the system it asks for. */
+/** BENCH_ONLY=notifications (or drain): bench/notifications.ts with the system it asks for. */
 async function notificationsMain(
   machine: MachineInfo,
   mongoUri: string,
@@ -1681,10 +1698,47 @@ async function notificationsMain(
     waitForQuiet: (system) => waitForQuiet(system as System),
     cpuNow: (system) => cpuNow(system as System),
   };
-  const { figures, details } = await runNotifications(run);
+  const { figures, details } = await runNotifications(run, { drainOnly });
   process.stdout.write(`\n${resultsTable(figures)}\n\n`);
   const totalS = Math.round((performance.now() - benchStarted) / 1000);
   const path = writeResults(machine, figures, [], { notifications: details, totalSeconds: totalS });
+  log(`results written to ${path} (bench took ${totalS} s)`);
+  const missed = figures.filter((f) => f.pass === false).map((f) => f.id);
+  log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);
+}
+
+/** BENCH_ONLY=scale: bench/scale.ts, whose apps talk to a Google sandbox of its own. */
+async function scaleMain(
+  machine: MachineInfo,
+  mongoUri: string,
+  infraProcess: InfraProcess,
+  benchStarted: number,
+): Promise<void> {
+  const run: ScaleRun = {
+    log,
+    mongoUri,
+    webhookMongoUri: databaseUri(mongoUri, WEBHOOK_API_DB),
+    startSystem: async ({ google, mongoUri: webhookServer, env }) => {
+      const ready = {
+        ...infraProcess.ready,
+        google: { endpoints: google.endpoints, clientId: google.clientId, clientSecret: google.clientSecret },
+      };
+      const system = await createSystem(mongoUri, ready, { mongoUri: webhookServer, env });
+      await system.databaseApi.start();
+      await system.webhookApi.start();
+      return system;
+    },
+    connect: async (system, subaccountId, email) => {
+      await addConnector(system as System, subaccountId, { connectorId: GOOGLE_CALENDAR });
+      await consentAndCallback(system as System, subaccountId, email);
+    },
+    newSubaccountId,
+    otherPids: () => [infraProcess.pid],
+  };
+  const { figures, details } = await runScale(run);
+  process.stdout.write(`\n${resultsTable(figures)}\n\n`);
+  const totalS = Math.round((performance.now() - benchStarted) / 1000);
+  const path = writeResults(machine, figures, [], { scale: details, totalSeconds: totalS });
   log(`results written to ${path} (bench took ${totalS} s)`);
   const missed = figures.filter((f) => f.pass === false).map((f) => f.id);
   log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);

@@ -2352,6 +2352,37 @@ describe('GoogleSandbox', () => {
     });
   });
 
+  it('names in the request log the account whose access token each API call carried', async () => {
+    const alice = uniqueEmail('log-owner');
+    const bob = uniqueEmail('log-owner');
+    const a = await connect(alice);
+    const b = await connect(bob);
+    const from = sandbox.requests.length;
+    await calendarApi(a.client).events.list({ calendarId: 'primary' });
+    await calendarApi(b.client).events.list({ calendarId: 'primary' });
+    await oauth2Api(b.client).userinfo.get();
+    const unknown = await fetch(`${sandbox.baseUrl}calendar/v3/calendars/primary/events`, {
+      headers: { Authorization: 'Bearer not-a-token-we-issued' },
+    });
+    expect(unknown.status).toBe(401);
+    await b.client.refreshAccessToken(); // the token endpoint is not an API call: no account
+    sandbox.expireAccessTokens();
+    const expired = await fetch(`${sandbox.baseUrl}calendar/v3/calendars/primary/events`, {
+      headers: { Authorization: `Bearer ${a.tokens.access_token ?? ''}` },
+    });
+    expect(expired.status).toBe(401);
+
+    expect(sandbox.requests.slice(from).map((r) => [r.method, r.path, r.account])).toEqual([
+      ['GET', '/calendar/v3/calendars/primary/events', alice],
+      ['GET', '/calendar/v3/calendars/primary/events', bob],
+      ['GET', '/oauth2/v2/userinfo', bob],
+      ['GET', '/calendar/v3/calendars/primary/events', undefined],
+      ['POST', '/token', undefined],
+      // Refused, but still the token of that account.
+      ['GET', '/calendar/v3/calendars/primary/events', alice],
+    ]);
+  });
+
   it('records every request and never logs a token', () => {
     expect(sandbox.requests.length).toBeGreaterThan(20);
     for (const entry of sandbox.requests) {

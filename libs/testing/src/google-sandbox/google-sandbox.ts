@@ -406,6 +406,12 @@ export class GoogleSandbox {
     return grant ? [grant] : [];
   }
 
+  /** The e-mail of the account an `Authorization: Bearer` access token was issued to. */
+  private accountOf(authorization: string | undefined): string | undefined {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    return token === undefined ? undefined : this.store.accessTokenRecord(token)?.grant.email;
+  }
+
   private sleep(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -452,6 +458,8 @@ export class GoogleSandbox {
     }
 
     if (isApiPath(url.pathname)) {
+      const account = this.accountOf(raw.headers.authorization);
+      if (account !== undefined) entry.account = account;
       const failure = this.apiFailures.take(method, url.pathname);
       if (failure?.kind === 'hang') {
         // Without ms: never answered; stop() closes the connection (closeAllConnections).

@@ -110,6 +110,12 @@ export interface SandboxRequestLog {
   form?: Record<string, string>;
   /** JSON body of API calls (events.insert, freeBusy.query, ...). */
   json?: unknown;
+  /**
+   * Calendar v3 and userinfo calls: the e-mail of the account whose access token the call
+   * carried (any token the sandbox issued, expired or not), so a log can be split by calendar
+   * when every call names `primary`. Absent without a token the sandbox knows.
+   */
+  account?: string;
 }
 
 export interface SandboxEventDateTime {

@@ -8,6 +8,8 @@ export interface DeliveredEvent {
   status: string;
   summary: string;
   start: { dateTime?: string; date?: string };
+  /** Google's last-modified time of the event (RFC 3339): with `id`, one change of it. */
+  updated?: string;
 }
 
 export interface EventsChangedDelivery {

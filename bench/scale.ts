@@ -1,0 +1,734 @@
+/**
+ * BENCH_ONLY=scale (started by run.ts, which owns the build and FerretDB): what keeping
+ * calendars in sync costs, with a Google sandbox of its own in this process, whose request
+ * log names the account of every Calendar call, so calls are counted per calendar.
+ *
+ * (a) Google calls per idle calendar-day with live push channels: IDLE_CALENDARS accounts
+ *     connected through the real flow to a webhook-api with GOOGLE_PUSH_URL and a backstop of
+ *     IDLE_BACKSTOP_S, the sandbox granting channels of IDLE_CHANNEL_LIFETIME_MS only. Every
+ *     Calendar call for them over IDLE_WINDOW_S is counted and split into backstop listings and
+ *     renewals (watch, stop, and any listing right after a watch), then scaled to a day at the
+ *     production backstop (21,600 s) and Google's channel lifetime (7 days; renewed when a day
+ *     is left, as renewalTime() in push-channels does).
+ * (b) SCALE_CALENDARS connections seeded straight into webhook-api's database (each its own
+ *     Google account with a grant and a sync token at the sandbox; the documents cloned from a
+ *     connection of (a), tokens sealed with webhook-api's key), polled every SCALE_INTERVAL_S
+ *     (no GOOGLE_PUSH_URL), which keeps every replica backlogged: first by one webhook-api, then
+ *     by three on the same database. Per replica count: syncs per due sync (a calendar listed
+ *     again less than half an interval after its previous listing was synced twice for one due
+ *     time), syncs a second, webhook-api CPU per sync (/proc) and MongoDB commands per sync
+ *     (counted on the wire by a proxy, as in bench/notifications.ts).
+ */
+import { MongoClient, ObjectId } from 'mongodb';
+import { randomBytes } from 'node:crypto';
+// The one definition of how webhook-api seals tokens at rest: seeded connections must open with its key.
+import { TokenCipher } from '../apps/webhook-api/src/connections/token-cipher';
+import { GoogleSandbox, SandboxRequestLog } from '../libs/testing/src/google-sandbox';
+import { AppProcess } from '../libs/testing/src/lib/app-process';
+import { getFreePort } from '../libs/testing/src/lib/free-port';
+import { WebhookReceiver } from '../libs/testing/src/lib/webhook-receiver';
+import { CommandCounter, commandsBetween } from './command-counter';
+import { childPidByName, cpuSeconds, machineBusySeconds, sleep } from './processes';
+import { Figure, figure } from './report';
+import { round } from './stats';
+
+// ---------------------------------------------------------------------------------------
+const IDLE_CALENDARS = 20;
+const IDLE_BACKSTOP_S = 20;
+/** Long against the backstop (renewal 30 s before expiry), so no backstop is cut short by a lapsing channel. */
+const IDLE_CHANNEL_LIFETIME_MS = 120_000;
+const IDLE_WINDOW_S = 120;
+/** How long webhook-api's CPU is read with nothing to do (the cost of its polls, apart from the syncs). */
+const IDLE_BASELINE_S = 10;
+/** A listing this soon after a watch of the same calendar counts as part of the renewal. */
+const RENEWAL_LISTING_MS = 3_000;
+const PRODUCTION_BACKSTOP_S = 21_600;
+const GOOGLE_CHANNEL_LIFETIME_S = 7 * 86_400;
+const DAY_S = 86_400;
+
+const SCALE_CALENDARS = Number(process.env['BENCH_SCALE_CALENDARS'] ?? 2000);
+const SCALE_INTERVAL_S = 5;
+const SCALE_REPLICAS = [1, 3] as const;
+const SCALE_WARMUP_S = 10;
+const SCALE_WINDOW_S = 30;
+/** The syncs' own Calendar budget would cap each replica at 10 syncs/s (600 a minute): measured without it. */
+const UNCAPPED_BUDGET = '1000000';
+const SEED_CONCURRENCY = 16;
+const SEED_BATCH = 100;
+const CONNECT_CONCURRENCY = 5;
+const CONNECT_ATTEMPTS = 3;
+const BASELINE_WAIT_MS = 120_000;
+
+export const SCALE_TARGETS = {
+  idleCallsPerDay: 5,
+  /** 1.00 ± 0.02; by how it is measured it cannot be below 1. */
+  syncsPerDueSync: 1.02,
+} as const;
+
+const CONNECTIONS = 'googlecalendarconnections';
+const SYNC_STATES = 'calendarsyncstates';
+const SYNC_METRIC = 'calendar_syncs_total';
+const LATENESS = 'calendar_sync_lateness_seconds';
+// ---------------------------------------------------------------------------------------
+
+/** What run.ts's system gives this part. */
+export interface ScaleSystem {
+  databaseApi: AppProcess;
+  webhookApi: AppProcess;
+  databaseUrl: string;
+  webhookUrl: string;
+}
+
+/** run.ts's helpers this part needs. */
+export interface ScaleRun {
+  log(message: string): void;
+  /** The MongoDB server (FerretDB) of both apps. */
+  mongoUri: string;
+  /** webhook-api's database on it. */
+  webhookMongoUri: string;
+  /** Both apps, started, with `google` as their Google and webhook-api's MongoDB at `mongoUri`. */
+  startSystem(setup: {
+    google: GoogleSandbox;
+    mongoUri: string;
+    env: (webhookUrl: string) => Record<string, string>;
+  }): Promise<ScaleSystem>;
+  /** Adds the connector to a subaccount and connects it to the Google account `email` (the OAuth flow up to the callback's 200). */
+  connect(system: ScaleSystem, subaccountId: string, email: string): Promise<void>;
+  newSubaccountId(): string;
+  /** Processes of the bench besides the apps and FerretDB (the infra process). */
+  otherPids(): (number | undefined)[];
+}
+
+// ----- helpers ------------------------------------------------------------------------------
+
+const isListing = (r: SandboxRequestLog): boolean =>
+  r.method === 'GET' && r.path === '/calendar/v3/calendars/primary/events';
+const isWatch = (r: SandboxRequestLog): boolean => r.method === 'POST' && r.path.endsWith('/events/watch');
+const isStop = (r: SandboxRequestLog): boolean => r.path === '/calendar/v3/channels/stop';
+const isCalendarCall = (r: SandboxRequestLog): boolean => r.path.startsWith('/calendar/v3/');
+
+/** Every sample of `<baseUrl>/metrics` by its series (`name{labels}`); empty when unreachable. */
+async function scrapeSeries(baseUrl: string): Promise<Map<string, number>> {
+  const series = new Map<string, number>();
+  try {
+    const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    if (response.status !== 200) return series;
+    for (const line of (await response.text()).split('\n')) {
+      if (line.startsWith('#')) continue;
+      const cut = line.lastIndexOf(' ');
+      if (cut > 0) series.set(line.slice(0, cut).trim(), Number(line.slice(cut + 1)));
+    }
+  } catch {
+    // no metrics
+  }
+  return series;
+}
+
+function seriesSum(series: Map<string, number>, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const [key, value] of series) {
+    if (key !== name && !key.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([label, wanted]) => key.includes(`${label}="${wanted}"`))) sum += value;
+  }
+  return sum;
+}
+
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await work(items[index] as T, index);
+      }
+    }),
+  );
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`gave up waiting ${timeoutMs} ms for ${what}`);
+    await sleep(250);
+  }
+}
+
+function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
+}
+
+// ----- (a) idle calendars with live channels -----------------------------------------------------
+
+interface IdleMeasure {
+  calendars: number;
+  windowS: number;
+  backstopS: number;
+  channelLifetimeS: number;
+  listings: number;
+  /** Listings within RENEWAL_LISTING_MS after a watch of the same calendar. */
+  renewalListings: number;
+  watches: number;
+  stops: number;
+  otherCalendarCalls: number;
+  /** Token refreshes at Google's token endpoint in the window (not Calendar calls). */
+  tokenRefreshes: number;
+  /** Backstops due in the window (calendars × window ÷ backstop) and channel renewals due (from the sandbox's channels). */
+  dueBackstops: number;
+  dueRenewals: number;
+  listingsPerDueBackstop: number;
+  callsPerDueRenewal: number;
+  /** Scaled to a day at the production backstop and Google's channel lifetime. */
+  backstopsPerDay: number;
+  renewalsPerDay: number;
+  callsPerDay: number;
+  pushesAccepted: number;
+}
+
+async function measureIdle(
+  run: ScaleRun,
+  google: GoogleSandbox,
+  system: ScaleSystem,
+  emails: string[],
+): Promise<IdleMeasure> {
+  const { log } = run;
+  const accounts = new Set(emails);
+  log(`(a) connecting ${emails.length} accounts through the flow (channels of ${IDLE_CHANNEL_LIFETIME_MS / 1000} s)`);
+  await inLanes(emails, CONNECT_CONCURRENCY, async (email) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run.connect(system, run.newSubaccountId(), email);
+        return;
+      } catch (error) {
+        if (attempt >= CONNECT_ATTEMPTS) throw error;
+        await sleep(1000 * attempt);
+      }
+    }
+  });
+  await waitFor(`${emails.length} channels and baselines`, BASELINE_WAIT_MS, () => {
+    const listed = new Set(google.requests.filter((r) => isListing(r) && r.status === 200).map((r) => r.account));
+    return emails.every((email) => google.channels(email).length > 0 && listed.has(email));
+  });
+  const seriesBefore = await scrapeSeries(system.webhookUrl);
+  const from = google.requests.length;
+  const startedAt = Date.now();
+  log(`  channels open, baselines taken; counting every Calendar call for ${IDLE_WINDOW_S} s`);
+  await sleep(IDLE_WINDOW_S * 1000);
+  const endedAt = Date.now();
+  const seriesAfter = await scrapeSeries(system.webhookUrl);
+  const windowS = (endedAt - startedAt) / 1000;
+  const inWindow = google.requests.slice(from).filter((r) => r.at.getTime() < endedAt);
+  const calls = inWindow.filter((r) => isCalendarCall(r) && accounts.has(r.account ?? ''));
+  const listings = calls.filter(isListing);
+  const watches = calls.filter(isWatch);
+  const stops = calls.filter(isStop);
+  const renewalListings = listings.filter((l) =>
+    watches.some(
+      (w) =>
+        w.account === l.account &&
+        l.at.getTime() >= w.at.getTime() &&
+        l.at.getTime() - w.at.getTime() < RENEWAL_LISTING_MS,
+    ),
+  ).length;
+  // Renewals due in the window: channels whose renewal time (a quarter of their life before expiry) fell in it.
+  const lifetimeMs = IDLE_CHANNEL_LIFETIME_MS;
+  const dueRenewals = emails
+    .flatMap((email) => google.channels(email, { all: true }))
+    .map((channel) => channel.expiration - Math.min(lifetimeMs / 4, DAY_S * 1000))
+    .filter((due) => due >= startedAt && due < endedAt).length;
+  const dueBackstops = (emails.length * windowS) / IDLE_BACKSTOP_S;
+  const listingsPerDueBackstop = (listings.length - renewalListings) / dueBackstops;
+  const renewalCalls = watches.length + stops.length + renewalListings;
+  const callsPerDueRenewal = dueRenewals > 0 ? renewalCalls / dueRenewals : Number.NaN;
+  const otherCalendarCalls = calls.length - listings.length - watches.length - stops.length;
+  const backstopsPerDay = DAY_S / PRODUCTION_BACKSTOP_S;
+  const renewalsPerDay = DAY_S / (GOOGLE_CHANNEL_LIFETIME_S - Math.min(GOOGLE_CHANNEL_LIFETIME_S / 4, DAY_S));
+  const measure: IdleMeasure = {
+    calendars: emails.length,
+    windowS: round(windowS, 1),
+    backstopS: IDLE_BACKSTOP_S,
+    channelLifetimeS: lifetimeMs / 1000,
+    listings: listings.length,
+    renewalListings,
+    watches: watches.length,
+    stops: stops.length,
+    otherCalendarCalls,
+    tokenRefreshes: inWindow.filter((r) => r.path === '/token' && r.form?.['grant_type'] === 'refresh_token').length,
+    dueBackstops: round(dueBackstops, 1),
+    dueRenewals,
+    listingsPerDueBackstop: round(listingsPerDueBackstop, 3),
+    callsPerDueRenewal: round(callsPerDueRenewal, 2),
+    backstopsPerDay,
+    renewalsPerDay: round(renewalsPerDay, 3),
+    callsPerDay: round(
+      listingsPerDueBackstop * backstopsPerDay +
+        callsPerDueRenewal * renewalsPerDay +
+        (otherCalendarCalls / (emails.length * windowS)) * DAY_S,
+      2,
+    ),
+    pushesAccepted:
+      seriesSum(seriesAfter, 'calendar_push_notifications_total', { outcome: 'accepted' }) -
+      seriesSum(seriesBefore, 'calendar_push_notifications_total', { outcome: 'accepted' }),
+  };
+  log(
+    `  ${measure.calendars} idle calendars, ${measure.windowS} s: ${measure.listings} listings (${renewalListings} right after a watch), ` +
+      `${measure.watches} watches, ${measure.stops} stops, ${otherCalendarCalls} other Calendar calls, ${measure.tokenRefreshes} token refreshes; ` +
+      `${measure.listingsPerDueBackstop} listings per due backstop (${measure.dueBackstops} due), ` +
+      `${measure.callsPerDueRenewal} calls per due renewal (${dueRenewals} due) → ${measure.callsPerDay} Calendar calls per calendar-day ` +
+      `at a ${PRODUCTION_BACKSTOP_S} s backstop and 7-day channels`,
+  );
+  return measure;
+}
+
+// ----- (b) seeded connections, one and three replicas --------------------------------------------
+
+interface SeededAccount {
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  syncToken: string;
+}
+
+/**
+ * A Google account at the sandbox with an offline grant (consent and code exchange, as our
+ * connector would make them) and the sync token of a full listing of its primary calendar.
+ */
+async function grantAccount(google: GoogleSandbox, email: string, scopes: readonly string[]): Promise<SeededAccount> {
+  const redirectUri = 'http://127.0.0.1:9/bench-seed';
+  const consentUrl = new URL(google.endpoints.authUrl);
+  for (const [key, value] of Object.entries({
+    client_id: google.clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: scopes.join(' '),
+    access_type: 'offline',
+    prompt: 'consent',
+    login_hint: email,
+  }))
+    consentUrl.searchParams.set(key, value);
+  const consent = await fetch(consentUrl, { redirect: 'manual' });
+  await consent.arrayBuffer();
+  const code = new URL(consent.headers.get('location') ?? 'http://invalid/').searchParams.get('code');
+  if (!code) throw new Error(`the sandbox's consent for ${email} answered ${consent.status} without a code`);
+  const exchanged = await fetch(google.endpoints.tokenUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      client_id: google.clientId,
+      client_secret: google.clientSecret,
+      redirect_uri: redirectUri,
+    }).toString(),
+  });
+  const tokens = (await exchanged.json()) as { access_token?: string; refresh_token?: string; expires_in?: number };
+  if (!tokens.access_token || !tokens.refresh_token) throw new Error(`no tokens for ${email} (${exchanged.status})`);
+  const listing = await fetch(`${google.endpoints.apiRootUrl}calendar/v3/calendars/primary/events?maxResults=2500`, {
+    headers: { Authorization: `Bearer ${tokens.access_token}` },
+  });
+  const page = (await listing.json()) as { nextSyncToken?: string };
+  if (!page.nextSyncToken) throw new Error(`no sync token for ${email} (${listing.status})`);
+  return {
+    email,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3599) * 1000),
+    syncToken: page.nextSyncToken,
+  };
+}
+
+/** The scopes a connection made through the flow holds (what webhook-api asks Google for). */
+async function scopesOf(run: ScaleRun, email: string): Promise<string[]> {
+  const client = await MongoClient.connect(run.webhookMongoUri);
+  try {
+    const connection = await client.db().collection(CONNECTIONS).findOne({ googleEmail: email });
+    return (connection?.['scopes'] as string[] | undefined) ?? [];
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Connections and sync states for `accounts`, cloned from a connection (a) made through the
+ * flow (so every field is what webhook-api writes, its outboxes done): each its own subaccount,
+ * Google account and sealed tokens, its sync state due within the last interval.
+ */
+async function seedConnections(
+  run: ScaleRun,
+  templateEmail: string,
+  accounts: SeededAccount[],
+  tokenKey: string,
+): Promise<void> {
+  const cipher = new TokenCipher(tokenKey.split(','));
+  const client = await MongoClient.connect(run.webhookMongoUri);
+  try {
+    const db = client.db();
+    const template = await db.collection(CONNECTIONS).findOne({ googleEmail: templateEmail });
+    const stateTemplate =
+      template && (await db.collection<{ _id: string }>(SYNC_STATES).findOne({ _id: String(template['_id']) }));
+    if (!template || !stateTemplate) throw new Error(`no connection and sync state of ${templateEmail} to clone`);
+    const now = new Date();
+    for (let start = 0; start < accounts.length; start += SEED_BATCH) {
+      const batch = accounts.slice(start, start + SEED_BATCH).map((account) => ({ account, id: new ObjectId() }));
+      await db.collection(CONNECTIONS).insertMany(
+        batch.map(({ account, id }) => ({
+          ...template,
+          _id: id,
+          subaccountId: randomBytes(12).toString('hex'),
+          userEmail: account.email,
+          googleEmail: account.email,
+          googleUserId: `bench-${id.toString()}`,
+          accessToken: cipher.encrypt(account.accessToken),
+          refreshToken: cipher.encrypt(account.refreshToken),
+          accessTokenExpiresAt: account.expiresAt,
+          connectedAt: now,
+          lastRefreshedAt: now,
+          statusChanges: [],
+          statusChangesDueAt: null,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      );
+      await db.collection<{ _id: string }>(SYNC_STATES).insertMany(
+        batch.map(({ account, id }) => ({
+          ...stateTemplate,
+          _id: id.toString(),
+          googleCalendarId: account.email,
+          syncToken: account.syncToken,
+          syncRequestedAt: null,
+          lastSyncedAt: now,
+          nextSyncAt: new Date(now.getTime() - Math.random() * SCALE_INTERVAL_S * 1000),
+          failures: 0,
+          lastError: null,
+        })),
+      );
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+interface ReplicaMeasure {
+  replicas: number;
+  calendars: number;
+  windowS: number;
+  /** Listings Google saw in the window, and those of a calendar less than half an interval after its previous one. */
+  listings: number;
+  doubleListings: number;
+  syncsPerDueSync: number;
+  syncsPerSecond: number;
+  /** Successful syncs by the replicas' metrics, each replica's share, and outcomes other than ok. */
+  metricSyncs: number;
+  perReplica: number[];
+  otherOutcomes: Record<string, number>;
+  meanLatenessS: number;
+  /** Mean time between two listings of one calendar (the backlog's cycle). */
+  meanCycleS: number;
+  webhookApiCpuS: number;
+  cpuMsPerSync: number;
+  webhookApiCores: number;
+  ferretdbCpuMsPerSync: number;
+  ferretdbCores: number;
+  dbCommands: number;
+  dbCommandsPerSync: number;
+  dbByCommand: Record<string, number>;
+  driverCommands: number;
+  /** Cores other processes on the machine used meanwhile. */
+  foreignCores: number;
+}
+
+/** What one webhook-api spends with nothing due (its polls and timers): CPU ms and MongoDB commands a second. */
+interface FixedCost {
+  cpuMsPerS: number;
+  commandsPerS: number;
+}
+
+async function fixedCost(app: AppProcess, counter: CommandCounter | undefined): Promise<FixedCost> {
+  await sleep(2_000);
+  const cpuBefore = cpuSeconds(app.pid ?? -1);
+  const commandsBefore = counter?.snapshot() ?? new Map<string, number>();
+  await sleep(IDLE_BASELINE_S * 1000);
+  const commands = commandsBetween(commandsBefore, counter?.snapshot() ?? new Map<string, number>());
+  return {
+    cpuMsPerS: round(((cpuSeconds(app.pid ?? -1) - cpuBefore) * 1000) / IDLE_BASELINE_S, 1),
+    commandsPerS: counter ? round(commands.app / IDLE_BASELINE_S, 1) : Number.NaN,
+  };
+}
+
+/** Consumes the sandbox's request log as it grows: each calendar's last listing, and what fell in a window. */
+class ListingTracker {
+  private readonly last = new Map<string, number>();
+
+  constructor(
+    private readonly google: GoogleSandbox,
+    private readonly accounts: ReadonlySet<string>,
+    private readonly doubleBelowMs: number,
+  ) {}
+
+  /** Reads every request logged so far (then drops them from the log); counts those from `from` on. */
+  take(from: number): { listings: number; doubles: number; gaps: number[] } {
+    let listings = 0;
+    let doubles = 0;
+    const gaps: number[] = [];
+    for (const r of this.google.requests) {
+      if (!isListing(r) || !this.accounts.has(r.account ?? '')) continue;
+      const at = r.at.getTime();
+      const previous = this.last.get(r.account as string);
+      this.last.set(r.account as string, at);
+      if (at < from) continue;
+      listings += 1;
+      if (previous === undefined) continue;
+      gaps.push(at - previous);
+      if (at - previous < this.doubleBelowMs) doubles += 1;
+    }
+    this.google.requests.splice(0);
+    return { listings, doubles, gaps };
+  }
+}
+
+async function measureReplicas(
+  run: ScaleRun,
+  replicas: AppProcess[],
+  system: ScaleSystem,
+  counter: CommandCounter | undefined,
+  tracker: ListingTracker,
+  calendars: number,
+): Promise<ReplicaMeasure> {
+  const ferret = childPidByName('ferretdb');
+  const others = (): number =>
+    [system.databaseApi.pid, ...run.otherPids()].reduce<number>(
+      (sum, pid) => sum + (pid === undefined ? 0 : cpuSeconds(pid) || 0),
+      0,
+    );
+  const take = async () => ({
+    series: await Promise.all(replicas.map((replica) => scrapeSeries(replica.url))),
+    cpu: replicas.map((replica) => cpuSeconds(replica.pid ?? -1)),
+    ferret: ferret === undefined ? Number.NaN : cpuSeconds(ferret),
+    others: others() + (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    machine: machineBusySeconds(),
+    commands: counter?.snapshot() ?? new Map<string, number>(),
+  });
+  await sleep(SCALE_WARMUP_S * 1000);
+  const startedAt = Date.now();
+  tracker.take(Number.POSITIVE_INFINITY); // the warm-up's listings: only each calendar's last
+  const before = await take();
+  await sleep(SCALE_WINDOW_S * 1000);
+  const after = await take();
+  const windowS = (Date.now() - startedAt) / 1000;
+  const seen = tracker.take(startedAt);
+
+  const perReplica = replicas.map(
+    (_, i) =>
+      seriesSum(after.series[i] as Map<string, number>, SYNC_METRIC, { outcome: 'ok' }) -
+      seriesSum(before.series[i] as Map<string, number>, SYNC_METRIC, { outcome: 'ok' }),
+  );
+  const otherOutcomes: Record<string, number> = {};
+  for (const outcome of ['failed', 'superseded', 'claim_lost']) {
+    const n = replicas.reduce(
+      (sum, _, i) =>
+        sum +
+        seriesSum(after.series[i] as Map<string, number>, SYNC_METRIC, { outcome }) -
+        seriesSum(before.series[i] as Map<string, number>, SYNC_METRIC, { outcome }),
+      0,
+    );
+    if (n > 0) otherOutcomes[outcome] = n;
+  }
+  const sumOf = (name: string, which: 'before' | 'after'): number =>
+    (which === 'before' ? before : after).series.reduce((sum, series) => sum + seriesSum(series, name), 0);
+  const latenessCount = sumOf(`${LATENESS}_count`, 'after') - sumOf(`${LATENESS}_count`, 'before');
+  const latenessSum = sumOf(`${LATENESS}_sum`, 'after') - sumOf(`${LATENESS}_sum`, 'before');
+  const webhookApiCpuS = after.cpu.reduce((sum, s, i) => sum + s - (before.cpu[i] as number), 0);
+  const ferretCpuS = after.ferret - before.ferret;
+  const commands = commandsBetween(before.commands, after.commands);
+  const syncs = seen.listings;
+  const ours = webhookApiCpuS + ferretCpuS + (after.others - before.others);
+  const measure: ReplicaMeasure = {
+    replicas: replicas.length,
+    calendars,
+    windowS: round(windowS, 1),
+    listings: seen.listings,
+    doubleListings: seen.doubles,
+    syncsPerDueSync: round(seen.listings / (seen.listings - seen.doubles), 3),
+    syncsPerSecond: round(syncs / windowS, 1),
+    metricSyncs: perReplica.reduce((a, b) => a + b, 0),
+    perReplica,
+    otherOutcomes,
+    meanLatenessS: round(latenessCount > 0 ? latenessSum / latenessCount : Number.NaN, 1),
+    meanCycleS: round(seen.gaps.reduce((a, b) => a + b, 0) / seen.gaps.length / 1000, 1),
+    webhookApiCpuS: round(webhookApiCpuS, 2),
+    cpuMsPerSync: round((webhookApiCpuS * 1000) / syncs, 2),
+    webhookApiCores: round(webhookApiCpuS / windowS, 2),
+    ferretdbCpuMsPerSync: round((ferretCpuS * 1000) / syncs, 1),
+    ferretdbCores: round(ferretCpuS / windowS, 2),
+    dbCommands: counter ? commands.app : Number.NaN,
+    dbCommandsPerSync: counter ? round(commands.app / syncs, 2) : Number.NaN,
+    dbByCommand: commands.byName,
+    driverCommands: commands.driver,
+    foreignCores: round(Math.max(0, (after.machine - before.machine - ours) / windowS), 2),
+  };
+  run.log(
+    `  ${measure.replicas} replica(s), ${calendars} calendars every ${SCALE_INTERVAL_S} s, ${measure.windowS} s: ` +
+      `${measure.listings} listings (${measure.doubleListings} within ${SCALE_INTERVAL_S / 2} s of the calendar's previous) = ` +
+      `${measure.syncsPerSecond} syncs/s, ${measure.syncsPerDueSync} per due sync; replicas counted ${perReplica.join(' + ')} ok` +
+      `${Object.keys(otherOutcomes).length > 0 ? ` and ${describeCounts(otherOutcomes)}` : ''}; ` +
+      `a round of all calendars takes ${Math.round(calendars / measure.syncsPerSecond)} s; ` +
+      `webhook-api ${measure.cpuMsPerSync} ms CPU per sync (${measure.webhookApiCores} cores), ` +
+      `FerretDB ${measure.ferretdbCpuMsPerSync} ms per sync (${measure.ferretdbCores} cores), others ${measure.foreignCores} cores; ` +
+      `MongoDB ${measure.dbCommandsPerSync} commands per sync (${describeCounts(commands.byName)})`,
+  );
+  return measure;
+}
+
+// ----- the part ----------------------------------------------------------------------------------
+
+export async function runScale(run: ScaleRun): Promise<{ figures: Figure[]; details: unknown }> {
+  const { log } = run;
+  const runId = randomBytes(3).toString('hex');
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const google = await GoogleSandbox.start({ autoConsent: true });
+  const receiver = await WebhookReceiver.start(secret);
+  const counter = await CommandCounter.start(run.mongoUri, { byCollection: true });
+  if (!counter) log('  the MongoDB URI is not a single host:port; database commands are not counted');
+  const replicas: AppProcess[] = [];
+  try {
+    google.setChannelLifetimeMs(IDLE_CHANNEL_LIFETIME_MS);
+    const system = await run.startSystem({
+      google,
+      mongoUri: counter?.uri ?? run.mongoUri,
+      env: (webhookUrl) => ({
+        GOOGLE_PUSH_URL: `${webhookUrl}/api/google-calendar/notifications`,
+        PLATFORM_WEBHOOK_URL: receiver.url,
+        PLATFORM_WEBHOOK_SECRET: secret,
+        // A channel's life is short here; the backstop applies while more than an interval of it is left.
+        CALENDAR_SYNC_INTERVAL_SECONDS: String(SCALE_INTERVAL_S),
+        CALENDAR_BACKSTOP_INTERVAL_SECONDS: String(IDLE_BACKSTOP_S),
+      }),
+    });
+    log('both apps are up (webhook-api with GOOGLE_PUSH_URL, the sandbox of this process)');
+    const fixed = await fixedCost(system.webhookApi, counter);
+    log(
+      `  webhook-api with nothing to do: ${fixed.cpuMsPerS} ms CPU and ${fixed.commandsPerS} MongoDB commands a second (its polls)`,
+    );
+
+    const idleEmails = Array.from({ length: IDLE_CALENDARS }, (_, i) => `bench-idle-${runId}-${i}@example.com`);
+    const idle = await measureIdle(run, google, system, idleEmails);
+
+    // ---- (b)
+    const base = system.webhookApi.options;
+    await system.webhookApi.stop();
+    const scaleEmails = Array.from({ length: SCALE_CALENDARS }, (_, i) => `bench-scale-${runId}-${i}@example.com`);
+    const granting = performance.now();
+    const scopes = await scopesOf(run, idleEmails[0] as string);
+    const seeded: SeededAccount[] = [];
+    await inLanes(scaleEmails, SEED_CONCURRENCY, async (email) => {
+      seeded.push(await grantAccount(google, email, scopes));
+    });
+    log(
+      `(b) ${seeded.length} Google accounts granted and listed at the sandbox in ${((performance.now() - granting) / 1000).toFixed(1)} s`,
+    );
+    const started = performance.now();
+    await seedConnections(run, idleEmails[0] as string, seeded, base.env['TOKEN_ENCRYPTION_KEY'] ?? '');
+    const calendars = SCALE_CALENDARS + IDLE_CALENDARS;
+    log(
+      `  ${SCALE_CALENDARS} connections and sync states seeded in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+        `(${calendars} in all with (a)'s); polled every ${SCALE_INTERVAL_S} s, no GOOGLE_PUSH_URL`,
+    );
+    const { GOOGLE_PUSH_URL: _push, ...polling } = base.env;
+    const env = {
+      ...polling,
+      CALENDAR_SYNC_INTERVAL_SECONDS: String(SCALE_INTERVAL_S),
+      GOOGLE_BACKGROUND_REQUESTS_PER_MINUTE: UNCAPPED_BUDGET,
+    };
+    google.requests.splice(0); // (a)'s calls and the seeding's listings: not syncs of (b)
+    const tracker = new ListingTracker(google, new Set([...scaleEmails, ...idleEmails]), (SCALE_INTERVAL_S * 1000) / 2);
+    const scale: ReplicaMeasure[] = [];
+    for (const count of SCALE_REPLICAS) {
+      while (replicas.length < count) {
+        const replica = new AppProcess({ ...base, env, port: replicas.length === 0 ? base.port : await getFreePort() });
+        await replica.start();
+        replicas.push(replica);
+      }
+      log(`  ${count} webhook-api replica(s) running; ${SCALE_WARMUP_S} s warm-up, then ${SCALE_WINDOW_S} s counted`);
+      scale.push(await measureReplicas(run, replicas, system, counter, tracker, calendars));
+    }
+    return { figures: scaleFigures(idle, scale, fixed), details: { fixed, idle, scale } };
+  } finally {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await receiver.close();
+    await counter?.close();
+    await google.stop();
+  }
+}
+
+function scaleFigures(idle: IdleMeasure, scale: ReplicaMeasure[], fixed: FixedCost): Figure[] {
+  const figures: Figure[] = [
+    figure(
+      {
+        id: 'scale.idleCallsPerDay',
+        label: `Calendar API calls per idle calendar-day with a live channel (measured: ${idle.calendars} calendars, ${idle.windowS} s, backstop ${idle.backstopS} s, channels of ${idle.channelLifetimeS} s; scaled to a ${PRODUCTION_BACKSTOP_S.toLocaleString('en-US')} s backstop and 7-day channels)`,
+        unit: '',
+        digits: 2,
+        target: { op: '<=', value: SCALE_TARGETS.idleCallsPerDay },
+        note:
+          `${idle.listingsPerDueBackstop} listings per due backstop × ${idle.backstopsPerDay} + ` +
+          `${idle.callsPerDueRenewal} calls per due renewal × ${idle.renewalsPerDay}; ` +
+          `${idle.listings} listings, ${idle.watches} watches, ${idle.stops} stops, ${idle.otherCalendarCalls} other; ` +
+          `plus one token refresh per backstop sync and renewal (1-hour access tokens), not counted`,
+      },
+      [idle.callsPerDay],
+    ),
+  ];
+  for (const m of scale) {
+    const of = `${m.calendars.toLocaleString('en-US')} calendars every ${SCALE_INTERVAL_S} s, ${m.replicas} replica${m.replicas === 1 ? '' : 's'}`;
+    figures.push(
+      figure(
+        {
+          id: `scale.syncsPerDueSync.${m.replicas}`,
+          label: `Syncs done per due sync (${of})`,
+          unit: '',
+          digits: 3,
+          target: { op: '<=', value: SCALE_TARGETS.syncsPerDueSync },
+          note: `${m.doubleListings} of ${m.listings} listings within ${SCALE_INTERVAL_S / 2} s of the calendar's previous${Object.keys(m.otherOutcomes).length > 0 ? `; ${describeCounts(m.otherOutcomes)}` : ''}`,
+        },
+        [m.syncsPerDueSync],
+      ),
+      figure(
+        {
+          id: `scale.syncsPerSecond.${m.replicas}`,
+          label: `Syncs a second (${of}, always backlogged)`,
+          unit: '',
+          digits: 1,
+          target: null,
+          note: `${m.metricSyncs} finished in the window (${m.perReplica.join(' + ')}); a round of all calendars takes ${Math.round(m.calendars / m.syncsPerSecond)} s; webhook-api ${m.webhookApiCores} cores, FerretDB ${m.ferretdbCores}, others ${m.foreignCores}`,
+        },
+        [m.syncsPerSecond],
+      ),
+      figure(
+        {
+          id: `scale.cpuPerSync.${m.replicas}`,
+          label: `webhook-api CPU per sync (${of})`,
+          unit: 'ms',
+          digits: 2,
+          target: null,
+          note: `FerretDB ${m.ferretdbCpuMsPerSync} ms per sync; each replica spends ${fixed.cpuMsPerS} ms a second with nothing due`,
+        },
+        [m.cpuMsPerSync],
+      ),
+      figure(
+        {
+          id: `scale.dbCommandsPerSync.${m.replicas}`,
+          label: `webhook-api MongoDB commands per sync (${of})`,
+          unit: '',
+          digits: 2,
+          target: null,
+          note: `${describeCounts(m.dbByCommand)}; each replica sends ${fixed.commandsPerS} a second with nothing due`,
+        },
+        [m.dbCommandsPerSync],
+      ),
+    );
+  }
+  return figures;
+}
