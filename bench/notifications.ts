@@ -22,6 +22,7 @@ import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { AppProcess } from '../libs/testing/src/lib/app-process';
+import { scrapeSeries, seriesSum } from './metrics';
 import { CommandCounter } from './command-counter';
 import type { InfraProcess } from './infra-client';
 import type { SandboxCalls } from './infra-protocol';
@@ -213,33 +214,6 @@ class PlatformReceiver {
 }
 
 // ----- helpers ------------------------------------------------------------------------------
-
-/** Every sample of `<baseUrl>/metrics` by its series (`name{labels}`); empty when unreachable. */
-async function scrapeSeries(baseUrl: string): Promise<Map<string, number>> {
-  const series = new Map<string, number>();
-  try {
-    const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    if (response.status !== 200) return series;
-    for (const line of (await response.text()).split('\n')) {
-      if (line.startsWith('#')) continue;
-      const cut = line.lastIndexOf(' ');
-      if (cut > 0) series.set(line.slice(0, cut).trim(), Number(line.slice(cut + 1)));
-    }
-  } catch {
-    // no metrics
-  }
-  return series;
-}
-
-/** The sum of the series of `name` whose labels include every `labels` pair. */
-function seriesSum(series: Map<string, number>, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const [key, value] of series) {
-    if (key !== name && !key.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([label, wanted]) => key.includes(`${label}="${wanted}"`))) sum += value;
-  }
-  return sum;
-}
 
 function diffCounts(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const delta = new Map<string, number>();

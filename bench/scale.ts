@@ -27,6 +27,7 @@ import { GoogleSandbox, SandboxRequestLog } from '../libs/testing/src/google-san
 import { AppProcess } from '../libs/testing/src/lib/app-process';
 import { getFreePort } from '../libs/testing/src/lib/free-port';
 import { WebhookReceiver } from '../libs/testing/src/lib/webhook-receiver';
+import { scrapeSeries, seriesSum } from './metrics';
 import { CommandCounter, commandsBetween } from './command-counter';
 import { childPidByName, cpuSeconds, machineBusySeconds, sleep } from './processes';
 import { Figure, figure } from './report';
@@ -106,32 +107,6 @@ const isListing = (r: SandboxRequestLog): boolean =>
 const isWatch = (r: SandboxRequestLog): boolean => r.method === 'POST' && r.path.endsWith('/events/watch');
 const isStop = (r: SandboxRequestLog): boolean => r.path === '/calendar/v3/channels/stop';
 const isCalendarCall = (r: SandboxRequestLog): boolean => r.path.startsWith('/calendar/v3/');
-
-/** Every sample of `<baseUrl>/metrics` by its series (`name{labels}`); empty when unreachable. */
-async function scrapeSeries(baseUrl: string): Promise<Map<string, number>> {
-  const series = new Map<string, number>();
-  try {
-    const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
-    if (response.status !== 200) return series;
-    for (const line of (await response.text()).split('\n')) {
-      if (line.startsWith('#')) continue;
-      const cut = line.lastIndexOf(' ');
-      if (cut > 0) series.set(line.slice(0, cut).trim(), Number(line.slice(cut + 1)));
-    }
-  } catch {
-    // no metrics
-  }
-  return series;
-}
-
-function seriesSum(series: Map<string, number>, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const [key, value] of series) {
-    if (key !== name && !key.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([label, wanted]) => key.includes(`${label}="${wanted}"`))) sum += value;
-  }
-  return sum;
-}
 
 async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T, index: number) => Promise<void>) {
   let next = 0;
