@@ -5,7 +5,8 @@ import { LeaseRepository } from '../src/leases/lease.repository';
 import { LeaseService } from '../src/leases/lease.service';
 import { WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
 
-const CLAIM_TTL_MS = 600;
+/** Short, so the work outlasts it several times; long enough that a loaded machine's pauses do not let it lapse. */
+const CLAIM_TTL_MS = 1500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Leases and claims (e2e, real database)', () => {
@@ -64,7 +65,7 @@ describe('Leases and claims (e2e, real database)', () => {
           await sleep(40);
         }
       })();
-      await sleep(4 * CLAIM_TTL_MS);
+      await sleep(3 * CLAIM_TTL_MS);
       return claim.held;
     });
     stop = true;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isDuplicateKeyError } from '@connector-service/app-core';
+import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
 import type { Model } from 'mongoose';
 import { LEASE_HOLDER } from './lease-holder';
 import { Lease } from './lease.schema';
@@ -14,7 +14,10 @@ import { Lease } from './lease.schema';
  */
 @Injectable()
 export class LeaseRepository {
-  constructor(@InjectModel(Lease.name) private readonly model: Model<Lease>) {}
+  constructor(
+    @InjectModel(Lease.name) private readonly model: Model<Lease>,
+    private readonly writes: DocumentWrites,
+  ) {}
 
   /** Takes the lease `key` for the acquisition `token` until now + `durationMs`; false if it is held. */
   async tryAcquire(key: string, token: string, durationMs: number): Promise<boolean> {
@@ -29,16 +32,22 @@ export class LeaseRepository {
       const held = await this.model.findById(key).lean().exec();
       if (held && held.until.getTime() > now.getTime()) return false;
       // Expired (or just released): clear exactly that acquisition's lease, then race for it once more.
-      if (held) await this.model.deleteOne({ _id: key, token: held.token, until: held.until }).exec();
+      if (held) {
+        await this.writes.run(key, () =>
+          this.model.deleteOne({ _id: key, token: held.token, until: held.until }).exec(),
+        );
+      }
     }
     return false;
   }
 
   /** Pushes the lease on to now + `durationMs` if `token` still holds it; false if it does not. */
   async renew(key: string, token: string, durationMs: number): Promise<boolean> {
-    const result = await this.model
-      .updateOne({ _id: key, token }, { $set: { until: new Date(Date.now() + durationMs) } })
-      .exec();
+    // In turn with this process's takeovers of the key: FerretDB applies an update as read,
+    // modify, replace, which could otherwise put this token back over a takeover's insert.
+    const result = await this.writes.run(key, () =>
+      this.model.updateOne({ _id: key, token }, { $set: { until: new Date(Date.now() + durationMs) } }).exec(),
+    );
     return result.matchedCount === 1;
   }
 
