@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { remainingMs } from '@connector-service/app-core';
+import { BackgroundWork, remainingMs } from '@connector-service/app-core';
 import { randomUUID } from 'node:crypto';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { Claim } from './claim';
@@ -54,11 +54,11 @@ export class LeaseService {
     const takenAt = Date.now();
     if (!(await this.leases.tryAcquire(key, token, this.durationMs))) return { ran: false };
     const claim = new Claim(key, token, takenAt + this.durationMs, this.marginMs);
-    const stopRenewing = this.keepRenewed(claim);
+    const renewals = this.keepRenewed(claim);
     try {
       return { ran: true, value: await work(claim) };
     } finally {
-      stopRenewing();
+      await renewals.stop();
       await this.leases.release(key, token).catch((error: Error) => {
         // It lapses on its own after CLAIM_TTL_MS.
         this.logger.warn(`Lease ${key} could not be released: ${error.message}`);
@@ -66,34 +66,35 @@ export class LeaseService {
     }
   }
 
-  /** Renews the claim every third of its duration until stopped; marks it lost when that fails. */
-  private keepRenewed(claim: Claim): () => void {
-    let renewing = false;
-    const timer = setInterval(
-      () => {
-        if (renewing) return;
-        if (!claim.held) {
-          claim.markLost();
-          return;
-        }
-        renewing = true;
-        const startedAt = Date.now();
-        this.leases
-          .renew(claim.key, claim.token, this.durationMs)
-          .then((renewed) => {
-            if (renewed) claim.extend(startedAt, this.durationMs);
-            else {
-              this.logger.warn(`Lease ${claim.key} was taken over; its work stops`);
-              claim.markLost();
-            }
-          })
-          // A failed renewal leaves the claim as it was: it is lost when it lapses.
-          .catch((error: Error) => this.logger.warn(`Lease ${claim.key} could not be renewed: ${error.message}`))
-          .finally(() => (renewing = false));
-      },
-      Math.floor(this.durationMs / 3),
+  /**
+   * Renews the claim every third of its duration (BackgroundWork: one renewal at a time) until
+   * stopped; marks it lost when a renewal finds another holder, or when it lapsed unrenewed.
+   * Stopping waits for a renewal in flight, so none lands after the release.
+   */
+  private keepRenewed(claim: Claim): BackgroundWork {
+    const renewals = new BackgroundWork();
+    renewals.every(Math.floor(this.durationMs / 3), () =>
+      renewals.exclusive('renew', undefined, () => this.renewOnce(claim)),
     );
-    timer.unref();
-    return () => clearInterval(timer);
+    return renewals;
+  }
+
+  private async renewOnce(claim: Claim): Promise<void> {
+    if (!claim.held) {
+      claim.markLost();
+      return;
+    }
+    const startedAt = Date.now();
+    try {
+      if (await this.leases.renew(claim.key, claim.token, this.durationMs)) {
+        claim.extend(startedAt, this.durationMs);
+        return;
+      }
+      this.logger.warn(`Lease ${claim.key} was taken over; its work stops`);
+      claim.markLost();
+    } catch (error) {
+      // A failed renewal leaves the claim as it was: it is lost when it lapses.
+      this.logger.warn(`Lease ${claim.key} could not be renewed: ${(error as Error).message}`);
+    }
   }
 }
