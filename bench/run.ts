@@ -1624,8 +1624,7 @@ async function main(): Promise<void> {
   let data: Dataset | undefined;
   if (calendarOnly) {
     log('BENCH_ONLY=calendar: only the calendar loads (no cold starts, list, connect or flows)');
-    await system.databaseApi.start();
-    await system.webhookApi.start();
+    await started(system);
     log('both apps are up');
   } else {
     coldStarts = await measureColdStarts(system);
@@ -1666,8 +1665,7 @@ async function main(): Promise<void> {
     log('bench/README.md summary updated');
   }
   log(foreignSummary(rounds));
-  const missed = figures.filter((f) => f.pass === false).map((f) => f.id);
-  log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);
+  logMissed(figures);
 }
 
 /** BENCH_ONLY=notifications (or drain): bench/notifications.ts with the system it asks for. */
@@ -1682,29 +1680,16 @@ async function notificationsMain(
     infra: infraProcess,
     mongoUri,
     webhookMongoUri: databaseUri(mongoUri, WEBHOOK_API_DB),
-    startSystem: async (setup) => {
-      const system = await createSystem(mongoUri, infraProcess.ready, setup);
-      await system.databaseApi.start();
-      await system.webhookApi.start();
-      return system;
-    },
-    connect: async (system, subaccountId, email) => {
-      await addConnector(system as System, subaccountId, { connectorId: GOOGLE_CALENDAR });
-      // Up to the callback's 200 only: the bench waits for webhook-api's baselines instead of
-      // polling database-api for each connection's metadata.
-      await consentAndCallback(system as System, subaccountId, email);
-    },
+    startSystem: async (setup) => started(await createSystem(mongoUri, infraProcess.ready, setup)),
+    // Up to the callback's 200 only: the bench waits for webhook-api's baselines instead of
+    // polling database-api for each connection's metadata.
+    connect: (system, subaccountId, email) => connectThroughFlow(system as System, subaccountId, email),
     newSubaccountId,
     waitForQuiet: (system) => waitForQuiet(system as System),
     cpuNow: (system) => cpuNow(system as System),
   };
   const { figures, details } = await runNotifications(run, { drainOnly });
-  process.stdout.write(`\n${resultsTable(figures)}\n\n`);
-  const totalS = Math.round((performance.now() - benchStarted) / 1000);
-  const path = writeResults(machine, figures, [], { notifications: details, totalSeconds: totalS });
-  log(`results written to ${path} (bench took ${totalS} s)`);
-  const missed = figures.filter((f) => f.pass === false).map((f) => f.id);
-  log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);
+  reportPart(machine, figures, { notifications: details }, benchStarted);
 }
 
 /** BENCH_ONLY=scale: bench/scale.ts, whose apps talk to a Google sandbox of its own. */
@@ -1723,25 +1708,46 @@ async function scaleMain(
         ...infraProcess.ready,
         google: { endpoints: google.endpoints, clientId: google.clientId, clientSecret: google.clientSecret },
       };
-      const system = await createSystem(mongoUri, ready, { mongoUri: webhookServer, env });
-      await system.databaseApi.start();
-      await system.webhookApi.start();
-      return system;
+      return started(await createSystem(mongoUri, ready, { mongoUri: webhookServer, env }));
     },
-    connect: async (system, subaccountId, email) => {
-      await addConnector(system as System, subaccountId, { connectorId: GOOGLE_CALENDAR });
-      await consentAndCallback(system as System, subaccountId, email);
-    },
+    connect: (system, subaccountId, email) => connectThroughFlow(system as System, subaccountId, email),
     newSubaccountId,
     otherPids: () => [infraProcess.pid],
   };
   const { figures, details } = await runScale(run);
+  reportPart(machine, figures, { scale: details }, benchStarted);
+}
+
+/** A BENCH_ONLY part's end: its table, its results file, and the targets it missed. */
+function reportPart(
+  machine: MachineInfo,
+  figures: Figure[],
+  details: Record<string, unknown>,
+  benchStarted: number,
+): void {
   process.stdout.write(`\n${resultsTable(figures)}\n\n`);
   const totalS = Math.round((performance.now() - benchStarted) / 1000);
-  const path = writeResults(machine, figures, [], { scale: details, totalSeconds: totalS });
+  const path = writeResults(machine, figures, [], { ...details, totalSeconds: totalS });
   log(`results written to ${path} (bench took ${totalS} s)`);
+  logMissed(figures);
+}
+
+function logMissed(figures: Figure[]): void {
   const missed = figures.filter((f) => f.pass === false).map((f) => f.id);
   log(missed.length === 0 ? 'every target met' : `targets missed: ${missed.join(', ')}`);
+}
+
+/** Both apps of a bench system, started. */
+async function started(system: System): Promise<System> {
+  await system.databaseApi.start();
+  await system.webhookApi.start();
+  return system;
+}
+
+/** A subaccount's connector added and its Google account consented through the flow, up to the callback's 200. */
+async function connectThroughFlow(system: System, subaccountId: string, email: string): Promise<void> {
+  await addConnector(system, subaccountId, { connectorId: GOOGLE_CALENDAR });
+  await consentAndCallback(system, subaccountId, email);
 }
 
 // ----- cleanup on every way out --------------------------------------------------------------
