@@ -147,6 +147,42 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     }
   });
 
+  it('delivers nothing twice when a sync loses its claim after enqueuing a page and the next lists from the same token', async () => {
+    // Polling only: a sync every 5 s; a claim of 1.5 s, renewed; Google's slow page (4 s) must not time out.
+    await start({
+      pushes: false,
+      env: { CALENDAR_SYNC_INTERVAL_SECONDS: '5', CLAIM_TTL_MS: '1500', OUTBOUND_TIMEOUT_MS: '10000' },
+    });
+    const { calendarId, email } = await connected();
+    const leases = stack.mongo.db().collection<{ _id: string; token: string; until: Date }>('leases');
+    // More changes than one page (2,500) holds; the second page is answered slowly.
+    stack.google.failApiRequests(
+      1,
+      { kind: 'hang', ms: 4000 },
+      { method: 'GET', path: /\/events$/, query: /pageToken=/ },
+    );
+    const added = Array.from({ length: 2501 }, (_, i) =>
+      stack.google.addCalendarEvent(email, { summary: `Bulk ${i}`, ...slot(8 + (i % 10)) }),
+    );
+    await eventually(() => (syncListings().some((r) => r.status === undefined) ? true : undefined), 10_000);
+    // Meanwhile another replica takes the claim over (as if the holder had stalled), then dies.
+    await leases.updateOne(
+      { _id: `calendar-sync:${calendarId}` },
+      { $set: { token: 'another-replica', until: new Date(Date.now() + 3000) } },
+    );
+    await sleep(1500);
+    await leases.deleteOne({ _id: `calendar-sync:${calendarId}`, token: 'another-replica' });
+
+    // The next sync lists from the token the lost one started from: every change, once.
+    const deliveredIds = () => eventDeliveries(calendarId).flatMap((d) => d.data.events.map((e) => e.id));
+    await eventually(() => (new Set(deliveredIds()).size === added.length ? true : undefined), 30_000);
+    await sleep(1500);
+    const ids = deliveredIds();
+    expect(ids.length - new Set(ids).size).toBe(0);
+    const sequences = eventDeliveries(calendarId).map((d) => d.data.sequence);
+    expect(sequences).toEqual(sequences.map((_, i) => i + 1));
+  }, 60_000);
+
   it('delivers a change made after connecting even when the baseline is taken late (Google failed it first)', async () => {
     await start();
     const email = newEmail('late');

@@ -13,6 +13,7 @@ import { PushChannelsService } from '../push-channels/push-channels.service';
 import { CalendarSyncMetrics } from './calendar-sync.metrics';
 import { CalendarSyncStateRepository, SyncStart } from './calendar-sync-state.repository';
 import { changedSince, inResyncWindow } from './changed-events';
+import { SyncDeliveries } from './sync-deliveries';
 
 /** The calendar synced: the account's primary calendar (the one the push channel watches). */
 const SYNCED_CALENDAR = 'primary';
@@ -115,22 +116,24 @@ export class CalendarSyncService {
       if (baseline) {
         // What changed since the connection was made is delivered; what existed before is not.
         const since = state?.baselineChangesSince ?? null;
-        result = await this.listAll(
-          claim,
-          connection,
-          (event) => since !== null && changedSince(event, since),
-          observedAt,
-        );
+        result = await this.walk(claim, connection, observedAt, {
+          syncedFrom: `baseline:${connection.stateVersion}`,
+          delivered: (event) => since !== null && changedSince(event, since),
+        });
       } else {
+        const syncToken = state.syncToken as string;
         try {
-          result = await this.listChanges(claim, connection, state.syncToken as string, observedAt);
+          result = await this.walk(claim, connection, observedAt, { syncToken, syncedFrom: `token:${syncToken}` });
         } catch (error) {
           if (!isSyncTokenGone(error)) throw error;
           kind = 'full_resync';
           this.metrics.fullResyncs.inc();
           this.logger.warn(`Google no longer takes the sync token of ${calendarId} (410); listing it afresh`);
           const resyncAt = new Date();
-          result = await this.listAll(claim, connection, (event) => inResyncWindow(event, resyncAt), observedAt);
+          result = await this.walk(claim, connection, observedAt, {
+            syncedFrom: `resync:${syncToken}`,
+            delivered: (event) => inResyncWindow(event, resyncAt),
+          });
         }
       }
       const now = new Date();
@@ -195,44 +198,38 @@ export class CalendarSyncService {
     return new Date(now.getTime() + (baseline ? Math.random() : 1) * intervalMs);
   }
 
-  /** The changes since `syncToken`, each page enqueued before the next is read. */
-  private async listChanges(
-    claim: Claim,
-    connection: ConnectionRecord,
-    syncToken: string,
-    observedAt: Date,
-  ): Promise<{ syncToken: string; changes: number }> {
-    return this.walk(claim, connection, { syncToken }, (events) => this.enqueue(claim, connection, events, observedAt));
-  }
-
-  /** The whole calendar, walked for a fresh token; the events `delivered` picks are enqueued as changed. */
-  private async listAll(
-    claim: Claim,
-    connection: ConnectionRecord,
-    delivered: (event: GoogleEvent) => boolean,
-    observedAt: Date,
-  ): Promise<{ syncToken: string; changes: number }> {
-    return this.walk(claim, connection, {}, (events) =>
-      this.enqueue(claim, connection, events.filter(delivered), observedAt),
-    );
-  }
-
+  /**
+   * Walks a listing (the changes since a sync token; without one the whole calendar, for a
+   * fresh token), each page's events that `delivered` picks enqueued before the next page is
+   * read, tagged with `syncedFrom` (a repeat of a sync that was lost skips what it enqueued).
+   */
   private async walk(
     claim: Claim,
     connection: ConnectionRecord,
-    start: { syncToken?: string },
-    onPage: (events: GoogleEvent[]) => Promise<number>,
+    observedAt: Date,
+    listing: { syncToken?: string; syncedFrom: string; delivered?: (event: GoogleEvent) => boolean },
   ): Promise<{ syncToken: string; changes: number }> {
     const calendarId = connection._id.toString();
+    const deliveries = new SyncDeliveries(
+      this.deliveries,
+      { calendarId, subaccountId: connection.subaccountId },
+      // The delivery names the calendar once, in `data.googleCalendarId`.
+      connection.googleEmail,
+      listing.syncedFrom,
+    );
     let pageToken: string | undefined;
     let changes = 0;
     for (;;) {
       claim.assertHeld();
       const page = await this.google.listChanges(connection, SYNCED_CALENDAR, {
-        ...start,
+        ...(listing.syncToken ? { syncToken: listing.syncToken } : {}),
         ...(pageToken ? { pageToken } : {}),
       });
-      changes += await onPage(page.items);
+      const events = listing.delivered ? page.items.filter(listing.delivered) : page.items;
+      if (events.length > 0) {
+        claim.assertHeld();
+        changes += await deliveries.enqueue(events.map(toEventFields), observedAt);
+      }
       if (page.nextPageToken) {
         pageToken = page.nextPageToken;
         continue;
@@ -240,24 +237,6 @@ export class CalendarSyncService {
       if (!page.nextSyncToken) throw new Error(`Google ended the listing of ${calendarId} without a sync token`);
       return { syncToken: page.nextSyncToken, changes };
     }
-  }
-
-  private async enqueue(
-    claim: Claim,
-    connection: ConnectionRecord,
-    events: GoogleEvent[],
-    observedAt: Date,
-  ): Promise<number> {
-    if (events.length === 0) return 0;
-    claim.assertHeld();
-    await this.deliveries.enqueueEventChanges(
-      { calendarId: connection._id.toString(), subaccountId: connection.subaccountId },
-      connection.googleEmail,
-      // The delivery names the calendar once, in `data.googleCalendarId`.
-      events.map(toEventFields),
-      observedAt,
-    );
-    return events.length;
   }
 }
 

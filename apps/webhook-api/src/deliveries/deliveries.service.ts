@@ -69,15 +69,17 @@ export class DeliveriesService {
    * Enqueues `calendar.events.changed` for one calendar of a connection: one delivery per
    * MAX_EVENTS_PER_DELIVERY events, numbered on from the calendar's last `sequence`.
    * `observedAt`: when the change was first noticed (the push), where delivery latency starts.
+   * `syncedFrom`: where the sync that found them started (see changesEnqueuedFrom).
    */
   async enqueueEventChanges(
     connection: DeliveryConnection,
     googleCalendarId: string,
     events: readonly ChangedCalendarEvent[],
     observedAt?: Date,
+    syncedFrom?: string,
   ): Promise<EnqueuedDelivery[]> {
     if (!this.enabled || events.length === 0) return [];
-    const stream = `events:${connection.calendarId}:${googleCalendarId}`;
+    const stream = eventStream(connection, googleCalendarId);
     const enqueued: EnqueuedDelivery[] = [];
     for (let start = 0; start < events.length; start += MAX_EVENTS_PER_DELIVERY) {
       const chunk = events.slice(start, start + MAX_EVENTS_PER_DELIVERY);
@@ -105,12 +107,33 @@ export class DeliveriesService {
           body: JSON.stringify(payload),
           createdAt,
           observedAt: observedAt ?? null,
+          syncedFrom: syncedFrom ?? null,
+          ...(syncedFrom === undefined ? {} : { changeKeys: chunk.map(changeKey) }),
         };
       });
       enqueued.push({ id: delivery._id, sequence: delivery.sequence });
     }
     this.worker.deliverSoon(stream);
     return enqueued;
+  }
+
+  /**
+   * The changes (changeKey) that syncs from `syncedFrom` enqueued for this calendar, if one
+   * other than `ownIds` did so last: a sync that starts where an earlier one lost its claim
+   * or died skips them. null (nothing read but the stream's latest) when the latest delivery
+   * is not such a one, as after every sync that saved its token.
+   */
+  async changesEnqueuedFrom(
+    connection: DeliveryConnection,
+    googleCalendarId: string,
+    syncedFrom: string,
+    ownIds: ReadonlySet<string>,
+  ): Promise<Set<string> | null> {
+    if (!this.enabled) return null;
+    const stream = eventStream(connection, googleCalendarId);
+    const tail = await this.deliveries.tail(stream);
+    if (!tail || tail.syncedFrom !== syncedFrom || ownIds.has(tail._id)) return null;
+    return new Set(await this.deliveries.changeKeysFrom(stream, syncedFrom));
   }
 
   /** Enqueues `connection.status_changed`; ordered with the connection's other status changes. */
@@ -143,6 +166,7 @@ export class DeliveriesService {
         body: JSON.stringify(payload),
         createdAt,
         observedAt: null,
+        syncedFrom: null,
       };
     });
     this.worker.deliverSoon(stream);
@@ -183,6 +207,15 @@ export class DeliveriesService {
   private retainedSince(now: Date): Date {
     return new Date(now.getTime() - this.config.DELIVERY_ARCHIVE_RETENTION_DAYS * 86_400_000);
   }
+}
+
+/** One change of one event, as a sync finds it: the same change listed again has the same key. */
+export function changeKey(event: ChangedCalendarEvent): string {
+  return `${event.id}@${typeof event['updated'] === 'string' ? event['updated'] : event.status}`;
+}
+
+function eventStream(connection: DeliveryConnection, googleCalendarId: string): string {
+  return `events:${connection.calendarId}:${googleCalendarId}`;
 }
 
 function toDto(delivery: Delivery): DeliveryDto {

@@ -122,6 +122,25 @@ export class DeliveryRepository implements OnModuleInit {
       .exec();
   }
 
+  /** The stream's latest delivery (always in `deliveries`): who enqueued last. */
+  tail(stream: string): Promise<Pick<Delivery, '_id' | 'syncedFrom'> | null> {
+    return this.model
+      .findOne({ stream }, { _id: 1, syncedFrom: 1 })
+      .sort({ position: -1 })
+      .hint(BY_POSITION)
+      .lean<Pick<Delivery, '_id' | 'syncedFrom'>>()
+      .exec();
+  }
+
+  /** The change keys of the stream's deliveries enqueued by syncs from `syncedFrom`, ended ones included. */
+  async changeKeysFrom(stream: string, syncedFrom: string): Promise<string[]> {
+    const [current, ended] = await Promise.all([
+      this.model.find({ stream, syncedFrom }, { changeKeys: 1 }).hint(BY_POSITION).lean<Delivery[]>().exec(),
+      this.archived.find({ stream, syncedFrom }, { changeKeys: 1 }).lean<Delivery[]>().exec(),
+    ]);
+    return [...current, ...ended].flatMap((delivery) => delivery.changeKeys ?? []);
+  }
+
   /**
    * Streams with a pending delivery due by `now` (at most `limit`), earliest due first, but
    * not those in `skip` (drained here already). A bounded read of the due index, `stream`

@@ -80,6 +80,17 @@ export class Delivery {
   /** When it was given up (status `failed`); DELIVERY_ARCHIVE_RETENTION_DAYS count from here. */
   @Prop({ type: Date, default: null })
   failedAt!: Date | null;
+
+  /**
+   * Event changes: where the sync that enqueued it started (its sync token, or its baseline),
+   * and the changes it carries (`eventId@updated`), so that a sync from the same start after
+   * one that lost its claim (or died) before saving its token enqueues none of them again.
+   */
+  @Prop({ type: String, default: null })
+  syncedFrom!: string | null;
+
+  @Prop({ type: [String], default: undefined })
+  changeKeys?: string[];
 }
 
 export const DeliverySchema = SchemaFactory.createForClass(Delivery);
@@ -105,3 +116,5 @@ DeliveredDeliverySchema.clearIndexes();
 DeliveredDeliverySchema.index({ deliveredAt: 1 });
 DeliveredDeliverySchema.index({ failedAt: 1 });
 DeliveredDeliverySchema.index({ status: 1, _id: 1 });
+/** A sync that starts where a lost one did: what that one enqueued (rarely read). */
+DeliveredDeliverySchema.index({ stream: 1, syncedFrom: 1 });

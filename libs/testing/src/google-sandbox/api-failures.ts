@@ -14,6 +14,7 @@ interface QueuedFailure {
   failure: SandboxApiFailure;
   method?: string;
   path?: string | RegExp;
+  query?: RegExp;
 }
 
 /** Failures queued by failApiRequests; a request takes the oldest one that matches it. */
@@ -38,14 +39,17 @@ export class ApiFailureQueue {
       // Without g/y a RegExp keeps no lastIndex between tests.
       queued.path = new RegExp(match.path.source, match.path.flags.replace(/[gy]/g, ''));
     }
+    if (match.query !== undefined)
+      queued.query = new RegExp(match.query.source, match.query.flags.replace(/[gy]/g, ''));
     for (let i = 0; i < count; i++) this.queue.push({ ...queued, failure: { ...queued.failure } });
   }
 
-  take(method: string, path: string): SandboxApiFailure | undefined {
+  take(method: string, path: string, query = ''): SandboxApiFailure | undefined {
     const index = this.queue.findIndex(
       (q) =>
         (q.method === undefined || q.method === method) &&
-        (q.path === undefined || (typeof q.path === 'string' ? q.path === path : q.path.test(path))),
+        (q.path === undefined || (typeof q.path === 'string' ? q.path === path : q.path.test(path))) &&
+        (q.query === undefined || q.query.test(query)),
     );
     if (index < 0) return undefined;
     return this.queue.splice(index, 1)[0]?.failure;

@@ -460,7 +460,7 @@ export class GoogleSandbox {
     if (isApiPath(url.pathname)) {
       const account = this.accountOf(raw.headers.authorization);
       if (account !== undefined) entry.account = account;
-      const failure = this.apiFailures.take(method, url.pathname);
+      const failure = this.apiFailures.take(method, url.pathname, url.search.slice(1));
       if (failure?.kind === 'hang') {
         // Without ms: never answered; stop() closes the connection (closeAllConnections).
         if (failure.ms === undefined) return;

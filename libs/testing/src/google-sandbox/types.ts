@@ -93,6 +93,8 @@ export interface SandboxApiFailureMatch {
   method?: string;
   /** The request path without the query string: exactly this string, or matching this RegExp. */
   path?: string | RegExp;
+  /** The query string (without `?`) matching this RegExp: `/pageToken=/` fails only the later pages of a listing. */
+  query?: RegExp;
 }
 
 export interface SandboxRequestLog {
