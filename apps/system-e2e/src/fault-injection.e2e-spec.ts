@@ -59,7 +59,11 @@ describe('fault injection: connect flows while the apps are killed (system e2e)'
     try {
       const connections = mongo.db().collection('googlecalendarconnections');
       expect(await connections.countDocuments({ subaccountId: { $in: subaccounts } })).toBe(FLOWS);
-      await eventually(async () => (await connections.countDocuments({ 'sync.pending': true })) === 0, 30000, 250);
+      await eventually(
+        async () => (await connections.countDocuments({ 'metadataUpdate.pending': true })) === 0,
+        30000,
+        250,
+      );
 
       const connectors = dbApi.db().collection('connectorsubaccount');
       for (const subaccountId of subaccounts) {

@@ -207,6 +207,33 @@ describe('webhook-api with the Google sandbox: callback, outbox, disconnect (e2e
       // The restarted app still opens the sealed tokens it stored before.
       await calendarsOf(calendarId).expect(200);
     });
+
+    it('delivers an update left pending under its former name (`sync`), renamed at start with its index', async () => {
+      const subaccountId = newSubaccountId();
+      stack.receiver.answer(subaccountId, 503);
+      const { calendarId } = await stack.connect(subaccountId, newEmail('renamed'));
+      await stack.receiver.waitFor((r) => r.subaccountId === subaccountId && r.status === 503);
+
+      const _id = new ObjectId(calendarId);
+      await stack.restart(async () => {
+        // As a database written before the rename holds it.
+        await stack.connections().updateOne({ _id }, { $rename: { metadataUpdate: 'sync' } });
+        await stack.connections().createIndex({ 'sync.pending': 1, 'sync.nextAttemptAt': 1 });
+        stack.receiver.heal(subaccountId);
+      });
+      const landed = await stack.receiver.waitForDelivery(subaccountId, { status: 'connected' }, { timeoutMs: 8000 });
+      expect(landed.body.metadata).toMatchObject({ calendarId, isConnected: true });
+      // Recorded delivered just after database-api answered.
+      const stored = await eventually(async () => {
+        const connection = await stack.connections().findOne({ _id });
+        return connection?.['metadataUpdate']?.pending === false ? connection : undefined;
+      });
+      expect(stored).not.toHaveProperty('sync');
+      expect(stored['metadataUpdate']).toMatchObject({ lastError: null, deliveredVersion: stored['stateVersion'] });
+      const indexes = (await stack.connections().indexes()).map((index) => index.name);
+      expect(indexes).not.toContain('sync.pending_1_sync.nextAttemptAt_1');
+      expect(indexes).toContain('metadataUpdate.pending_1_metadataUpdate.nextAttemptAt_1');
+    });
   });
 
   describe('disconnect', () => {

@@ -5,7 +5,7 @@ import { ConnectionRepository } from '../connections/connection.repository';
 import { TokenCipher } from '../connections/token-cipher';
 import { GoogleOAuthRejectedError } from '../google/google-errors';
 import { GOOGLE_CALENDAR_SCOPES, GoogleOAuthClient, GoogleTokens } from '../google/google-oauth.client';
-import { MetadataSyncWorker } from '../metadata-outbox/metadata-sync.worker';
+import { MetadataUpdateWorker } from '../metadata-outbox/metadata-update.worker';
 import { CallbackFailureReason, CallbackOutcome } from './callback-outcome';
 import { ConnectMetrics } from './connect.metrics';
 import { ConsentLinkService } from './consent-link.service';
@@ -34,7 +34,7 @@ export class ConnectService {
     private readonly states: OAuthStateRepository,
     private readonly connections: ConnectionRepository,
     private readonly cipher: TokenCipher,
-    private readonly metadataSync: MetadataSyncWorker,
+    private readonly metadataUpdates: MetadataUpdateWorker,
     private readonly metrics: ConnectMetrics,
   ) {}
 
@@ -104,7 +104,7 @@ export class ConnectService {
       new Date(),
     );
     const calendarId = saved._id.toString();
-    this.metadataSync.deliverSoon(calendarId);
+    this.metadataUpdates.deliverSoon(calendarId);
     return { connected: true, calendarId, subaccountId: saved.subaccountId, googleEmail: saved.googleEmail };
   }
 

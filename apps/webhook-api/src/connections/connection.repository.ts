@@ -5,7 +5,13 @@ import { ConnectionStatus } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
 import { ConnectionTransitions } from './connection-transitions';
-import { GoogleCalendarConnection, owedStatusChange, pendingMetadataUpdate } from './google-calendar-connection.schema';
+import {
+  GoogleCalendarConnection,
+  StatusChange,
+  StatusChangeConsequence,
+  owedStatusChange,
+  pendingMetadataUpdate,
+} from './google-calendar-connection.schema';
 import { TokenCipher } from './token-cipher';
 
 export type ConnectionRecord = GoogleCalendarConnection;
@@ -29,6 +35,9 @@ export interface ConnectedState {
 
 /** Conditional transition writes retried when the status changed between read and write. */
 const MAX_TRANSITION_RACES = 5;
+/** The index of the metadata update from when it was called `sync`. */
+const SYNC_INDEX = 'sync.pending_1_sync.nextAttemptAt_1';
+const INDEX_NOT_FOUND = 27;
 
 /**
  * The only code that touches a connection's state and tokens. Tokens go in as plaintext
@@ -46,6 +55,11 @@ export class ConnectionRepository implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.model.init();
+    // The metadata update was called `sync` before: documents and the index of that time are brought over once.
+    await this.model.collection.updateMany({ sync: { $exists: true } }, { $rename: { sync: 'metadataUpdate' } });
+    await this.model.collection.dropIndex(SYNC_INDEX).catch((error: { code?: unknown }) => {
+      if (error.code !== INDEX_NOT_FOUND) throw error;
+    });
   }
 
   /**
@@ -225,30 +239,43 @@ export class ConnectionRepository implements OnModuleInit {
   }
 
   /**
-   * The status changes worked off: removed, unless the connection changed since it was read
-   * (`stateVersion`); then false and the caller reads it again.
+   * One consequence of the change at `index` of the connection's status changes is done;
+   * recorded only while that change is still there (not yet worked off and removed).
    */
-  async completeStatusChanges(connection: ConnectionRecord, done: number): Promise<boolean> {
-    const remaining = connection.statusChanges.slice(done);
+  async recordStatusChangeDone(
+    calendarId: Types.ObjectId,
+    index: number,
+    change: StatusChange,
+    consequence: StatusChangeConsequence,
+  ): Promise<void> {
+    await this.write(
+      calendarId,
+      { _id: calendarId, [`statusChanges.${index}.deliveryId`]: change.deliveryId },
+      { $set: { [`statusChanges.${index}.${consequence}`]: true } },
+    );
+  }
+
+  /**
+   * The status changes worked off: removed, unless the connection changed since it was read
+   * (`stateVersion`: a newer change owes more); then false and the caller reads it again.
+   */
+  async completeStatusChanges(connection: ConnectionRecord): Promise<boolean> {
     const result = await this.write(
       connection._id,
       { _id: connection._id, stateVersion: connection.stateVersion },
-      {
-        $set: {
-          statusChanges: remaining,
-          statusChangesDueAt: remaining.length > 0 ? new Date() : null,
-          statusChangeAttempts: 0,
-        },
-      },
+      { $set: { statusChanges: [], statusChangesDueAt: null, statusChangeAttempts: 0 } },
     );
     return result.modifiedCount === 1;
   }
 
-  /** The owed consequences could not be worked off: try again at `nextAttemptAt`. */
-  async deferStatusChanges(calendarId: Types.ObjectId, nextAttemptAt: Date): Promise<void> {
+  /**
+   * The owed consequences could not all be worked off: try again at `nextAttemptAt`, unless
+   * a newer change (`stateVersion`) is owed meanwhile, which is due at once.
+   */
+  async deferStatusChanges(connection: ConnectionRecord, nextAttemptAt: Date): Promise<void> {
     await this.write(
-      calendarId,
-      { _id: calendarId, statusChangesDueAt: { $ne: null } },
+      connection._id,
+      { _id: connection._id, stateVersion: connection.stateVersion, statusChangesDueAt: { $ne: null } },
       { $set: { statusChangesDueAt: nextAttemptAt }, $inc: { statusChangeAttempts: 1 } },
     );
   }

@@ -7,7 +7,7 @@ import {
 import { MessageResult } from '@connector-service/app-core';
 import { GoogleOAuthClient } from '../google/google-oauth.client';
 import { GoogleOAuthRejectedError } from '../google/google-errors';
-import { MetadataSyncWorker } from '../metadata-outbox/metadata-sync.worker';
+import { MetadataUpdateWorker } from '../metadata-outbox/metadata-update.worker';
 import { PushChannelsService } from '../push-channels/push-channels.service';
 import { ConnectionRecord, ConnectionRepository } from './connection.repository';
 import { connectionNotFound } from './connection-errors';
@@ -20,7 +20,7 @@ export class ConnectionsService {
   constructor(
     private readonly connections: ConnectionRepository,
     private readonly google: GoogleOAuthClient,
-    private readonly metadataSync: MetadataSyncWorker,
+    private readonly metadataUpdates: MetadataUpdateWorker,
     private readonly pushChannels: PushChannelsService,
   ) {}
 
@@ -47,7 +47,7 @@ export class ConnectionsService {
     await this.stopPushChannels(calendarId);
     const revokedAtGoogle = await this.revokeAtGoogle(connection);
     const updated = await this.connections.markDisconnected(connection._id, new Date());
-    if (updated) this.metadataSync.deliverSoon(calendarId);
+    if (updated) this.metadataUpdates.deliverSoon(calendarId);
     return new MessageResult(
       { calendarId, status: ConnectionStatus.Disconnected, revokedAtGoogle, changed: updated !== null },
       revokedAtGoogle

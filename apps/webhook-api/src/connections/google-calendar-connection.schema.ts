@@ -5,13 +5,14 @@ import { Types } from 'mongoose';
 import { newDeliveryId } from '../deliveries/delivery-id';
 
 /**
- * The pending metadata update of a connection: the outbox, kept in the connection's own
- * document so it is written in the same atomic step as the state it describes. It always
- * describes the connection's current `stateVersion`; a newer state replaces an undelivered
- * older one instead of queueing behind it. Delivery is guarded by a lease (LeaseRepository).
+ * The connector-metadata update a connection owes database-api: the outbox, kept in the
+ * connection's own document so it is written in the same atomic step as the state it
+ * describes. It always describes the connection's current `stateVersion`; a newer state
+ * replaces an undelivered older one instead of queueing behind it. Delivery is guarded by a
+ * lease (LeaseRepository).
  */
 @Schema({ _id: false })
-export class MetadataSync {
+export class MetadataUpdate {
   @Prop({ default: false })
   pending!: boolean;
 
@@ -36,10 +37,16 @@ export class MetadataSync {
 }
 
 /**
- * A status transition whose consequences are still owed: the `connection.status_changed`
- * delivery and, for `connected`, the calendar's baseline and push channel (or, for the
- * others, dropping them). Written with the transition, in the same atomic update, so a crash
- * between the two cannot lose it; ConnectionStatusRelay works it off and removes it.
+ * A status transition whose consequences are still owed, each with its own done flag: the
+ * `connection.status_changed` delivery, the calendar's sync and its push channels (for
+ * `connected` a baseline and a channel; for the others, both ended). Written with the
+ * transition, in the same atomic update, so a crash between the two cannot lose it;
+ * ConnectionStatusRelay works it off, setting each flag as that consequence is done (a retry
+ * after Google failed the channel redoes neither the delivery nor the baseline), and removes
+ * it once all are. The sync and channels owed are those of the state the connection is in
+ * now: only the latest change's count, a newer change supersedes an older one's. The
+ * metadata update is not among them: it is its own outbox (MetadataUpdate), which describes
+ * the latest state only and waits on database-api alone, never on Google.
  */
 @Schema({ _id: false })
 export class StatusChange {
@@ -50,14 +57,29 @@ export class StatusChange {
   @Prop({ type: String, enum: Object.values(ConnectionStatus), required: true })
   status!: ConnectionStatus;
 
-  /** null for the connection's first `connected`; equal to `status` for a re-consent while connected. */
+  /** null for the connection's first `connected`; equal to `status` for a re-consent while connected (no delivery owed). */
   @Prop({ type: String, default: null })
   previousStatus!: ConnectionStatus | null;
 
   @Prop({ type: Date, required: true })
   at!: Date;
+
+  /** Its `connection.status_changed` delivery is stored (DeliveriesService sends it from there). */
+  @Prop({ default: false })
+  webhookEnqueued!: boolean;
+
+  /** connected: the calendar recorded due and its baseline tried; otherwise: its sync state forgotten. */
+  @Prop({ default: false })
+  syncSettled!: boolean;
+
+  /** connected: a push channel open; otherwise: the channels dropped. */
+  @Prop({ default: false })
+  channelsSettled!: boolean;
 }
 const StatusChangeSchema = SchemaFactory.createForClass(StatusChange);
+
+/** The done flags of a StatusChange, one per consequence. */
+export type StatusChangeConsequence = 'webhookEnqueued' | 'syncSettled' | 'channelsSettled';
 
 export const GOOGLE_CALENDAR_CONNECTION_COLLECTION = 'googlecalendarconnections';
 
@@ -110,8 +132,8 @@ export class GoogleCalendarConnection {
   @Prop({ default: 0 })
   stateVersion!: number;
 
-  @Prop({ type: MetadataSync, default: () => ({}) })
-  sync!: MetadataSync;
+  @Prop({ type: MetadataUpdate, default: () => ({}) })
+  metadataUpdate!: MetadataUpdate;
 
   /** Failed refreshes in a row (transient ones); the sweep backs off from the connection. */
   @Prop({ default: 0 })
@@ -153,7 +175,7 @@ export class GoogleCalendarConnection {
 
 export const GoogleCalendarConnectionSchema = SchemaFactory.createForClass(GoogleCalendarConnection);
 GoogleCalendarConnectionSchema.index({ subaccountId: 1 }, { unique: true });
-GoogleCalendarConnectionSchema.index({ 'sync.pending': 1, 'sync.nextAttemptAt': 1 });
+GoogleCalendarConnectionSchema.index({ 'metadataUpdate.pending': 1, 'metadataUpdate.nextAttemptAt': 1 });
 GoogleCalendarConnectionSchema.index({ status: 1, lastRefreshedAt: 1 });
 GoogleCalendarConnectionSchema.index({ status: 1, reauthEmailDueAt: 1 });
 GoogleCalendarConnectionSchema.index({ statusChangesDueAt: 1 });
@@ -165,11 +187,11 @@ GoogleCalendarConnectionSchema.index({ statusChangesDueAt: 1 });
  */
 export function pendingMetadataUpdate(now: Date): Record<string, unknown> {
   return {
-    'sync.pending': true,
-    'sync.attempts': 0,
-    'sync.nextAttemptAt': now,
-    'sync.lastError': null,
-    'sync.requestId': currentRequestId() ?? null,
+    'metadataUpdate.pending': true,
+    'metadataUpdate.attempts': 0,
+    'metadataUpdate.nextAttemptAt': now,
+    'metadataUpdate.lastError': null,
+    'metadataUpdate.requestId': currentRequestId() ?? null,
   };
 }
 
@@ -184,6 +206,16 @@ export function owedStatusChange(
 ): { set: Record<string, unknown>; push: { statusChanges: StatusChange } } {
   return {
     set: { statusChangesDueAt: now, statusChangeAttempts: 0 },
-    push: { statusChanges: { deliveryId: newDeliveryId(now), status, previousStatus, at: now } },
+    push: {
+      statusChanges: {
+        deliveryId: newDeliveryId(now),
+        status,
+        previousStatus,
+        at: now,
+        webhookEnqueued: false,
+        syncSettled: false,
+        channelsSettled: false,
+      },
+    },
   };
 }

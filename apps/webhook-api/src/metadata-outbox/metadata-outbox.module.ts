@@ -8,7 +8,7 @@ import { DatabaseApiClientModule } from '../database-api-client/database-api-cli
 import { LeasesModule } from '../leases/leases.module';
 import { MetadataOutboxMetrics } from './metadata-outbox.metrics';
 import { MetadataOutboxRepository } from './metadata-outbox.repository';
-import { MetadataSyncWorker } from './metadata-sync.worker';
+import { MetadataUpdateWorker } from './metadata-update.worker';
 
 /** Durable delivery of connection state to database-api's connector metadata. */
 @Module({
@@ -17,7 +17,7 @@ import { MetadataSyncWorker } from './metadata-sync.worker';
     DatabaseApiClientModule,
     LeasesModule,
   ],
-  providers: [MetadataOutboxRepository, MetadataOutboxMetrics, MetadataSyncWorker],
-  exports: [MetadataSyncWorker],
+  providers: [MetadataOutboxRepository, MetadataOutboxMetrics, MetadataUpdateWorker],
+  exports: [MetadataUpdateWorker],
 })
 export class MetadataOutboxModule {}

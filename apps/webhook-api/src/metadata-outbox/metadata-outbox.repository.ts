@@ -7,7 +7,7 @@ import { GoogleCalendarConnection } from '../connections/google-calendar-connect
 
 /**
  * The metadata outbox's queries. The pending update lives in the connection's own
- * document (`sync`), written together with the state it describes (see
+ * document (`metadataUpdate`), written together with the state it describes (see
  * `pendingMetadataUpdate`); here it is found, completed, retried or dropped. Each write
  * is conditional on `stateVersion`, so a newer state is never marked delivered by an
  * older delivery.
@@ -24,10 +24,10 @@ export class MetadataOutboxRepository {
     return this.model
       .find({
         ...(calendarId ? { _id: new Types.ObjectId(calendarId) } : {}),
-        'sync.pending': true,
-        'sync.nextAttemptAt': { $lte: now },
+        'metadataUpdate.pending': true,
+        'metadataUpdate.nextAttemptAt': { $lte: now },
       })
-      .sort({ 'sync.nextAttemptAt': 1 })
+      .sort({ 'metadataUpdate.nextAttemptAt': 1 })
       .limit(limit)
       .lean()
       .exec();
@@ -37,11 +37,11 @@ export class MetadataOutboxRepository {
   async complete(calendarId: Types.ObjectId, version: number, now: Date): Promise<void> {
     await this.write(calendarId, version, {
       $set: {
-        'sync.pending': false,
-        'sync.attempts': 0,
-        'sync.lastError': null,
-        'sync.deliveredVersion': version,
-        'sync.deliveredAt': now,
+        'metadataUpdate.pending': false,
+        'metadataUpdate.attempts': 0,
+        'metadataUpdate.lastError': null,
+        'metadataUpdate.deliveredVersion': version,
+        'metadataUpdate.deliveredAt': now,
       },
     });
   }
@@ -49,18 +49,20 @@ export class MetadataOutboxRepository {
   /** A failed attempt at `version`: try again at `nextAttemptAt` (unless the state moved on). */
   async retryLater(calendarId: Types.ObjectId, version: number, nextAttemptAt: Date, error: string): Promise<void> {
     await this.write(calendarId, version, {
-      $set: { 'sync.nextAttemptAt': nextAttemptAt, 'sync.lastError': error },
-      $inc: { 'sync.attempts': 1 },
+      $set: { 'metadataUpdate.nextAttemptAt': nextAttemptAt, 'metadataUpdate.lastError': error },
+      $inc: { 'metadataUpdate.attempts': 1 },
     });
   }
 
   /** Stops trying an update that can never land (its connector was deleted). */
   async abandon(calendarId: Types.ObjectId, version: number, error: string): Promise<void> {
-    await this.write(calendarId, version, { $set: { 'sync.pending': false, 'sync.lastError': error } });
+    await this.write(calendarId, version, {
+      $set: { 'metadataUpdate.pending': false, 'metadataUpdate.lastError': error },
+    });
   }
 
   countPending(): Promise<number> {
-    return this.model.countDocuments({ 'sync.pending': true }).exec();
+    return this.model.countDocuments({ 'metadataUpdate.pending': true }).exec();
   }
 
   private async write(calendarId: Types.ObjectId, version: number, update: Record<string, unknown>): Promise<void> {

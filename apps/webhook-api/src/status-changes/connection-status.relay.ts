@@ -20,11 +20,12 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
 
 /**
  * Works off what a connection's status transitions owe, recorded with each transition in
- * the connection's document (StatusChange): the `connection.status_changed` delivery (its
- * `webhook-id` fixed at the transition, so a replay sends no second one), and for the state
- * the connection is in now: connected → its baseline sync asked for and a push channel; otherwise →
- * its channels and sync dropped. Started at once in this process (ConnectionTransitions), and
- * by a poll for what other replicas or a crash left; a lease per connection keeps it single.
+ * the connection's document (StatusChange, one done flag per consequence): the
+ * `connection.status_changed` delivery (its `webhook-id` fixed at the transition, so a
+ * replay sends no second one), and for the state the connection is in now: connected → its
+ * baseline sync asked for and a push channel; otherwise → its sync and channels dropped.
+ * Started at once in this process (ConnectionTransitions), and by a poll for what other
+ * replicas or a crash left; a lease per connection keeps it single.
  */
 @Injectable()
 export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -87,12 +88,17 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  /** Works off the connection's owed changes; true when a newer transition needs another round. */
+  /**
+   * Works off the connection's owed changes, recording each consequence as it is done, so a
+   * retry takes up only what failed; true when a newer transition needs another round.
+   */
   private async relay(connection: ConnectionRecord): Promise<boolean> {
     const calendarId = connection._id.toString();
+    const changes = connection.statusChanges;
     try {
-      for (const change of connection.statusChanges) {
-        if (change.status === change.previousStatus) continue;
+      // First, and in order: the platform hears of every change whatever Google does.
+      for (const [index, change] of changes.entries()) {
+        if (change.webhookEnqueued || change.status === change.previousStatus) continue;
         await this.deliveries.enqueueStatusChanged({
           calendarId,
           subaccountId: connection.subaccountId,
@@ -100,22 +106,18 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
           previousStatus: change.previousStatus,
           deliveryId: change.deliveryId,
         });
+        await this.connections.recordStatusChangeDone(connection._id, index, change, 'webhookEnqueued');
       }
-      if (connection.status === ConnectionStatus.Connected) {
-        if (this.scheduler.enabled) {
-          // Recorded as due (any replica takes it, also after a crash), and taken here at once
-          // unless another replica has it: the baseline is the cut after which changes are
-          // delivered, so it is taken as close to the transition as can be. A failure is the
-          // sync's own (it backs off); it does not hold back the other consequences.
-          await this.scheduler.markDue(calendarId, connection.googleEmail, connection.connectedAt);
-          await this.sync
-            .sync(calendarId)
-            .catch((error: Error) => this.logger.warn(`Baseline of ${calendarId} failed: ${error.message}`));
-          await this.channels.ensureOpen(connection);
-        }
-      } else {
-        await this.channels.dropAll(calendarId);
-        await this.sync.forget(calendarId);
+      // The calendar's sync and channels follow the state the connection is in now: the latest change's.
+      const latest = changes.length - 1;
+      const current = changes[latest];
+      if (current && !current.syncSettled) {
+        await this.settleSync(connection);
+        await this.connections.recordStatusChangeDone(connection._id, latest, current, 'syncSettled');
+      }
+      if (current && !current.channelsSettled) {
+        await this.settleChannels(connection);
+        await this.connections.recordStatusChangeDone(connection._id, latest, current, 'channelsSettled');
       }
     } catch (error) {
       const attempts = connection.statusChangeAttempts + 1;
@@ -123,10 +125,37 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
       this.logger.warn(
         `Status change of ${calendarId} (${connection.status}) not worked off (attempt ${attempts}), again in ${delay} ms: ${(error as Error).message}`,
       );
-      await this.connections.deferStatusChanges(connection._id, new Date(Date.now() + delay));
+      await this.connections.deferStatusChanges(connection, new Date(Date.now() + delay));
       return false;
     }
-    const completed = await this.connections.completeStatusChanges(connection, connection.statusChanges.length);
+    const completed = await this.connections.completeStatusChanges(connection);
     return !completed;
+  }
+
+  /** connected: the calendar recorded due and its baseline tried; otherwise: its sync state forgotten. */
+  private async settleSync(connection: ConnectionRecord): Promise<void> {
+    const calendarId = connection._id.toString();
+    if (connection.status !== ConnectionStatus.Connected) {
+      await this.sync.forget(calendarId);
+      return;
+    }
+    if (!this.scheduler.enabled) return;
+    // Recorded as due (any replica takes it, also after a crash), and taken here at once
+    // unless another replica has it: the baseline is the cut after which changes are
+    // delivered, so it is taken as close to the transition as can be. A failure is the
+    // sync's own (it backs off); it does not hold back the other consequences.
+    await this.scheduler.markDue(calendarId, connection.googleEmail, connection.connectedAt);
+    await this.sync
+      .sync(calendarId)
+      .catch((error: Error) => this.logger.warn(`Baseline of ${calendarId} failed: ${error.message}`));
+  }
+
+  /** connected: a push channel open (throws when Google cannot open one); otherwise: the channels dropped. */
+  private async settleChannels(connection: ConnectionRecord): Promise<void> {
+    if (connection.status !== ConnectionStatus.Connected) {
+      await this.channels.dropAll(connection._id.toString());
+      return;
+    }
+    if (this.scheduler.enabled) await this.channels.ensureOpen(connection);
   }
 }

@@ -4,7 +4,7 @@ import { BackgroundWork, withoutDeadline } from '@connector-service/app-core';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { ConsentLinkService } from '../connect/consent-link.service';
 import { LeaseService } from '../leases/lease.service';
-import { MetadataSyncWorker } from '../metadata-outbox/metadata-sync.worker';
+import { MetadataUpdateWorker } from '../metadata-outbox/metadata-update.worker';
 
 export const REAUTH_EMAIL_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
@@ -23,7 +23,7 @@ export class AccessLossService implements OnApplicationShutdown {
 
   constructor(
     private readonly connections: ConnectionRepository,
-    private readonly metadataSync: MetadataSyncWorker,
+    private readonly metadataUpdates: MetadataUpdateWorker,
     private readonly consentLinks: ConsentLinkService,
     private readonly leases: LeaseService,
   ) {}
@@ -37,7 +37,7 @@ export class AccessLossService implements OnApplicationShutdown {
     this.logger.warn(
       `Connection ${connection._id.toString()} lost Google access (${reason}); reauthorization required`,
     );
-    this.metadataSync.deliverSoon(connection._id.toString());
+    this.metadataUpdates.deliverSoon(connection._id.toString());
     this.sendOwedEmailSoon(connection._id.toString());
   }
 

@@ -19,8 +19,8 @@ const MAX_CONCURRENT_DELIVERIES = 8;
  * killed process expires after twice the outbound timeout plus 5 s).
  */
 @Injectable()
-export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(MetadataSyncWorker.name);
+export class MetadataUpdateWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MetadataUpdateWorker.name);
   private readonly work = new BackgroundWork();
   private readonly due: DuePoller<GoogleCalendarConnection>;
 
@@ -61,16 +61,16 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
   /** One delivery, by whichever replica takes the lease; false when another has it. */
   private async deliverUnderLease(calendarId: string): Promise<boolean> {
     try {
-      const outcome = await this.leases.runExclusive(`metadata-sync:${calendarId}`, async () => {
+      const outcome = await this.leases.runExclusive(`metadata-update:${calendarId}`, async () => {
         // Read again under the lease: another replica may have delivered it meanwhile.
         const [item] = await this.outbox.findDue(new Date(), 1, calendarId);
         if (!item) return false;
-        await withRequestId(item.sync.requestId, () => this.deliver(item));
+        await withRequestId(item.metadataUpdate.requestId, () => this.deliver(item));
         return true;
       });
       return outcome.ran && outcome.value;
     } catch (error) {
-      this.logger.warn(`Metadata sync of ${calendarId} could not run: ${(error as Error).message}`);
+      this.logger.warn(`Metadata update of ${calendarId} could not run: ${(error as Error).message}`);
       return false;
     }
   }
@@ -82,7 +82,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
         item.subaccountId,
         connectorMetadataOf(item),
         version,
-        item.sync.requestId,
+        item.metadataUpdate.requestId,
       );
       this.metrics.deliveryAttempts.inc({ outcome });
       if (outcome === 'connector_missing') {
@@ -95,7 +95,7 @@ export class MetadataSyncWorker implements OnApplicationBootstrap, OnApplication
       await this.outbox.complete(item._id, version, new Date());
     } catch (error) {
       this.metrics.deliveryAttempts.inc({ outcome: 'failed' });
-      const attempts = item.sync.attempts + 1;
+      const attempts = item.metadataUpdate.attempts + 1;
       const delay = retryDelayMs(attempts);
       this.logger.warn(
         `Metadata update for ${item._id.toString()} failed (attempt ${attempts}), retrying in ${delay} ms: ${(error as Error).message}`,
