@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BackgroundWork, retryDelayMs } from '@connector-service/app-core';
+import { BackgroundWork, ConcurrencyLimit, DuePoller, retryDelayMs } from '@connector-service/app-core';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { Claim } from '../leases/claim';
 import { LeaseService } from '../leases/lease.service';
@@ -10,10 +10,9 @@ import { PlatformWebhookClient } from './platform-webhook.client';
 
 /** The contract caps the backoff between two attempts at an hour. */
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
-/** Streams started per poll, and worked on at once by this process. */
-const MAX_STREAMS_PER_TICK = 100;
-const MAX_ACTIVE_STREAMS = 16;
-/** Deliveries sent in a row from one stream before it yields to the next poll. */
+/** Streams drained at once by this process (the poll's and those started at once together). */
+const MAX_CONCURRENT_DRAINS = 16;
+/** Deliveries one drain sends in a row; then its slot goes to the next in line (a poll takes the stream up again). */
 const MAX_PER_DRAIN = 100;
 /** How often ended deliveries past their retention are deleted. */
 const ARCHIVE_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
@@ -23,11 +22,12 @@ type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
 /**
  * Sends pending deliveries to the platform, one stream (a calendar's event changes, a
  * connection's status changes) at a time and in position order: only a stream's head is
- * sent, so a later delivery waits for an earlier one while other streams go on. A new
- * delivery is tried at once (`deliverSoon`, while fewer than MAX_ACTIVE_STREAMS are being
- * drained here; else the poll takes it), retries by a poll. Attempts run under the stream's
- * claim, renewed while the drain runs, so two replicas never send a stream's deliveries at
- * once: no attempt starts once the claim is lost (a killed holder's lapses after CLAIM_TTL_MS).
+ * sent, so a later delivery waits for an earlier one while other streams go on. Streams are
+ * drained in the slots of one DuePoller (MAX_CONCURRENT_DRAINS at once): a new delivery's
+ * stream at once (`deliverSoon`; a stream asked for while it is drained here is drained once
+ * more after), retries by its poll. A drain runs under the stream's claim, renewed while it
+ * runs, so two replicas never send a stream's deliveries at once: no attempt starts once the
+ * claim is lost (a killed holder's lapses after CLAIM_TTL_MS).
  * Any answer but 2xx, or none, is retried with exponential backoff and jitter (at most an
  * hour apart) until DELIVERY_RETRY_WINDOW_SECONDS have passed since the first attempt; the
  * attempt that fails after that marks it `failed`, and the stream's next delivery goes on.
@@ -36,8 +36,7 @@ type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorker.name);
   private readonly work = new BackgroundWork();
-  /** Streams being drained by this process; true when asked again meanwhile. */
-  private readonly active = new Map<string, boolean>();
+  private readonly due: DuePoller<string>;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
@@ -45,11 +44,27 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly client: PlatformWebhookClient,
     private readonly config: WebhookApiConfig,
     private readonly metrics: DeliveriesMetrics,
-  ) {}
+  ) {
+    this.due = new DuePoller(this.work, {
+      name: 'delivery-streams',
+      intervalMs: config.DELIVERY_POLL_INTERVAL_MS,
+      slots: new ConcurrencyLimit(MAX_CONCURRENT_DRAINS),
+      // A full drain: MAX_PER_DRAIN attempts, each bounded by the client's timeout, and their
+      // writes. It makes no Google call, so the deadline cuts nothing in it.
+      itemDeadlineMs: MAX_PER_DRAIN * 2 * client.timeoutMs,
+      // Streams drained here already are left out of the read, so their backlog hides no other.
+      findDue: (now, limit, inHand) => this.deliveries.dueStreams(now, limit, inHand),
+      keyOf: (stream) => stream,
+      work: (stream) => this.drain(stream),
+      // A drain that found its stream idle may have read it just before a delivery was added.
+      againWhenAskedInHand: true,
+      warn: (message) => this.logger.warn(message),
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (!this.client.enabled) return;
-    this.work.every(this.config.DELIVERY_POLL_INTERVAL_MS, () => this.poll());
+    this.due.start();
     this.work.every(ARCHIVE_PRUNE_INTERVAL_MS, () => this.pruneArchive());
   }
 
@@ -74,74 +89,29 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     await this.work.stop();
   }
 
-  /** Works on a stream now, without making the caller wait. */
+  /** Drains a stream now, in the poll's slots, without making the caller wait. */
   deliverSoon(stream: string): void {
-    if (this.work.stopped || !this.client.enabled) return;
-    if (this.active.has(stream)) {
-      this.active.set(stream, true);
-      return;
-    }
-    // A storm of new streams does not start a drain each: the poll takes the rest in turn.
-    if (this.active.size >= MAX_ACTIVE_STREAMS) return;
-    this.work.track(this.drain(stream));
+    if (!this.client.enabled) return;
+    this.due.soon(stream, () => this.drain(stream));
   }
 
-  /** Starts every stream with a due delivery (bounded); returns how many were started. */
-  poll(): Promise<number> {
-    return this.work.exclusive('poll', 0, async () => {
-      let started = 0;
-      try {
-        // Streams drained here already are skipped by the read, so their backlog hides no other.
-        const streams = await this.deliveries.dueStreams(new Date(), MAX_STREAMS_PER_TICK, [...this.active.keys()]);
-        for (const stream of streams) {
-          if (this.work.stopped || this.active.size >= MAX_ACTIVE_STREAMS) break;
-          if (this.active.has(stream)) continue;
-          this.work.track(this.drain(stream));
-          started += 1;
-        }
-      } catch (error) {
-        this.logger.warn(`Delivery poll could not run: ${(error as Error).message}`);
-      }
-      return started;
-    });
-  }
-
+  /** One drain: up to MAX_PER_DRAIN of the stream's heads under one claim; none when another replica has it. */
   private async drain(stream: string): Promise<void> {
-    this.active.set(stream, false);
-    try {
-      let sent = 0;
-      while (sent < MAX_PER_DRAIN && !this.work.stopped) {
-        this.active.set(stream, false);
-        const outcome = await this.leases.runExclusive(`delivery:${stream}`, (claim) =>
-          this.attemptHeads(stream, MAX_PER_DRAIN - sent, claim),
-        );
-        // Another replica has the stream: it goes on from there.
-        if (!outcome.ran) return;
-        sent += outcome.value.sent;
-        // Idle or waiting: unless a delivery was enqueued meanwhile, the poll takes it from here.
-        if (!this.active.get(stream)) return;
-      }
-    } catch (error) {
-      this.logger.warn(`Deliveries of ${stream} could not run: ${(error as Error).message}`);
-    } finally {
-      this.active.delete(stream);
-    }
+    await this.leases.runExclusive(`delivery:${stream}`, (claim) => this.attemptHeads(stream, claim));
   }
 
   /**
-   * Under the stream's claim: sends its heads one after another (up to `max`) while the claim
-   * holds, so a burst costs one claim, not one per delivery.
+   * Under the stream's claim: sends its heads one after another (up to MAX_PER_DRAIN) while
+   * the claim holds, so a burst costs one claim, not one per delivery. Idle or waiting: the
+   * poll takes it from here.
    */
-  private async attemptHeads(stream: string, max: number, claim: Claim): Promise<{ sent: number }> {
-    let sent = 0;
-    while (sent < max && !this.work.stopped) {
+  private async attemptHeads(stream: string, claim: Claim): Promise<void> {
+    for (let sent = 0; sent < MAX_PER_DRAIN && !this.work.stopped; sent += 1) {
       // A holder that lost the stream's claim sends nothing more: another replica may have it.
       claim.assertHeld();
       const last = await this.attemptHead(stream);
-      if (last !== 'delivered' && last !== 'failed') break;
-      sent += 1;
+      if (last !== 'delivered' && last !== 'failed') return;
     }
-    return { sent };
   }
 
   /** Under the stream's claim: sends its head if due. Read here, so a replica's work is seen. */

@@ -128,6 +128,63 @@ describe('DuePoller', () => {
     await h.background.stop();
   });
 
+  it('tells the look which keys are in hand, and counts them in its limit', async () => {
+    const looks: { limit: number; inHand: readonly string[] }[] = [];
+    const due = ['a', 'b', 'c'];
+    const h = harness(due, {
+      findDue: (_now, limit, inHand) => {
+        looks.push({ limit, inHand });
+        return Promise.resolve(due.filter((item) => !inHand.includes(item)).slice(0, limit));
+      },
+    });
+    await h.poller.poll();
+    h.release('a');
+    while (!h.started.includes('c')) await tick();
+    expect(looks[0]).toEqual({ limit: 2, inHand: [] });
+    // 'a' ended and 'b' is still worked on: one free slot, and 'b' left out by the look.
+    expect(looks).toContainEqual({ limit: 2, inHand: ['b'] });
+    h.release('b');
+    h.release('c');
+    await h.background.stop();
+  });
+
+  it('with againWhenAskedInHand, works on a key asked for while its work ran once more after it', async () => {
+    const h = harness(['a'], { againWhenAskedInHand: true, slots: new ConcurrencyLimit(1) });
+    await h.poller.poll();
+    const runs: string[] = [];
+    const again = (label: string) => () => Promise.resolve(void runs.push(label));
+    // 'a' is being worked on: asked three times meanwhile, it runs once more, the latest work.
+    h.poller.soon('a', again('a1'));
+    h.poller.soon('a', again('a2'));
+    // 'x' waits for the slot; asked again before it starts, it runs once.
+    h.poller.soon('x', again('x1'));
+    h.poller.soon('x', again('x2'));
+    h.poller.soon('a', again('a3'));
+    await tick();
+    expect(runs).toEqual([]);
+    h.release('a');
+    while (runs.length < 2) await tick();
+    await tick();
+    // The run asked again queues behind 'x', which was waiting for the slot first.
+    expect(runs).toEqual(['x1', 'a3']);
+    // Once it has ended, 'a' is no longer in hand: asking for it runs it once.
+    h.poller.soon('a', again('a4'));
+    while (runs.length < 3) await tick();
+    await h.background.stop();
+    expect(runs).toEqual(['x1', 'a3', 'a4']);
+  });
+
+  it('with againWhenAskedInHand, drops what was asked again once stopping', async () => {
+    const h = harness(['a'], { againWhenAskedInHand: true });
+    await h.poller.poll();
+    const runs: string[] = [];
+    h.poller.soon('a', () => Promise.resolve(void runs.push('again')));
+    const stopped = h.background.stop();
+    h.release('a');
+    await stopped;
+    expect(runs).toEqual([]);
+  });
+
   it('starts nothing once stopping', async () => {
     const h = harness(['a']);
     await h.background.stop();

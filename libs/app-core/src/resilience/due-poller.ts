@@ -14,28 +14,41 @@ export interface DuePollerOptions<T> {
   slots: ConcurrencyLimit;
   /** How long one item's work may take: its Google calls are cut there (the request-deadline context). */
   itemDeadlineMs: number;
-  /** Due items, at most `limit`, most overdue first. Items whose work failed must not be due again at once. */
-  findDue: (now: Date, limit: number) => Promise<readonly T[]>;
+  /**
+   * Due items, at most `limit`, most overdue first. Items whose work failed must not be due again at once.
+   * `inHand`: the keys worked on here now (never started twice); a look may leave them out, and
+   * `limit` counts them either way.
+   */
+  findDue: (now: Date, limit: number, inHand: readonly string[]) => Promise<readonly T[]>;
   keyOf: (item: T) => string;
   /**
    * One item's work. It claims the item itself (a claim per item, so two replicas never
    * work it at once), records its own failure and when to try again (backoff), and logs.
    */
   work: (item: T, now: Date) => Promise<unknown>;
+  /**
+   * `soon` for a key in hand works on it once more when the work in hand ends, in the slots,
+   * instead of leaving the change to that work: for work that may already have read past it
+   * (a drain that found nothing left just before a delivery was added).
+   */
+  againWhenAskedInHand?: boolean;
   warn: (message: string) => void;
 }
 
 /**
  * The one skeleton of background polls (syncs, channel renewals, metadata updates, status
- * changes, token refreshes, reconnect e-mails): every `intervalMs` it looks for as many due
- * items as it has free slots, never starts an item this process is already working on,
- * bounds each item by a deadline, and while due items fill every slot looks again as soon
- * as one ends (a backlog is worked off as fast as the slots allow, not one batch a tick).
+ * changes, token refreshes, reconnect e-mails, platform deliveries): every `intervalMs` it
+ * looks for as many due items as it has free slots, never starts an item this process is
+ * already working on, bounds each item by a deadline, and while due items fill every slot
+ * looks again as soon as one ends (a backlog is worked off as fast as the slots allow, not
+ * one batch a tick).
  * A look that fails backs off (doubling, up to 5 minutes) instead of hammering a database
  * that is down. Stopping takes no new items and waits for those in hand (BackgroundWork).
  */
 export class DuePoller<T> {
   private readonly inHand = new Set<string>();
+  /** Keys asked for by `soon` while in hand (againWhenAskedInHand): the work to run once more. */
+  private readonly askedAgain = new Map<string, () => Promise<unknown>>();
   private findFailures = 0;
   private pausedUntil = 0;
 
@@ -57,7 +70,7 @@ export class DuePoller<T> {
       if (room === 0) return 0;
       let due: readonly T[];
       try {
-        due = await this.options.findDue(now, room + this.inHand.size);
+        due = await this.options.findDue(now, room + this.inHand.size, [...this.inHand]);
         this.findFailures = 0;
       } catch (error) {
         this.findFailures += 1;
@@ -77,12 +90,9 @@ export class DuePoller<T> {
         this.inHand.add(key);
         started += 1;
         this.background.track(
-          this.options.slots
-            .run(() => this.runItem(item, key, now))
-            .finally(() => {
-              this.inHand.delete(key);
-              if (backlog && !this.background.stopped) this.background.track(this.poll());
-            }),
+          this.runInSlots(key, () => this.options.work(item, now)).finally(() => {
+            if (backlog && !this.background.stopped) this.background.track(this.poll());
+          }),
         );
       }
       return started;
@@ -92,16 +102,41 @@ export class DuePoller<T> {
   /**
    * Works on `key` now, without making the caller wait (a change that is due at once, e.g.
    * a transition just written), in the same slots as the poll; not if this process is
-   * working on it already (its work reads the latest state).
+   * working on it already (its work reads the latest state), unless againWhenAskedInHand:
+   * then once more after that work.
    */
   soon(key: string, work: () => Promise<unknown>): void {
-    if (this.background.stopped || this.inHand.has(key)) return;
+    if (this.background.stopped) return;
+    if (this.inHand.has(key)) {
+      if (this.options.againWhenAskedInHand) this.askedAgain.set(key, work);
+      return;
+    }
     this.inHand.add(key);
-    this.background.track(this.options.slots.run(() => this.runKey(key, work)).finally(() => this.inHand.delete(key)));
+    this.background.track(this.runInSlots(key, work));
   }
 
-  private runItem(item: T, key: string, now: Date): Promise<void> {
-    return this.runKey(key, () => this.options.work(item, now));
+  /**
+   * Runs the work on `key` in a slot, then once more if `soon` asked for it while that work
+   * ran (queued behind those waiting for a slot); `key` stays in hand until the last run
+   * ends. Stopping drops what was asked again.
+   */
+  private async runInSlots(key: string, work: () => Promise<unknown>): Promise<void> {
+    let next: (() => Promise<unknown>) | undefined = work;
+    try {
+      while (next) {
+        const current = next;
+        await this.options.slots.run(() => {
+          // Asked while waiting for its slot: the work that starts now sees that change.
+          this.askedAgain.delete(key);
+          return this.runKey(key, current);
+        });
+        next = this.background.stopped ? undefined : this.askedAgain.get(key);
+        this.askedAgain.delete(key);
+      }
+    } finally {
+      this.askedAgain.delete(key);
+      this.inHand.delete(key);
+    }
   }
 
   private async runKey(key: string, work: () => Promise<unknown>): Promise<void> {
