@@ -41,6 +41,8 @@ function harness(due: string[], options: Partial<DuePollerOptions<string>> = {})
       );
     },
     warn: (message) => warnings.push(message),
+    // In order (the most overdue first), unless a test spreads.
+    spread: 1,
     ...options,
   });
   return { poller, background, finds, started, warnings, release: (item) => releases.get(item)?.() };
@@ -66,6 +68,35 @@ describe('DuePoller', () => {
     }
     await h.background.stop();
     expect(h.started).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('with spread, replicas reading the same due list at once start mostly different items, and each still works it all off', async () => {
+    /** A fixed sequence in [0, 1) per replica (no flakes). */
+    const sequence = (seed: number) => () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed - 1) / 2147483646;
+    };
+    const due = Array.from({ length: 16 }, (_, i) => `item-${i}`);
+    const [a, b] = [1, 2].map((seed) => harness([...due], { spread: 4, random: sequence(seed) })) as [Harness, Harness];
+    await Promise.all([a.poller.poll(), b.poller.poll()]);
+    // Each read 4 × its 2 free slots and started 2 of them; without spread both would start item-0 and item-1.
+    expect(a.finds).toEqual([8]);
+    expect(a.started).toHaveLength(2);
+    expect(b.started).toHaveLength(2);
+    expect(new Set([...a.started, ...b.started]).size).toBeGreaterThan(2);
+    expect([...a.started, ...b.started].every((item) => due.slice(0, 8).includes(item))).toBe(true);
+    for (const replica of [a, b]) for (const item of replica.started) replica.release(item);
+    await Promise.all([a.background.stop(), b.background.stop()]);
+
+    // One replica alone still works the whole list off (backlog: it looks again as items end).
+    const alone = harness([...due], { spread: 4, random: sequence(3) });
+    await alone.poller.poll();
+    for (let released = 0; released < due.length; released += 1) {
+      while (alone.started.length <= released) await tick();
+      alone.release(alone.started[released] as string);
+    }
+    await alone.background.stop();
+    expect([...alone.started].sort()).toEqual([...due].sort());
   });
 
   it('runs each item under its own request id and a deadline', async () => {

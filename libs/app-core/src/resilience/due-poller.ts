@@ -3,6 +3,8 @@ import { BackgroundWork } from './background-work';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { retryDelayMs } from './retry-backoff';
 
+/** Due items read per free slot, of which a random choice is started (see `spread`). */
+const DEFAULT_SPREAD = 4;
 /** Failed looks for due work back off up to this. */
 const MAX_FIND_BACKOFF_MS = 5 * 60_000;
 
@@ -32,6 +34,15 @@ export interface DuePollerOptions<T> {
    * (a drain that found nothing left just before a delivery was added).
    */
   againWhenAskedInHand?: boolean;
+  /**
+   * Several replicas poll one due list: each reads `spread` times its free slots and starts a
+   * random choice of what it read, so replicas looking at the same moment mostly start
+   * different items instead of racing for the same claims (default 4; 1: the most overdue
+   * first, in order). The items read and not started stay due for the next look.
+   */
+  spread?: number;
+  /** In [0, 1): picks the items started when `spread` > 1 (tests fix it). */
+  random?: () => number;
   warn: (message: string) => void;
 }
 
@@ -68,9 +79,10 @@ export class DuePoller<T> {
       if (now.getTime() < this.pausedUntil) return 0;
       const room = this.options.slots.free;
       if (room === 0) return 0;
+      const limit = (room + this.inHand.size) * (this.options.spread ?? DEFAULT_SPREAD);
       let due: readonly T[];
       try {
-        due = await this.options.findDue(now, room + this.inHand.size, [...this.inHand]);
+        due = await this.options.findDue(now, limit, [...this.inHand]);
         this.findFailures = 0;
       } catch (error) {
         this.findFailures += 1;
@@ -81,12 +93,13 @@ export class DuePoller<T> {
         );
         return 0;
       }
-      const backlog = due.length >= room + this.inHand.size;
+      const candidates = due.filter((item) => !this.inHand.has(this.options.keyOf(item)));
+      // More due than started now: each item that ends looks again.
+      const backlog = due.length >= limit || candidates.length > room;
       let started = 0;
-      for (const item of due) {
-        if (started >= room || this.background.stopped) break;
+      for (const item of this.choose(candidates, room)) {
+        if (this.background.stopped) break;
         const key = this.options.keyOf(item);
-        if (this.inHand.has(key)) continue;
         this.inHand.add(key);
         started += 1;
         this.background.track(
@@ -97,6 +110,19 @@ export class DuePoller<T> {
       }
       return started;
     });
+  }
+
+  /** `count` of the candidates: the first ones, or with `spread` a random choice (a partial shuffle). */
+  private choose(candidates: readonly T[], count: number): T[] {
+    if ((this.options.spread ?? DEFAULT_SPREAD) <= 1) return candidates.slice(0, count);
+    const random = this.options.random ?? Math.random;
+    const pool = [...candidates];
+    const picked = Math.min(count, pool.length);
+    for (let i = 0; i < picked; i += 1) {
+      const j = i + Math.floor(random() * (pool.length - i));
+      [pool[i], pool[j]] = [pool[j] as T, pool[i] as T];
+    }
+    return pool.slice(0, picked);
   }
 
   /**
