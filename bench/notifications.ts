@@ -22,7 +22,8 @@ import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { AppProcess } from '../libs/testing/src/lib/app-process';
-import { scrapeSeries, seriesSum } from './metrics';
+import { scrapeSeries, seriesSum } from '../libs/testing/src/lib/prometheus-metrics';
+
 import { CommandCounter } from './command-counter';
 import type { InfraProcess } from './infra-client';
 import type { SandboxCalls } from './infra-protocol';

@@ -25,9 +25,10 @@ import { randomBytes } from 'node:crypto';
 import { TokenCipher } from '../apps/webhook-api/src/connections/token-cipher';
 import { GoogleSandbox, SandboxRequestLog } from '../libs/testing/src/google-sandbox';
 import { AppProcess } from '../libs/testing/src/lib/app-process';
+import { scrapeSeries, seriesSum } from '../libs/testing/src/lib/prometheus-metrics';
 import { getFreePort } from '../libs/testing/src/lib/free-port';
 import { WebhookReceiver } from '../libs/testing/src/lib/webhook-receiver';
-import { scrapeSeries, seriesSum } from './metrics';
+
 import { CommandCounter, commandsBetween } from './command-counter';
 import { childPidByName, cpuSeconds, machineBusySeconds, sleep } from './processes';
 import { Figure, figure } from './report';
@@ -52,6 +53,14 @@ const SCALE_INTERVAL_S = 5;
 const SCALE_REPLICAS = [1, 3] as const;
 const SCALE_WARMUP_S = 10;
 const SCALE_WINDOW_S = 30;
+/**
+ * Then Google slow: every listing answered after this long. Each replica syncs at most 8
+ * calendars at once, so one replica is bound by Google's latency, not by the database, and
+ * more replicas can add throughput here even on this machine's FerretDB.
+ */
+const SLOW_GOOGLE_MS = 3000;
+/** Listings slowed (more than the slow phases make). */
+const SLOWED_LISTINGS = 20_000;
 /** The syncs' own Calendar budget would cap each replica at 10 syncs/s (600 a minute): measured without it. */
 const UNCAPPED_BUDGET = '1000000';
 const SEED_CONCURRENCY = 16;
@@ -389,6 +398,8 @@ async function seedConnections(
 interface ReplicaMeasure {
   replicas: number;
   calendars: number;
+  /** Google's added latency per listing (0: as fast as the sandbox answers). */
+  googleLatencyMs: number;
   windowS: number;
   /** Listings Google saw in the window, and those of a calendar less than half an interval after its previous one. */
   listings: number;
@@ -471,6 +482,7 @@ async function measureReplicas(
   counter: CommandCounter | undefined,
   tracker: ListingTracker,
   calendars: number,
+  googleLatencyMs: number,
 ): Promise<ReplicaMeasure> {
   const ferret = childPidByName('ferretdb');
   const others = (): number =>
@@ -523,6 +535,7 @@ async function measureReplicas(
   const measure: ReplicaMeasure = {
     replicas: replicas.length,
     calendars,
+    googleLatencyMs,
     windowS: round(windowS, 1),
     listings: seen.listings,
     doubleListings: seen.doubles,
@@ -545,7 +558,8 @@ async function measureReplicas(
     foreignCores: round(Math.max(0, (after.machine - before.machine - ours) / windowS), 2),
   };
   run.log(
-    `  ${measure.replicas} replica(s), ${calendars} calendars every ${SCALE_INTERVAL_S} s, ${measure.windowS} s: ` +
+    `  ${measure.replicas} replica(s), ${calendars} calendars every ${SCALE_INTERVAL_S} s` +
+      `${googleLatencyMs > 0 ? `, Google answering each listing after ${googleLatencyMs} ms` : ''}, ${measure.windowS} s: ` +
       `${measure.listings} listings (${measure.doubleListings} within ${SCALE_INTERVAL_S / 2} s of the calendar's previous) = ` +
       `${measure.syncsPerSecond} syncs/s, ${measure.syncsPerDueSync} per due sync; replicas counted ${perReplica.join(' + ')} ok` +
       `${Object.keys(otherOutcomes).length > 0 ? ` and ${describeCounts(otherOutcomes)}` : ''}; ` +
@@ -620,15 +634,31 @@ export async function runScale(run: ScaleRun): Promise<{ figures: Figure[]; deta
     google.requests.splice(0); // (a)'s calls and the seeding's listings: not syncs of (b)
     const tracker = new ListingTracker(google, new Set([...scaleEmails, ...idleEmails]), (SCALE_INTERVAL_S * 1000) / 2);
     const scale: ReplicaMeasure[] = [];
-    for (const count of SCALE_REPLICAS) {
-      while (replicas.length < count) {
-        const replica = new AppProcess({ ...base, env, port: replicas.length === 0 ? base.port : await getFreePort() });
-        await replica.start();
-        replicas.push(replica);
+    for (const googleLatencyMs of [0, SLOW_GOOGLE_MS]) {
+      if (googleLatencyMs > 0) {
+        while (replicas.length > 1) await replicas.pop()?.stop();
+        google.failApiRequests(
+          SLOWED_LISTINGS,
+          { kind: 'hang', ms: googleLatencyMs },
+          { method: 'GET', path: /\/events$/ },
+        );
+        log(`(c) Google slow: each listing answered after ${googleLatencyMs} ms`);
       }
-      log(`  ${count} webhook-api replica(s) running; ${SCALE_WARMUP_S} s warm-up, then ${SCALE_WINDOW_S} s counted`);
-      scale.push(await measureReplicas(run, replicas, system, counter, tracker, calendars));
+      for (const count of SCALE_REPLICAS) {
+        while (replicas.length < count) {
+          const replica = new AppProcess({
+            ...base,
+            env,
+            port: replicas.length === 0 ? base.port : await getFreePort(),
+          });
+          await replica.start();
+          replicas.push(replica);
+        }
+        log(`  ${count} webhook-api replica(s) running; ${SCALE_WARMUP_S} s warm-up, then ${SCALE_WINDOW_S} s counted`);
+        scale.push(await measureReplicas(run, replicas, system, counter, tracker, calendars, googleLatencyMs));
+      }
     }
+    google.clearApiFailures();
     return { figures: scaleFigures(idle, scale, fixed), details: { fixed, idle, scale } };
   } finally {
     await Promise.all(replicas.map((replica) => replica.stop()));
@@ -657,11 +687,15 @@ function scaleFigures(idle: IdleMeasure, scale: ReplicaMeasure[], fixed: FixedCo
     ),
   ];
   for (const m of scale) {
-    const of = `${m.calendars.toLocaleString('en-US')} calendars every ${SCALE_INTERVAL_S} s, ${m.replicas} replica${m.replicas === 1 ? '' : 's'}`;
+    const slow = m.googleLatencyMs > 0;
+    const of =
+      `${m.calendars.toLocaleString('en-US')} calendars every ${SCALE_INTERVAL_S} s, ${m.replicas} replica${m.replicas === 1 ? '' : 's'}` +
+      (slow ? `, Google answering each listing after ${m.googleLatencyMs / 1000} s` : '');
+    const id = (name: string) => `scale.${name}.${m.replicas}${slow ? '.slowGoogle' : ''}`;
     figures.push(
       figure(
         {
-          id: `scale.syncsPerDueSync.${m.replicas}`,
+          id: id('syncsPerDueSync'),
           label: `Syncs done per due sync (${of})`,
           unit: '',
           digits: 3,
@@ -672,7 +706,7 @@ function scaleFigures(idle: IdleMeasure, scale: ReplicaMeasure[], fixed: FixedCo
       ),
       figure(
         {
-          id: `scale.syncsPerSecond.${m.replicas}`,
+          id: id('syncsPerSecond'),
           label: `Syncs a second (${of}, always backlogged)`,
           unit: '',
           digits: 1,
@@ -683,7 +717,7 @@ function scaleFigures(idle: IdleMeasure, scale: ReplicaMeasure[], fixed: FixedCo
       ),
       figure(
         {
-          id: `scale.cpuPerSync.${m.replicas}`,
+          id: id('cpuPerSync'),
           label: `webhook-api CPU per sync (${of})`,
           unit: 'ms',
           digits: 2,
@@ -694,7 +728,7 @@ function scaleFigures(idle: IdleMeasure, scale: ReplicaMeasure[], fixed: FixedCo
       ),
       figure(
         {
-          id: `scale.dbCommandsPerSync.${m.replicas}`,
+          id: id('dbCommandsPerSync'),
           label: `webhook-api MongoDB commands per sync (${of})`,
           unit: '',
           digits: 2,

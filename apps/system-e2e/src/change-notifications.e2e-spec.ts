@@ -2,10 +2,10 @@ import {
   EventsChangedDelivery,
   ReceivedWebhook,
   SandboxChannel,
-  StatusChangedDelivery,
   WebhookReceiver,
   eventSlot as slot,
   notificationOf as payloadOf,
+  statusChangesOf,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import { Stack, eventually, googlePushUrl, newSubaccountId } from './support/stack';
@@ -33,14 +33,7 @@ function calendarView(receiver: WebhookReceiver, calendarId: string) {
         .filter(isEvents)
         .map((r) => (r.payload as EventsChangedDelivery).data)
         .sort((a, b) => a.sequence - b.sequence),
-    statuses: () =>
-      receiver.delivered
-        .map(payloadOf)
-        .filter(
-          (p): p is StatusChangedDelivery =>
-            p?.type === 'connection.status_changed' && p.data.calendarId === calendarId,
-        )
-        .map((p) => [p.data.previousStatus, p.data.status]),
+    statuses: () => statusChangesOf(receiver.delivered, calendarId),
     waitForEvent: (match: (e: EventsChangedDelivery['data']['events'][number]) => boolean, timeoutMs = 5000) =>
       receiver.waitFor(
         (r) =>

@@ -4,10 +4,11 @@ import {
   WebhookReceiver,
   eventSlot as slot,
   notificationOf,
+  scrapeSeries,
+  seriesSum,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import { AppProcess } from './support/app-process';
-import { metricSum, scrapeMetrics } from './support/metrics';
 import { Stack, eventually, newSubaccountId } from './support/stack';
 
 // Three webhook-api replicas on one database, polling only (no GOOGLE_PUSH_URL): each due
@@ -32,16 +33,16 @@ const isListing = (r: SandboxRequestLog) => r.method === 'GET' && r.path === '/c
 
 /** Successful syncs a replica has counted (every kind). */
 async function syncsOf(app: AppProcess): Promise<number> {
-  return metricSum(await scrapeMetrics(app), 'calendar_syncs_total', { outcome: 'ok' });
+  return seriesSum(await scrapeSeries(app.url), 'calendar_syncs_total', { outcome: 'ok' });
 }
 
 /** Syncs that met another's work (a token saved meanwhile, a claim lost) or failed, by outcome. */
 async function contendedOf(app: AppProcess): Promise<Record<string, number>> {
-  const series = await scrapeMetrics(app);
+  const series = await scrapeSeries(app.url);
   return Object.fromEntries(
     ['superseded', 'claim_lost', 'failed'].map((outcome) => [
       outcome,
-      metricSum(series, 'calendar_syncs_total', { outcome }),
+      seriesSum(series, 'calendar_syncs_total', { outcome }),
     ]),
   );
 }

@@ -1,9 +1,9 @@
 import {
   EventsChangedDelivery,
-  StatusChangedDelivery,
   WebhookReceiver,
   eventSlot as slot,
   notificationOf,
+  statusChangesOf,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -41,13 +41,7 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
       .filter(
         (p): p is EventsChangedDelivery => p?.type === 'calendar.events.changed' && p.data.calendarId === calendarId,
       );
-  const statusDeliveries = (calendarId: string) =>
-    receiver.delivered
-      .map(notificationOf)
-      .filter(
-        (p): p is StatusChangedDelivery => p?.type === 'connection.status_changed' && p.data.calendarId === calendarId,
-      )
-      .map((p) => [p.data.previousStatus, p.data.status]);
+  const statusDeliveries = (calendarId: string) => statusChangesOf(receiver.delivered, calendarId);
   const waitForEvent = (calendarId: string, match: (e: EventsChangedDelivery['data']['events'][number]) => boolean) =>
     receiver.waitFor((r) => {
       const p = notificationOf(r);

@@ -1,4 +1,4 @@
-import { StatusChangedDelivery, WebhookReceiver, notificationOf } from '@connector-service/testing';
+import { WebhookReceiver, statusChangesOf } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
 
@@ -26,13 +26,7 @@ describe('what a status transition owes (e2e: sandbox Google, real database, sig
     await receiver?.close();
   });
 
-  const statusDeliveries = (calendarId: string) =>
-    receiver.delivered
-      .map(notificationOf)
-      .filter(
-        (p): p is StatusChangedDelivery => p?.type === 'connection.status_changed' && p.data.calendarId === calendarId,
-      )
-      .map((p) => [p.data.previousStatus, p.data.status]);
+  const statusDeliveries = (calendarId: string) => statusChangesOf(receiver.delivered, calendarId);
   const watches = () => stack.google.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/events/watch'));
   const listings = () => stack.google.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/events'));
 

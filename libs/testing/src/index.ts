@@ -12,3 +12,4 @@ export * from './lib/workspace-root';
 export * from './lib/webhook-receiver';
 export * from './lib/awaited-log';
 export * from './lib/change-notifications';
+export * from './lib/prometheus-metrics';

@@ -35,6 +35,16 @@ export function notificationOf(received: ReceivedWebhook): ChangeNotification | 
   return received.payload as ChangeNotification | undefined;
 }
 
+/** The status changes delivered for one connection, in the order received: `[previousStatus, status]` each. */
+export function statusChangesOf(received: readonly ReceivedWebhook[], calendarId: string): [string | null, string][] {
+  return received
+    .map(notificationOf)
+    .filter(
+      (p): p is StatusChangedDelivery => p?.type === 'connection.status_changed' && p.data.calendarId === calendarId,
+    )
+    .map((p) => [p.data.previousStatus, p.data.status]);
+}
+
 /** Half an hour from `hour:minute` UTC, three days from now (inside every sync window). */
 export function eventSlot(hour: number, minute = 0): { start: { dateTime: string }; end: { dateTime: string } } {
   const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);

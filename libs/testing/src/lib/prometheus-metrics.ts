@@ -1,4 +1,4 @@
-/** Every sample of `<baseUrl>/metrics` by its series (`name{labels}`); empty when unreachable. */
+/** Every sample of an app's `<baseUrl>/metrics` (Prometheus text) by its series (`name{labels}`); empty when unreachable. */
 export async function scrapeSeries(baseUrl: string): Promise<Map<string, number>> {
   const series = new Map<string, number>();
   try {
