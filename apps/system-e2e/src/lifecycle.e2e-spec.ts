@@ -181,8 +181,9 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
   it('leaves the status alone when the token endpoint answers 5xx', async () => {
     const subaccountId = newSubaccountId();
     const { calendarId } = await stack.connect(subaccountId, 'flaky@example.com');
-    await expireSoon(calendarId);
+    // Google's token endpoint fails first: else the sweep (every 300 ms) may refresh the token in between.
     stack.google.failTokenRequests(20, { status: 503, body: { error: 'backend_error' } });
+    await expireSoon(calendarId);
     try {
       const res = await stack.asService('GET', `/api/google-calendar/connections/${calendarId}/calendars`);
       expect(res.status).toBe(502);
