@@ -334,8 +334,12 @@ async function createSystem(
     overrides: {
       // The load comes from one user; the per-user limit is for people, not for this bench.
       databaseApi: { CONNECT_RATE_LIMIT_PER_MINUTE: '100000' },
-      // All callbacks come from 127.0.0.1; the per-address limit would cut the flows short.
-      webhookApi: { CALLBACK_RATE_LIMIT_PER_MINUTE: '100000', ...webhookSetup.env?.(webhookUrl) },
+      // All callbacks and the sandbox's pushes come from 127.0.0.1; the per-address limits would cut them short.
+      webhookApi: {
+        CALLBACK_RATE_LIMIT_PER_MINUTE: '100000',
+        PUSH_RATE_LIMIT_PER_MINUTE: '10000000',
+        ...webhookSetup.env?.(webhookUrl),
+      },
     },
   });
   // Flags, not NODE_OPTIONS: Node 20 refuses --cpu-prof there.

@@ -38,6 +38,7 @@ import {
   LOCAL_WEBHOOKS_DIR,
   WORKSPACE_ROOT,
 } from './dev-defaults';
+import { GOOGLE_VARIABLES, overridableVariables } from './environment-overrides';
 import { startMailCatcher } from './mail-catcher';
 import { startPlatformReceiver } from './platform-receiver';
 import { prettyLogLines } from './pretty-logs';
@@ -48,49 +49,8 @@ const HEALTH_TIMEOUT_MS = 60_000;
 const HEALTH_POLL_MS = 250;
 const APP_STOP_GRACE_MS = 10_000;
 
-/** Variables each app reads (see .env.example) that the environment of `npm start` may override. */
-const OVERRIDABLE: Record<AppName, readonly string[]> = {
-  'database-api': [
-    'JWT_SECRET',
-    'WEBHOOK_SERVER_URL',
-    'CORS_ORIGINS',
-    'WEBHOOK_API_TIMEOUT_MS',
-    'CONNECT_RATE_LIMIT_PER_MINUTE',
-    'LOG_LEVEL',
-  ],
-  'webhook-api': [
-    'DATABASE_SERVER_URL',
-    'GOOGLE_REDIRECT_URI',
-    'TOKEN_ENCRYPTION_KEY',
-    'MAIL_FROM',
-    'OAUTH_SUCCESS_REDIRECT_URL',
-    'OAUTH_FAILURE_REDIRECT_URL',
-    'OAUTH_STATE_TTL_SECONDS',
-    'OUTBOUND_TIMEOUT_MS',
-    'OUTBOX_POLL_INTERVAL_MS',
-    'REFRESH_SWEEP_INTERVAL_MS',
-    'REFRESH_SWEEP_BATCH_SIZE',
-    'CALLBACK_RATE_LIMIT_PER_MINUTE',
-    'GOOGLE_PUSH_URL',
-    'CALENDAR_SYNC_INTERVAL_SECONDS',
-    'PLATFORM_WEBHOOK_URL',
-    'PLATFORM_WEBHOOK_SECRET',
-    'DELIVERY_POLL_INTERVAL_MS',
-    'DELIVERY_RETRY_BASE_MS',
-    'DELIVERY_RETRY_WINDOW_SECONDS',
-    'LOG_LEVEL',
-  ],
-};
 /** webhook-api's default (CALENDAR_SYNC_INTERVAL_SECONDS), for the messages only. */
 const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
-const GOOGLE_VARS = [
-  'GOOGLE_CLIENT_ID',
-  'GOOGLE_CLIENT_SECRET',
-  'GOOGLE_OAUTH_AUTH_URL',
-  'GOOGLE_OAUTH_TOKEN_URL',
-  'GOOGLE_OAUTH_REVOKE_URL',
-  'GOOGLE_API_ROOT_URL',
-];
 
 /** Set and not empty: an empty variable counts as unset. */
 function fromEnv(name: string): string | undefined {
@@ -195,10 +155,10 @@ async function main(): Promise<void> {
   );
 }
 
-/** The variables of OVERRIDABLE set in this environment; they win over the embedded defaults. */
+/** The app's variables set in this environment (overridableVariables); they win over the embedded defaults. */
 function overridesFor(name: AppName): AppEnv {
   const env: AppEnv = {};
-  for (const key of OVERRIDABLE[name]) {
+  for (const key of overridableVariables(name)) {
     const value = fromEnv(key);
     if (value !== undefined) env[key] = value;
   }
@@ -284,7 +244,7 @@ async function startGoogleSandbox(): Promise<GoogleClientEnv> {
     log: (line) => console.log(`[google-sandbox] ${line}`),
   });
   stoppers.push({ name: 'Google sandbox', stop: () => sandbox.stop() });
-  const ignored = GOOGLE_VARS.filter((key) => fromEnv(key) !== undefined);
+  const ignored = GOOGLE_VARIABLES.filter((key) => fromEnv(key) !== undefined);
   banner([
     'GOOGLE IS THE LOCAL SANDBOX, NOT REAL GOOGLE.',
     '',
@@ -412,6 +372,10 @@ curl -s -X POST ${api}/metadata/update -H 'Authorization: Bearer ${serviceToken}
 
 # disconnect (revokes at Google, metadata says disconnected)
 curl -s -X DELETE ${api}/google-calendar/connection -H "Authorization: Bearer $TOKEN"
+
+# the operator's view (admin JWT only): every connection, newest first, with its last error, last sync, channel
+#    expiry and pending/failed deliveries; &status=reauth_required for those that need the user, &cursor=<nextCursor> pages
+curl -s "http://localhost:${DEV_PORTS.databaseApi}/api/google-calendar/connections?limit=50" -H "Authorization: Bearer ${mintUserJwt(jwtSecret, { sub: 'local-operator', subaccountIds: [], role: 'admin' }, { expiresIn: '12h' })}"
 
 Swagger UI: http://localhost:${DEV_PORTS.databaseApi}/api/docs  and  http://localhost:${DEV_PORTS.webhookApi}/api/docs
 Ctrl-C stops everything.

@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { DatabaseApiConfig } from './config/database-api.config';
 import { ConnectorsModule } from './connectors/connectors.module';
 import { GoogleCalendarModule } from './google-calendar/google-calendar.module';
+import { OperatorViewModule } from './google-calendar/operator/operator-view.module';
 
 @Module({})
 export class AppModule {
@@ -23,6 +24,7 @@ export class AppModule {
         AuthModule,
         ConnectorsModule,
         GoogleCalendarModule,
+        OperatorViewModule,
       ],
     };
   }

@@ -37,6 +37,8 @@ describe('database-api user authentication and tenant check (e2e)', () => {
     ['another HMAC algorithm (HS512)', `Bearer ${mintUserJwt(E2E_JWT_SECRET, claims, { algorithm: 'HS512' })}`],
     ['no subaccountIds claim', `Bearer ${jwt.sign({ sub: 'user-1' }, E2E_JWT_SECRET, { expiresIn: '1h' })}`],
     ['no sub claim', `Bearer ${jwt.sign({ subaccountIds: [subaccountId] }, E2E_JWT_SECRET, { expiresIn: '1h' })}`],
+    // The contract requires `exp`: a token without it would be valid for ever.
+    ['a token without exp', `Bearer ${jwt.sign(claims, E2E_JWT_SECRET, { algorithm: 'HS256' })}`],
     ['the service token', `Bearer ${E2E_SERVICE_TOKEN}`],
   ])('answers 401 for %s', async (_what, authorization) => {
     const res = await list(authorization).expect(401);

@@ -147,6 +147,60 @@ describe('database-api connectors (e2e, real database)', () => {
       expect((await getConnector()).body.data.metadata).toEqual({ status: 'disconnected' });
     });
 
+    describe('versions are compared within one versionScope only', () => {
+      const OWNER = 'owner-epoch-0123456789abcdef';
+
+      it('orders the updates of one scope: an older or equal version is ignored', async () => {
+        await updateMetadata({ metadata: { status: 'connected' }, version: 5, versionScope: OWNER }).expect(200);
+        const late = await updateMetadata({ metadata: { status: 'stale' }, version: 4, versionScope: OWNER });
+        expect(late.body.data.applied).toBe(false);
+        const same = await updateMetadata({ metadata: { status: 'stale' }, version: 5, versionScope: OWNER });
+        expect(same.body.data.applied).toBe(false);
+        await updateMetadata({ metadata: { status: 'disconnected' }, version: 6, versionScope: OWNER }).expect(200);
+        expect((await getConnector()).body.data.metadata).toEqual({ status: 'disconnected' });
+      });
+
+      it.each<[string, object]>([
+        ['without a scope', {}],
+        ['in a scope of its own', { versionScope: 'someone-else-0123456789' }],
+      ])('a huge version from another caller (%s) does not lock the owner of the data out', async (_what, scope) => {
+        await updateMetadata({ metadata: { status: 'connected' }, version: 2, versionScope: OWNER }).expect(200);
+        const foreign = await updateMetadata({
+          metadata: { calendarId: '68cf06a160d294db17c06871', status: 'bogus' },
+          version: Number.MAX_SAFE_INTEGER,
+          ...scope,
+        }).expect(200);
+        expect(foreign.body.data.applied).toBe(true);
+
+        const owner = await updateMetadata({
+          metadata: { calendarId: '68cf06a160d294db17c06872', status: 'reauth_required' },
+          version: 3,
+          versionScope: OWNER,
+        }).expect(200);
+        expect(owner.body.data.applied).toBe(true);
+        expect((await getConnector()).body.data.metadata).toEqual({
+          calendarId: '68cf06a160d294db17c06872',
+          status: 'reauth_required',
+        });
+        // And the owner's own order still holds.
+        await updateMetadata({ metadata: { status: 'connected' }, version: 4, versionScope: OWNER }).expect(200);
+        const late = await updateMetadata({ metadata: { status: 'stale' }, version: 3, versionScope: OWNER });
+        expect(late.body.data.applied).toBe(false);
+      });
+
+      it.each([
+        [{ metadata: {}, versionScope: OWNER }, 'versionScope needs a version'],
+        [{ metadata: {}, version: 1, versionScope: 'short' }, 'versionScope'],
+        [{ metadata: {}, version: 1, versionScope: 'x'.repeat(129) }, 'versionScope'],
+        [{ metadata: {}, version: 1, versionScope: 'with spaces in it 0123' }, 'versionScope'],
+        [{ metadata: {}, version: 1, versionScope: { $gt: '' } }, 'versionScope'],
+      ])('refuses %j with a 400 naming the problem', async (body, problem) => {
+        const res = await updateMetadata(body).expect(400);
+        expect(res.body).toMatchObject({ success: false, error: { code: 'VALIDATION_FAILED' } });
+        expect(res.body.message).toContain(problem);
+      });
+    });
+
     it('answers 404 for a connector that does not exist and never creates one', async () => {
       const res = await updateMetadata({ connectorId: 'slack', metadata: { a: 1 } }).expect(404);
       expect(res.body.error.code).toBe('CONNECTOR_NOT_FOUND');

@@ -215,7 +215,9 @@ describe('database-api calendar work on a connection (e2e, real database, stand-
 
     it('answers 409 NOT_CONNECTED for a connector that was never connected, on every route', async () => {
       await addConnector();
-      for (const route of ALL_ROUTES) {
+      const disconnect: Route = { name: 'disconnect', method: 'delete', path: 'connection', status: 200 };
+      // The disconnect route too: one condition, one status (the contract's "disconnect included").
+      for (const route of [...ALL_ROUTES, disconnect]) {
         const res = await call(route);
         expect([route.name, res.status, res.body]).toEqual([
           route.name,
@@ -260,6 +262,8 @@ describe('database-api calendar work on a connection (e2e, real database, stand-
           body: route.body,
         });
         expect(seen.headers['authorization']).toBe(`Bearer ${E2E_WEBHOOK_TOKEN}`);
+        // So webhook-api can refuse a connection that is not this subaccount's.
+        expect(seen.headers['x-subaccount-id']).toBe(subaccountId);
         expect(seen.headers['x-request-id']).toBe(`trace-${route.name}`);
         expect(seen.headers['idempotency-key']).toBeUndefined();
       },

@@ -37,9 +37,9 @@ const RUN_LIMIT_MS = 150_000;
  *
  * Stateful links come from the documents' own OpenAPI links (and Location headers), not
  * from schemathesis's dependency-analysis guesses: those take `POST /connectors/{subaccountId}`
- * for the creation of a "Subaccount" and then report the documented 404 NOT_CONNECTED of
- * `DELETE .../google-calendar/connection` (a connection is made by the OAuth flow, not by
- * adding a connector) as "created resource not found", and they address the created
+ * for the creation of a "Subaccount" and then expect `DELETE .../google-calendar/connection`
+ * to find it (a connection is made by the OAuth flow, not by adding a connector: that
+ * answers the documented 409 NOT_CONNECTED), and they address the created
  * connector by the lowercased id of the answer while the request may have spelled it in
  * upper case, which hides a re-creation from the use-after-free check.
  */

@@ -23,7 +23,7 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
     );
   const refreshRequests = () => stack.google.tokenRequests('refresh_token').length;
 
-  it('disconnects: revokes at Google, deletes the tokens, flips the metadata; a second call changes nothing', async () => {
+  it('disconnects: revokes at Google, deletes the tokens, flips the metadata; a second call is a 409 NOT_CONNECTED', async () => {
     const subaccountId = newSubaccountId();
     const { calendarId } = await stack.connect(subaccountId, 'leaving@example.com');
     const revokedBefore = stack.google.revokedTokens().length;
@@ -64,8 +64,9 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
       'DELETE',
       `/api/connectors/${subaccountId}/google-calendar/connection`,
     );
-    expect(again.status).toBe(200);
-    expect(again.body.data).toMatchObject({ changed: false, status: 'disconnected' });
+    // The contract: disconnected answers 409 NOT_CONNECTED on every route, disconnect included.
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('NOT_CONNECTED');
 
     const calendars = await stack.asService('GET', `/api/google-calendar/connections/${calendarId}/calendars`);
     expect(calendars.status).toBe(409);
@@ -73,7 +74,7 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
     expect(calendars.body.error.code).toBe('NOT_CONNECTED');
   });
 
-  it('answers 404 NOT_CONNECTED for a disconnect when there never was a connection', async () => {
+  it('answers 409 NOT_CONNECTED for a disconnect when there never was a connection', async () => {
     const subaccountId = newSubaccountId();
     await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}`, { connectorId: 'google-calendar' });
     const res = await stack.asUser(
@@ -81,11 +82,11 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
       'DELETE',
       `/api/connectors/${subaccountId}/google-calendar/connection`,
     );
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('NOT_CONNECTED');
     const unknown = await stack.asService('DELETE', `/api/google-calendar/connections/${new ObjectId().toHexString()}`);
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('CONNECTION_NOT_FOUND');
+    expect(unknown.status).toBe(409);
+    expect(unknown.body.error.code).toBe('NOT_CONNECTED');
   });
 
   it('refreshes a token near expiry, stores the new one sealed, and the next call uses it', async () => {

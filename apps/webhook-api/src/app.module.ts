@@ -4,8 +4,10 @@ import { WebhookApiConfig } from './config/webhook-api.config';
 import { CalendarSyncModule } from './calendar-sync/calendar-sync.module';
 import { StatusChangesModule } from './status-changes/status-changes.module';
 import { CalendarModule } from './calendar/calendar.module';
+import { KeyRotationModule } from './commands/key-rotation.module';
 import { ConnectModule } from './connect/connect.module';
 import { ConnectionsModule } from './connections/connections.module';
+import { ConnectionsOverviewModule } from './connections-overview/connections-overview.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { TokenRefreshModule } from './token-refresh/token-refresh.module';
 
@@ -26,11 +28,13 @@ export class AppModule {
         }),
         ConnectModule,
         ConnectionsModule,
+        ConnectionsOverviewModule,
         TokenRefreshModule,
         CalendarModule,
         DeliveriesModule,
         CalendarSyncModule,
         StatusChangesModule,
+        KeyRotationModule,
       ],
     };
   }

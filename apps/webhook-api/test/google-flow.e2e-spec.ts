@@ -88,6 +88,7 @@ describe('webhook-api with the Google sandbox: callback, outbox, disconnect (e2e
           disconnectedAt: null,
         },
         version: expect.any(Number),
+        versionScope: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       });
       expect(Number.isInteger(delivery.body.version) && (delivery.body.version as number) > 0).toBe(true);
       const connectedAt = Date.parse(delivery.body.metadata['connectedAt'] as string);
@@ -237,7 +238,7 @@ describe('webhook-api with the Google sandbox: callback, outbox, disconnect (e2e
   });
 
   describe('disconnect', () => {
-    it('revokes at Google before answering, deletes the tokens, flips the metadata; a second call changes nothing', async () => {
+    it('revokes at Google before answering, deletes the tokens, flips the metadata; a second call is a 409 and changes nothing', async () => {
       const subaccountId = newSubaccountId();
       const userEmail = newEmail('leaving');
       const { calendarId } = await stack.connect(subaccountId, userEmail);
@@ -287,8 +288,9 @@ describe('webhook-api with the Google sandbox: callback, outbox, disconnect (e2e
       expect(status.body.data).toMatchObject({ calendarId, status: 'disconnected' });
 
       const deliveries = stack.receiver.requestsFor(subaccountId).length;
-      const again = await stack.asService('delete', `/api/google-calendar/connections/${calendarId}`).expect(200);
-      expect(again.body).toMatchObject({ success: true, data: { calendarId, status: 'disconnected', changed: false } });
+      // The contract: a disconnected connection answers 409 NOT_CONNECTED, disconnect included.
+      const again = await stack.asService('delete', `/api/google-calendar/connections/${calendarId}`).expect(409);
+      expect(again.body).toMatchObject({ success: false, error: { code: 'NOT_CONNECTED' } });
       expect(stack.google.requests.filter((r) => r.path === '/revoke')).toHaveLength(revokesBefore + 1);
       await sleep(300);
       expect(stack.receiver.requestsFor(subaccountId)).toHaveLength(deliveries);
@@ -298,13 +300,14 @@ describe('webhook-api with the Google sandbox: callback, outbox, disconnect (e2e
       expect(calendars.body.success).toBe(false);
     });
 
-    it('answers 404 CONNECTION_NOT_FOUND for an unknown calendarId and 400 for a malformed one', async () => {
+    it('answers 409 NOT_CONNECTED for an unknown calendarId and 400 for a malformed one', async () => {
       const unknown = await stack.asService(
         'delete',
         `/api/google-calendar/connections/${new ObjectId().toHexString()}`,
       );
-      expect(unknown.status).toBe(404);
-      expect(unknown.body).toMatchObject({ success: false, error: { code: 'CONNECTION_NOT_FOUND' } });
+      // The contract: a connection that does not exist is not connected.
+      expect(unknown.status).toBe(409);
+      expect(unknown.body).toMatchObject({ success: false, error: { code: 'NOT_CONNECTED' } });
       const malformed = await stack.asService('delete', '/api/google-calendar/connections/not-an-id');
       expect(malformed.status).toBe(400);
       expect(malformed.body).toMatchObject({ success: false, error: { code: 'VALIDATION_FAILED' } });

@@ -1,10 +1,11 @@
 import { getFreePort } from '@connector-service/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { randomBytes } from 'node:crypto';
-import { TokenRotationService } from '../src/connections/token-rotation.service';
+import { KeyRotationService } from '../src/commands/key-rotation.service';
 import { AccessTokenService } from '../src/token-refresh/access-token.service';
 import { TokenCipher } from '../src/connections/token-cipher';
 import { WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
+import { WebhookApiWithGoogle, newEmail, newSubaccountId } from './support/webhook-api-with-google';
 
 describe('TOKEN_ENCRYPTION_KEY rotation (e2e, real database)', () => {
   const oldKey = randomBytes(32).toString('base64');
@@ -48,8 +49,11 @@ describe('TOKEN_ENCRYPTION_KEY rotation (e2e, real database)', () => {
     const tokens = api.app.get(AccessTokenService);
     expect(await tokens.accessToken(calendarId.toHexString())).toBe('ya29.old-access');
 
-    const rotation = api.app.get(TokenRotationService);
-    expect(await rotation.reencryptAll()).toEqual({ scanned: 1, reencrypted: 2 });
+    const rotation = api.app.get(KeyRotationService);
+    expect(await rotation.resealAll()).toEqual({
+      connections: { scanned: 1, resealed: 2 },
+      consentLinks: { scanned: 0, resealed: 0 },
+    });
 
     const doc = await mongo.db().collection('googlecalendarconnections').findOne({ _id: calendarId });
     const onlyNewKey = new TokenCipher([newKey]);
@@ -57,7 +61,32 @@ describe('TOKEN_ENCRYPTION_KEY rotation (e2e, real database)', () => {
     expect(onlyNewKey.decrypt(doc?.['refreshToken'])).toBe('1//old-refresh');
     expect(() => new TokenCipher([oldKey]).decrypt(doc?.['refreshToken'])).toThrow();
 
-    expect(await rotation.reencryptAll()).toEqual({ scanned: 1, reencrypted: 0 });
+    expect((await rotation.resealAll()).connections).toEqual({ scanned: 1, resealed: 0 });
     expect(await tokens.accessToken(calendarId.toHexString())).toBe('ya29.old-access');
+  });
+
+  it('re-seals the PKCE verifiers of pending consent links too: a link sent before the rotation still connects after the old key is dropped', async () => {
+    const stack = await WebhookApiWithGoogle.start({ env: { TOKEN_ENCRYPTION_KEY: oldKey } });
+    try {
+      const subaccountId = newSubaccountId();
+      const userEmail = newEmail('rotated');
+      // The link is e-mailed under the old key; the user opens it only after the rotation.
+      const authUrl = await stack.startConnect(subaccountId, userEmail);
+      await stack.restart(undefined, { TOKEN_ENCRYPTION_KEY: `${newKey},${oldKey}` });
+      expect(await stack.api.app.get(KeyRotationService).resealAll()).toEqual({
+        connections: { scanned: 0, resealed: 0 },
+        consentLinks: { scanned: 1, resealed: 1 },
+      });
+      const [state] = await stack.mongo.db().collection('oauthstates').find({ subaccountId }).toArray();
+      expect(new TokenCipher([newKey]).decrypt(state?.['codeVerifier'])).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
+
+      await stack.restart(undefined, { TOKEN_ENCRYPTION_KEY: newKey });
+      const page = await stack.callback(await stack.consent(authUrl));
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('data-result="success"');
+      expect(await stack.connectionOf(subaccountId)).toMatchObject({ status: 'connected', userEmail });
+    } finally {
+      await stack.stop();
+    }
   });
 });

@@ -8,6 +8,8 @@ export * from './google-sandbox';
 export * from './lib/test-database';
 export * from './lib/app-process';
 export * from './lib/stack-env';
+export * from './lib/config-variables';
+export * from './lib/openapi-conformance';
 export * from './lib/workspace-root';
 export * from './lib/webhook-receiver';
 export * from './lib/awaited-log';

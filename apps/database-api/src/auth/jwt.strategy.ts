@@ -6,6 +6,7 @@ import { DatabaseApiConfig } from '../config/database-api.config';
 import { AuthenticatedUser } from './authenticated-user';
 
 interface JwtClaims {
+  exp?: unknown;
   sub?: unknown;
   subaccountIds?: unknown;
   role?: unknown;
@@ -13,7 +14,7 @@ interface JwtClaims {
 
 /**
  * Verifies user JWTs: HS256 only (so `alg: none` and key-confusion tricks fail), `exp`
- * enforced, and the claims we rely on present and well-typed.
+ * required and enforced, and the claims we rely on present and well-typed.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -29,6 +30,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(claims: JwtClaims): AuthenticatedUser {
+    // jsonwebtoken checks `exp` only when the token has one: without this a token minted
+    // without it would open the API for ever.
+    if (typeof claims.exp !== 'number') {
+      throw new UnauthorizedException('The token has no expiry (exp)');
+    }
     return userFromClaims(claims);
   }
 }

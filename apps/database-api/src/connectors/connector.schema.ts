@@ -21,9 +21,20 @@ export class ConnectorSubaccount {
   @Prop({ type: MongooseSchema.Types.Mixed, default: () => ({}) })
   metadata!: Record<string, unknown>;
 
-  /** Version of the last versioned metadata update applied; older ones are ignored. */
+  /** Version of the last versioned metadata update applied; older ones of its scope are ignored. */
   @Prop({ type: Number })
   metadataVersion?: number;
+
+  /** The `versionScope` that `metadataVersion` was counted in; null when the update named none. */
+  @Prop({ type: String })
+  metadataVersionScope?: string | null;
+
+  /**
+   * Version scopes whose updates this connector never takes: those its removed predecessors
+   * (same subaccount and connector id) were written in, so nothing meant for them lands here.
+   */
+  @Prop({ type: [String], default: undefined })
+  closedVersionScopes?: string[];
 
   createdAt!: Date;
   updatedAt!: Date;

@@ -86,9 +86,15 @@ export class ConnectorsController {
 
   @Delete(':subaccountId/:connectorId')
   @UserAuth()
-  @ApiOperation({ summary: 'Remove a connector' })
+  @ApiOperation({
+    summary: 'Remove a connector',
+    description:
+      'A google-calendar connector whose metadata shows a connection is first disconnected at webhook-api ' +
+      '(channels stopped, grant revoked, tokens deleted); when that fails (502, 504) nothing is deleted. ' +
+      'A connector created again starts with empty metadata, and no update meant for the removed one lands on it.',
+  })
   @ApiEnvelope(DeletedConnectorDto)
-  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.BAD_GATEWAY, HttpStatus.GATEWAY_TIMEOUT)
   remove(@Param() params: ConnectorParamsDto): Promise<DeletedConnectorDto> {
     return this.connectors.remove(params.subaccountId, params.connectorId);
   }

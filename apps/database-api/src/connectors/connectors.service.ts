@@ -1,6 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import {
-  CALENDAR_ID_PATTERN,
   ConnectorDto,
   CreateConnectorDto,
   DeletedConnectorDto,
@@ -10,21 +9,23 @@ import {
   UpdateConnectorMetadataDto,
 } from '@connector-service/contracts';
 import { DomainException, NotFoundDomainException } from '@connector-service/app-core';
+import { ConnectorKinds } from './connector-kinds';
 import { ConnectorRecord, ConnectorRepository, DuplicateConnectorError } from './connector.repository';
-
-const DEFAULT_NAMES: Record<string, string> = { [GOOGLE_CALENDAR_CONNECTOR_ID]: 'Google Calendar' };
 
 /** A subaccount's connectors: add, read, remove, and merge metadata from services. */
 @Injectable()
 export class ConnectorsService {
-  constructor(private readonly connectors: ConnectorRepository) {}
+  constructor(
+    private readonly connectors: ConnectorRepository,
+    private readonly kinds: ConnectorKinds,
+  ) {}
 
   async add(subaccountId: string, input: CreateConnectorDto): Promise<ConnectorDto> {
     try {
       const created = await this.connectors.create({
         subaccountId,
         connectorId: input.connectorId,
-        name: input.name ?? DEFAULT_NAMES[input.connectorId] ?? input.connectorId,
+        name: input.name ?? this.kinds.of(input.connectorId)?.defaultName ?? input.connectorId,
         config: input.config ?? {},
       });
       return toConnectorDto(created);
@@ -55,25 +56,18 @@ export class ConnectorsService {
     return connector;
   }
 
-  /**
-   * The `calendarId` (the connection's id at webhook-api) that the `google-calendar`
-   * connector's metadata names: 404 `CONNECTOR_NOT_FOUND` without the connector, undefined
-   * when it was never connected.
-   */
-  async googleCalendarIdOf(subaccountId: string): Promise<string | undefined> {
-    const connector = await this.require(subaccountId, GOOGLE_CALENDAR_CONNECTOR_ID);
-    const calendarId = connector.metadata?.['calendarId'];
-    return typeof calendarId === 'string' && CALENDAR_ID_PATTERN.test(calendarId) ? calendarId : undefined;
-  }
-
+  /** Ends what the connector's kind holds elsewhere (its error keeps the connector), then deletes it. */
   async remove(subaccountId: string, connectorId: string): Promise<DeletedConnectorDto> {
+    const connector = await this.require(subaccountId, connectorId);
+    await this.kinds.of(connectorId)?.beforeRemove(connector);
     if (!(await this.connectors.delete(subaccountId, connectorId))) throw connectorNotFound(connectorId);
     return { connectorId, deleted: true };
   }
 
   async updateMetadata(subaccountId: string, input: UpdateConnectorMetadataDto): Promise<MetadataUpdateResultDto> {
     const connectorId = input.connectorId ?? GOOGLE_CALENDAR_CONNECTOR_ID;
-    const result = await this.connectors.mergeMetadata(subaccountId, connectorId, input.metadata, input.version);
+    const version = input.version === undefined ? undefined : { value: input.version, scope: input.versionScope };
+    const result = await this.connectors.mergeMetadata(subaccountId, connectorId, input.metadata, version);
     if (!result) throw connectorNotFound(connectorId);
     return { connector: toConnectorDto(result.connector), applied: result.applied };
   }

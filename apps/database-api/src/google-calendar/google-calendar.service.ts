@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   AvailabilityRequestDto,
   AvailabilityResultDto,
@@ -7,7 +7,6 @@ import {
   CancelEventQueryDto,
   CancelledEventDto,
   CreateEventDto,
-  ErrorCode,
   EventCalendarQueryDto,
   EventsPageDto,
   FreeBusyRequestDto,
@@ -15,16 +14,15 @@ import {
   ListEventsQueryDto,
   UpdateEventDto,
 } from '@connector-service/contracts';
-import { DomainException } from '@connector-service/app-core';
-import { ConnectorsService } from '../connectors/connectors.service';
 import {
   WebhookApiClient,
   WebhookApiRequest,
   googleCalendarConnectionPath,
 } from '../webhook-api-client/webhook-api.client';
+import { GoogleCalendarConnectorService } from './google-calendar-connector.service';
 import { ProxiedAnswer } from './proxied-answer.interceptor';
 
-type ConnectionCall = Omit<WebhookApiRequest, 'path'> & { readonly path: readonly string[] };
+type ConnectionCall = Omit<WebhookApiRequest, 'path' | 'subaccountId'> & { readonly path: readonly string[] };
 
 /**
  * Calendar work on a subaccount's connection: finds the connection the `google-calendar`
@@ -35,7 +33,7 @@ type ConnectionCall = Omit<WebhookApiRequest, 'path'> & { readonly path: readonl
 @Injectable()
 export class GoogleCalendarService {
   constructor(
-    private readonly connectors: ConnectorsService,
+    private readonly connector: GoogleCalendarConnectorService,
     private readonly webhookApi: WebhookApiClient,
   ) {}
 
@@ -88,18 +86,15 @@ export class GoogleCalendarService {
     return this.onConnection(subaccountId, { method: 'DELETE', path: ['events', eventId], query });
   }
 
-  /** `call` on webhook-api's `/connections/:calendarId/...` of this subaccount's connection. */
+  /**
+   * `call` on webhook-api's `/connections/:calendarId/...` of this subaccount's connection,
+   * naming the subaccount (webhook-api refuses a connection of another one).
+   */
   private async onConnection<T>(subaccountId: string, call: ConnectionCall): Promise<ProxiedAnswer<T>> {
-    const calendarId = await this.connectors.googleCalendarIdOf(subaccountId);
-    if (!calendarId) {
-      throw new DomainException(
-        HttpStatus.CONFLICT,
-        ErrorCode.NotConnected,
-        'Google Calendar is not connected for this subaccount; connect it first',
-      );
-    }
+    const { calendarId } = await this.connector.connectionOf(subaccountId);
     const answer = await this.webhookApi.request<T>({
       ...call,
+      subaccountId,
       path: googleCalendarConnectionPath(calendarId, ...call.path),
     });
     return new ProxiedAnswer(answer);

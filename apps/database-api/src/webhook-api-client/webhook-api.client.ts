@@ -5,6 +5,7 @@ import {
   ErrorEnvelope,
   GoogleCalendarConnectResultDto,
   GoogleCalendarDisconnectResultDto,
+  SUBACCOUNT_ID_HEADER,
   SuccessEnvelope,
   isErrorCode,
 } from '@connector-service/contracts';
@@ -28,6 +29,17 @@ export interface WebhookApiRequest {
   readonly body?: unknown;
   /** Sent as `Idempotency-Key`. */
   readonly idempotencyKey?: string;
+  /**
+   * The subaccount the call acts for, sent as `X-Subaccount-Id` so webhook-api refuses a
+   * connection that is not that subaccount's. Every call about a subaccount names it.
+   */
+  readonly subaccountId?: string;
+}
+
+/** A subaccount's connection at webhook-api. */
+export interface ConnectionRef {
+  readonly subaccountId: string;
+  readonly calendarId: string;
 }
 
 /** webhook-api's successful answer: its status, its `data` and `message`, and the headers the SPA may see. */
@@ -75,11 +87,12 @@ export function googleCalendarConnectionPath(calendarId: string, ...segments: st
 }
 
 /**
- * The one way to webhook-api: the service token, the request id, a total deadline (told to
- * webhook-api as `X-Request-Timeout-Ms`, so it answers within it), and failures mapped for
- * our callers: webhook-api's own answers about the request (and Google's 502/504) go on
- * unchanged, with their `Retry-After`; webhook-api timing out is a 504 `UPSTREAM_TIMEOUT`,
- * unreachable or failing a 502 `UPSTREAM_UNAVAILABLE`; never a hang or a 500.
+ * The one way to webhook-api: the service token, the subaccount acted for, the request id,
+ * a total deadline (told to webhook-api as `X-Request-Timeout-Ms`, so it answers within
+ * it), and failures mapped for our callers: webhook-api's own answers about the request
+ * (and Google's 502/504) go on unchanged, with their `Retry-After`; webhook-api timing out
+ * is a 504 `UPSTREAM_TIMEOUT`, unreachable or failing a 502 `UPSTREAM_UNAVAILABLE`; never
+ * a hang or a 500.
  */
 @Injectable()
 export class WebhookApiClient {
@@ -94,11 +107,20 @@ export class WebhookApiClient {
     subaccountId: string,
     userEmail: string,
   ): Promise<WebhookApiAnswer<GoogleCalendarConnectResultDto>> {
-    return this.request({ method: 'POST', path: 'api/google-calendar/connect', body: { subaccountId, userEmail } });
+    return this.request({
+      method: 'POST',
+      path: 'api/google-calendar/connect',
+      body: { subaccountId, userEmail },
+      subaccountId,
+    });
   }
 
-  disconnectGoogleCalendar(calendarId: string): Promise<WebhookApiAnswer<GoogleCalendarDisconnectResultDto>> {
-    return this.request({ method: 'DELETE', path: googleCalendarConnectionPath(calendarId) });
+  disconnectGoogleCalendar(connection: ConnectionRef): Promise<WebhookApiAnswer<GoogleCalendarDisconnectResultDto>> {
+    return this.request({
+      method: 'DELETE',
+      path: googleCalendarConnectionPath(connection.calendarId),
+      subaccountId: connection.subaccountId,
+    });
   }
 
   async request<T>(call: WebhookApiRequest): Promise<WebhookApiAnswer<T>> {
@@ -121,6 +143,7 @@ export class WebhookApiClient {
             // How long we still wait, so webhook-api answers (at worst its own 504) before we give up.
             [REQUEST_TIMEOUT_HEADER]: String(Math.max(1, deadline - Date.now())),
             ...(call.idempotencyKey === undefined ? {} : { [IDEMPOTENCY_KEY_HEADER]: call.idempotencyKey }),
+            ...(call.subaccountId === undefined ? {} : { [SUBACCOUNT_ID_HEADER]: call.subaccountId }),
           },
           // `timeout` alone is an idle timeout of the socket; the signal bounds the whole call.
           timeout: timeoutMs,

@@ -39,6 +39,14 @@ export class CalendarSyncStateRepository {
     return this.model.findById(calendarId).lean<CalendarSyncState>().exec();
   }
 
+  /** The last complete sync and the current failure of these connections' states (the `_id` index on MongoDB). */
+  findSyncOutcomes(calendarIds: string[]): Promise<Pick<CalendarSyncState, '_id' | 'lastSyncedAt' | 'lastError'>[]> {
+    return this.model
+      .find({ _id: { $in: calendarIds } }, { _id: 1, lastSyncedAt: 1, lastError: 1 })
+      .lean<Pick<CalendarSyncState, '_id' | 'lastSyncedAt' | 'lastError'>[]>()
+      .exec();
+  }
+
   /** States whose sync is due, most overdue first. */
   findDue(now: Date, limit: number): Promise<Pick<CalendarSyncState, '_id' | 'nextSyncAt'>[]> {
     return this.model

@@ -17,7 +17,11 @@ export class CalendarSyncState {
   @Prop({ type: String, required: true })
   googleCalendarId!: string;
 
-  /** The connection's `stateVersion` the baseline was taken for; another one (a reconnect) takes a new baseline. */
+  /**
+   * The connection's `accountVersion` (the `stateVersion` at which its Google account was
+   * connected) the baseline was taken for: a re-consent of the same account keeps it and the
+   * sync goes on from its token; another account (or connecting after access was lost) takes a new baseline.
+   */
   @Prop({ type: Number, required: true })
   stateVersion!: number;
 

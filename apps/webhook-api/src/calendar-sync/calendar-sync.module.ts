@@ -25,6 +25,6 @@ import { CalendarSyncStateRepository } from './calendar-sync-state.repository';
     PushChannelsModule,
   ],
   providers: [CalendarSyncMetrics, CalendarSyncScheduler, CalendarSyncService, CalendarSyncStateRepository],
-  exports: [CalendarSyncScheduler, CalendarSyncService],
+  exports: [CalendarSyncScheduler, CalendarSyncService, CalendarSyncStateRepository],
 })
 export class CalendarSyncModule {}

@@ -3,6 +3,7 @@ import { BackgroundWork, ConcurrencyLimit, DuePoller } from '@connector-service/
 import { Types } from 'mongoose';
 import { ConnectionRepository } from '../connections/connection.repository';
 import { DeliveriesService } from '../deliveries/deliveries.service';
+import { PushChannelsService } from '../push-channels/push-channels.service';
 import { PushNotifications } from '../push-channels/push-notifications';
 import { CalendarSyncService } from './calendar-sync.service';
 import { CalendarSyncState } from './calendar-sync-state.schema';
@@ -57,6 +58,7 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     private readonly connections: ConnectionRepository,
     private readonly deliveries: DeliveriesService,
     private readonly pushes: PushNotifications,
+    private readonly pushChannels: PushChannelsService,
   ) {}
 
   get enabled(): boolean {
@@ -103,19 +105,26 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     return running;
   }
 
-  /** Connected connections without a sync state (made before this feature) are made due. */
+  /**
+   * Connected connections without a sync state (made before this feature) are made due, and
+   * those without a push channel get one owed (opened by the channels' renewal poll, which
+   * bounds and backs off the Google calls); both are idempotent, so a start that stopped
+   * halfway is finished by the next.
+   */
   private async adoptUnsynced(): Promise<void> {
     let after: Types.ObjectId | null = null;
     try {
       for (;;) {
         const page = await this.connections.findConnectedIds(after, ADOPTION_PAGE);
         if (page.length === 0 || this.work.stopped) return;
-        const synced = await this.states.existing(page.map((connection) => connection._id.toString()));
+        const ids = page.map((connection) => connection._id.toString());
+        const synced = await this.states.existing(ids);
         for (const connection of page) {
           const id = connection._id.toString();
           // Made before change notifications: the baseline delivers nothing.
           if (!synced.has(id)) await this.states.markDue(id, connection.googleEmail, new Date(), null);
         }
+        await this.pushChannels.oweChannels(ids);
         after = page[page.length - 1]?._id ?? null;
       }
     } catch (error) {

@@ -3,6 +3,7 @@ import { DomainException, retryDelayMs } from '@connector-service/app-core';
 import { ConnectionStatus, ErrorCode } from '@connector-service/contracts';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
+import { accountVersionOf } from '../connections/google-account';
 import { toEventFields } from '../calendar/calendar-event.mapper';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { GoogleApiException } from '../google/google-errors';
@@ -45,8 +46,9 @@ const BACKSTOP_SPREAD = 0.25;
 
 /**
  * One connection's calendar sync, one at a time across replicas (a claim per connection,
- * renewed while the sync runs). The first sync of a connected state takes the baseline (the
- * events then are not delivered); every later one lists the changes since the stored
+ * renewed while the sync runs). The first sync of a connected Google account takes the
+ * baseline (the events then are not delivered; a re-consent of the same account takes none);
+ * every later one lists the changes since the stored
  * `syncToken`, page by page, each page handed to the delivery outbox before the next is
  * read, and stores the new token only after the last, and only over the token it started
  * from. A token Google refuses (410) gives a full listing, every event in the resync window
@@ -109,7 +111,9 @@ export class CalendarSyncService {
       );
     }
     const from: SyncStart = { syncToken: state?.syncToken ?? null, syncRequestedAt: state?.syncRequestedAt ?? null };
-    const baseline = !state?.syncToken || state.stateVersion !== connection.stateVersion;
+    // A token of another Google account (the connection switched) is no start; a re-consent of the same one goes on from it.
+    const accountVersion = accountVersionOf(connection);
+    const baseline = !state?.syncToken || state.stateVersion !== accountVersion;
     let kind: SyncKind = baseline ? 'baseline' : 'incremental';
     try {
       let result: { syncToken: string; changes: number };
@@ -117,7 +121,7 @@ export class CalendarSyncService {
         // What changed since the connection was made is delivered; what existed before is not.
         const since = state?.baselineChangesSince ?? null;
         result = await this.walk(claim, connection, observedAt, {
-          syncedFrom: `baseline:${connection.stateVersion}`,
+          syncedFrom: `baseline:${accountVersion}`,
           delivered: (event) => since !== null && changedSince(event, since),
         });
       } else {
@@ -143,7 +147,7 @@ export class CalendarSyncService {
         {
           _id: calendarId,
           googleCalendarId: connection.googleEmail,
-          stateVersion: connection.stateVersion,
+          stateVersion: accountVersion,
           syncToken: result.syncToken,
           lastSyncedAt: now,
           nextSyncAt,
@@ -172,7 +176,7 @@ export class CalendarSyncService {
         const maxMs = Math.max(MIN_MAX_FAILURE_DELAY_MS, this.config.CALENDAR_SYNC_INTERVAL_SECONDS * 1000);
         const delay = retryDelayMs((state?.failures ?? 0) + 1, { maxMs });
         await this.states.recordFailure(
-          { _id: calendarId, googleCalendarId: connection.googleEmail, stateVersion: connection.stateVersion },
+          { _id: calendarId, googleCalendarId: connection.googleEmail, stateVersion: accountVersion },
           from,
           (error as Error).message,
           new Date(Date.now() + delay),

@@ -22,6 +22,7 @@ import {
 import { ApiEnvelope, ApiErrors, ApiIdempotencyKey, IdempotencyKey } from '@connector-service/app-core';
 import { ServiceAuth } from '@connector-service/service-auth';
 import type { FastifyReply } from 'fastify';
+import { ConnectionOfSubaccount } from '../connections/connection-subaccount.guard';
 import { GoogleCalendarApi } from '../google/google-calendar.api';
 import { AvailabilityService } from './availability.service';
 import { EventsService } from './events.service';
@@ -45,6 +46,8 @@ export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 // The two shapes of an event's start/end (CreateEventDto documents them as oneOf).
 @ApiExtraModels(EventDateTimeDto, EventDateDto)
 @Controller('google-calendar/connections/:calendarId')
+// Above ServiceAuth: the service token is checked first.
+@ConnectionOfSubaccount()
 @ServiceAuth()
 export class CalendarController {
   constructor(
@@ -78,7 +81,11 @@ export class CalendarController {
 
   @Post('availability')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Bookable slots from the calendars’ free/busy, working hours, buffers and notice' })
+  @ApiOperation({
+    summary: 'Bookable slots from the calendars’ free/busy, working hours, buffers and notice',
+    description:
+      '404 NOT_FOUND when Google cannot read a listed calendar (error.details: each such { googleCalendarId, error }).',
+  })
   @ApiEnvelope(AvailabilityResultDto)
   @ApiErrors(...CALENDAR_ERRORS, HttpStatus.PAYLOAD_TOO_LARGE)
   availability(

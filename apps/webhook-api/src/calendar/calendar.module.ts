@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { ConnectionStoreModule } from '../connections/connection-store.module';
 import { GoogleApiModule } from '../google/google-api.module';
 import { LeasesModule } from '../leases/leases.module';
 import { AvailabilityService } from './availability.service';
@@ -15,6 +16,8 @@ import { IdempotencyService } from './idempotency.service';
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: IdempotencyRecord.name, schema: IdempotencyRecordSchema }]),
+    // The connection lookup of ConnectionSubaccountGuard.
+    ConnectionStoreModule,
     GoogleApiModule,
     LeasesModule,
   ],

@@ -2,12 +2,13 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError } from '@connector-service/app-core';
 import { AppModule } from '../app.module';
-import { TokenRotationService } from '../connections/token-rotation.service';
+import { KeyRotationService } from './key-rotation.service';
 
 /**
  * `node dist/apps/webhook-api/main.js reencrypt-tokens`: after putting a new key first in
- * TOKEN_ENCRYPTION_KEY (old keys after it), re-encrypts every stored token under the new
- * key; then the old keys can be removed.
+ * TOKEN_ENCRYPTION_KEY (old keys after it), re-seals everything stored under an older key
+ * (Google tokens, PKCE verifiers of pending consent links) with the new one; then the old
+ * keys can be removed.
  */
 export async function reencryptTokensCommand(): Promise<void> {
   try {
@@ -15,8 +16,11 @@ export async function reencryptTokensCommand(): Promise<void> {
       logger: ['error', 'warn'],
       abortOnError: false,
     });
-    const result = await app.get(TokenRotationService).reencryptAll();
-    process.stdout.write(`Re-encrypted ${result.reencrypted} token(s) in ${result.scanned} connection(s).\n`);
+    const { connections, consentLinks } = await app.get(KeyRotationService).resealAll();
+    process.stdout.write(
+      `Re-encrypted ${connections.resealed} token(s) in ${connections.scanned} connection(s) and ` +
+        `${consentLinks.resealed} PKCE verifier(s) of ${consentLinks.scanned} pending consent link(s).\n`,
+    );
     await app.close();
   } catch (error) {
     if (error instanceof ConfigValidationError)

@@ -191,6 +191,17 @@ export class WebhookApiConfig extends ServiceConfig {
   @Max(100000)
   readonly CALLBACK_RATE_LIMIT_PER_MINUTE: number = 30;
 
+  /**
+   * Pushes POST /api/google-calendar/notifications takes per client address per minute (per
+   * replica), then 429: bounds a flood. Google sends from few addresses, so keep it generous.
+   */
+  @EnvVar()
+  @NumberFromEnv()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  readonly PUSH_RATE_LIMIT_PER_MINUTE: number = 6000;
+
   /** Where change notifications are POSTed (Standard Webhooks). Unset: nothing is enqueued or sent. */
   @EnvVar()
   @IsOptional()

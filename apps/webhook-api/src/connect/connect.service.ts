@@ -1,11 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { GoogleCalendarConnectResultDto, StartGoogleCalendarConnectDto } from '@connector-service/contracts';
+import {
+  ConnectionStatus,
+  GoogleCalendarConnectResultDto,
+  StartGoogleCalendarConnectDto,
+} from '@connector-service/contracts';
 import { MessageResult } from '@connector-service/app-core';
 import { ConnectionRepository } from '../connections/connection.repository';
+import { isSameGoogleAccount } from '../connections/google-account';
 import { TokenCipher } from '../connections/token-cipher';
 import { GoogleOAuthRejectedError } from '../google/google-errors';
-import { GOOGLE_CALENDAR_SCOPES, GoogleOAuthClient, GoogleTokens } from '../google/google-oauth.client';
+import { GOOGLE_CALENDAR_SCOPES, GoogleAccount, GoogleOAuthClient } from '../google/google-oauth.client';
 import { MetadataUpdateWorker } from '../metadata-outbox/metadata-update.worker';
+import { PushChannelsService } from '../push-channels/push-channels.service';
 import { CallbackFailureReason, CallbackOutcome } from './callback-outcome';
 import { ConnectMetrics } from './connect.metrics';
 import { ConsentLinkService } from './consent-link.service';
@@ -35,6 +41,7 @@ export class ConnectService {
     private readonly connections: ConnectionRepository,
     private readonly cipher: TokenCipher,
     private readonly metadataUpdates: MetadataUpdateWorker,
+    private readonly pushChannels: PushChannelsService,
     private readonly metrics: ConnectMetrics,
   ) {}
 
@@ -88,9 +95,10 @@ export class ConnectService {
       throw new CallbackFailure(CallbackFailureReason.ScopeNotGranted);
     }
     const account = await this.googleStep(() => this.google.fetchAccount(tokens.accessToken));
-    await this.requireRefreshToken(pending.subaccountId, tokens);
+    // Without a new refresh token the consent is refused unless one of this account may be kept (saveConnected).
+    if (tokens.refreshToken) await this.stopChannelsOfReplacedAccount(pending.subaccountId, account);
 
-    const saved = await this.connections.saveConnected(
+    const outcome = await this.connections.saveConnected(
       {
         subaccountId: pending.subaccountId,
         userEmail: pending.userEmail,
@@ -103,16 +111,31 @@ export class ConnectService {
       },
       new Date(),
     );
+    if ('refused' in outcome) throw new CallbackFailure(CallbackFailureReason.NoRefreshToken);
+    const saved = outcome.saved;
     const calendarId = saved._id.toString();
     this.metadataUpdates.deliverSoon(calendarId);
     return { connected: true, calendarId, subaccountId: saved.subaccountId, googleEmail: saved.googleEmail };
   }
 
-  /** Without a refresh token (new or kept from before) the connection could not last an hour. */
-  private async requireRefreshToken(subaccountId: string, tokens: GoogleTokens): Promise<void> {
-    if (tokens.refreshToken) return;
+  /**
+   * A consent of another Google account is about to replace a connected one: the old
+   * account's push channels are stopped now, with its own grant (Google ties a channel to
+   * the user who opened it), which is gone once the new tokens are stored. Channels this
+   * misses are stopped after the switch with the new grant (PushChannelsService.ensureOpen),
+   * or lapse at Google; their pushes are ignored either way.
+   */
+  private async stopChannelsOfReplacedAccount(subaccountId: string, account: GoogleAccount): Promise<void> {
     const existing = await this.connections.findBySubaccount(subaccountId);
-    if (!existing?.refreshToken) throw new CallbackFailure(CallbackFailureReason.NoRefreshToken);
+    const consented = { googleEmail: account.email, ...(account.id ? { googleUserId: account.id } : {}) };
+    if (existing?.status !== ConnectionStatus.Connected || isSameGoogleAccount(existing, consented)) return;
+    try {
+      await this.pushChannels.stopAll(existing._id.toString());
+    } catch (error) {
+      this.logger.warn(
+        `Push channels of ${existing._id.toString()} could not be stopped before the switch of accounts: ${(error as Error).message}`,
+      );
+    }
   }
 
   private async googleStep<T>(step: () => Promise<T>): Promise<T> {

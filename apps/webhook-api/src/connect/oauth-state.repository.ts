@@ -29,6 +29,24 @@ export class OAuthStateRepository {
     return this.writes.run(id, () => this.model.findOneAndDelete({ _id: id }).lean().exec());
   }
 
+  /** Pending states with their sealed verifiers, by id, in pages (for a key rotation). */
+  findPage(afterId: string | null, limit: number): Promise<Pick<OAuthState, '_id' | 'codeVerifier'>[]> {
+    return this.model
+      .find(afterId === null ? {} : { _id: { $gt: afterId } }, { _id: 1, codeVerifier: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Pick<OAuthState, '_id' | 'codeVerifier'>[]>()
+      .exec();
+  }
+
+  /** Replaces a sealed verifier only if it is still the one read (the state may have been used meanwhile). */
+  async replaceSealedVerifier(id: string, expected: string, replacement: string): Promise<boolean> {
+    const result = await this.writes.run(id, () =>
+      this.model.updateOne({ _id: id, codeVerifier: expected }, { $set: { codeVerifier: replacement } }).exec(),
+    );
+    return result.modifiedCount === 1;
+  }
+
   async deleteExpired(now: Date): Promise<number> {
     const result = await this.model.deleteMany({ expiresAt: { $lte: now } }).exec();
     return result.deletedCount;

@@ -20,3 +20,12 @@ export function connectionNotUsable(status: ConnectionStatus): DomainException {
         'The Google Calendar connection is disconnected',
       );
 }
+
+/** A disconnect overtaken by a new consent: that consent stays connected. */
+export function connectionChanged(calendarId: string): DomainException {
+  return new DomainException(
+    HttpStatus.CONFLICT,
+    ErrorCode.ConnectionChanged,
+    `Google Calendar connection ${calendarId} was authorized again while it was being disconnected; it stays connected with the new authorization (disconnect again to end it)`,
+  );
+}

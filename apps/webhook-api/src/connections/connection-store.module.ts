@@ -5,9 +5,8 @@ import { ConnectionRepository } from './connection.repository';
 import { ConnectionTransitions } from './connection-transitions';
 import { GoogleCalendarConnection, GoogleCalendarConnectionSchema } from './google-calendar-connection.schema';
 import { TokenCipher } from './token-cipher';
-import { TokenRotationService } from './token-rotation.service';
 
-/** The stored connection: persistence with sealed tokens and status transitions, key rotation. */
+/** The stored connection: persistence with sealed tokens and status transitions. */
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: GoogleCalendarConnection.name, schema: GoogleCalendarConnectionSchema }]),
@@ -15,13 +14,12 @@ import { TokenRotationService } from './token-rotation.service';
   providers: [
     ConnectionRepository,
     ConnectionTransitions,
-    TokenRotationService,
     {
       provide: TokenCipher,
       inject: [WebhookApiConfig],
       useFactory: (config: WebhookApiConfig) => new TokenCipher(config.TOKEN_ENCRYPTION_KEY),
     },
   ],
-  exports: [ConnectionRepository, ConnectionTransitions, TokenCipher, TokenRotationService],
+  exports: [ConnectionRepository, ConnectionTransitions, TokenCipher],
 })
 export class ConnectionStoreModule {}

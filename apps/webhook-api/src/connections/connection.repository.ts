@@ -5,6 +5,7 @@ import { ConnectionStatus } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
 import { ConnectionTransitions } from './connection-transitions';
+import { accountConnectedAtOf, accountVersionOf, isSameGoogleAccount } from './google-account';
 import {
   GoogleCalendarConnection,
   StatusChange,
@@ -15,6 +16,12 @@ import {
 import { TokenCipher } from './token-cipher';
 
 export type ConnectionRecord = GoogleCalendarConnection;
+
+/** What the operator's view reads of a connection. */
+export type ConnectionPageEntry = Pick<
+  ConnectionRecord,
+  '_id' | 'subaccountId' | 'googleEmail' | 'status' | 'lastError' | 'lastRefreshError' | 'connectedAt'
+>;
 
 /** A connection's Google tokens, opened (plaintext); only ever held in memory. */
 export interface OpenedTokens {
@@ -32,6 +39,34 @@ export interface ConnectedState {
   refreshToken?: string;
   accessTokenExpiresAt: Date;
 }
+
+/** A consent stored, or refused without a write. */
+export type SavedConsent =
+  | { saved: ConnectionRecord }
+  /** No refresh token came, and none of this account may be kept: the connection stays as it was. */
+  | { refused: 'no_refresh_token' };
+
+/** What a disconnect did: the connection it disconnected, or why it left it alone. */
+export type DisconnectOutcome =
+  | { disconnected: ConnectionRecord }
+  /** Another call disconnected it first. */
+  | { unchanged: 'already_disconnected' }
+  /** A new consent was stored meanwhile: that is not the state the disconnect started from. */
+  | { unchanged: 'reconsented' };
+
+/** What saveConnected reads of a connection before replacing its consent. */
+type StoredConsent = Pick<
+  ConnectionRecord,
+  | '_id'
+  | 'status'
+  | 'stateVersion'
+  | 'googleEmail'
+  | 'googleUserId'
+  | 'refreshToken'
+  | 'connectedAt'
+  | 'accountVersion'
+  | 'accountConnectedAt'
+>;
 
 /** Conditional transition writes retried when the status changed between read and write. */
 const MAX_TRANSITION_RACES = 5;
@@ -63,22 +98,47 @@ export class ConnectionRepository implements OnModuleInit {
   }
 
   /**
-   * Stores a (re)connected subaccount's connection, marks its metadata update pending and
-   * records the status change, in one atomic write. A reconnect updates the existing
-   * document, so its id (the `calendarId`) stays; a refresh token is kept when Google sends
-   * no new one. The write is conditional on the status read, so `previousStatus` is exact.
+   * Stores a subaccount's consent, marks its metadata update pending and records the status
+   * change, in one atomic write. A reconnect updates the existing document, so its id (the
+   * `calendarId`) stays. Tokens of one Google account are never kept with another's: without
+   * a new refresh token the stored one is kept only while the connection is connected to the
+   * same account, else the consent is refused and nothing is written. A re-consent of the same
+   * account while connected keeps `accountVersion` (its sync and push channel go on); any
+   * other consent starts them anew. The write is conditional on the `stateVersion` read, so
+   * what was checked is what it replaces, and `previousStatus` is exact.
    */
-  async saveConnected(state: ConnectedState, now: Date): Promise<ConnectionRecord> {
+  async saveConnected(state: ConnectedState, now: Date): Promise<SavedConsent> {
     const { refreshToken, accessToken, ...fields } = state;
     for (let race = 0; race < MAX_TRANSITION_RACES; race += 1) {
       const existing = await this.model
-        .findOne({ subaccountId: state.subaccountId }, { _id: 1, status: 1 })
-        .lean<{ _id: Types.ObjectId; status: ConnectionStatus }>()
+        .findOne(
+          { subaccountId: state.subaccountId },
+          {
+            _id: 1,
+            status: 1,
+            stateVersion: 1,
+            googleEmail: 1,
+            googleUserId: 1,
+            refreshToken: 1,
+            connectedAt: 1,
+            accountVersion: 1,
+            accountConnectedAt: 1,
+          },
+        )
+        .lean<StoredConsent>()
         .exec();
+      const sameAccount =
+        existing?.status === ConnectionStatus.Connected && isSameGoogleAccount(existing, state) ? existing : null;
+      // A refresh token that Google refused (reauth_required), or another account's, is never kept.
+      if (!refreshToken && !sameAccount?.refreshToken) return { refused: 'no_refresh_token' };
+      const stateVersion = (existing?.stateVersion ?? 0) + 1;
       try {
         const saved = await this.transition({
           documentKey: existing ? existing._id.toString() : `new:${state.subaccountId}`,
-          filter: existing ? { _id: existing._id, status: existing.status } : { subaccountId: state.subaccountId },
+          // A first connect inserts; one that meets a document inserted meanwhile fails on the unique index and reads again.
+          filter: existing
+            ? { _id: existing._id, stateVersion: existing.stateVersion ?? { $exists: false } }
+            : { subaccountId: state.subaccountId, stateVersion: { $exists: false } },
           from: existing?.status ?? null,
           to: ConnectionStatus.Connected,
           now,
@@ -87,6 +147,9 @@ export class ConnectionRepository implements OnModuleInit {
             accessToken: this.cipher.encrypt(accessToken),
             ...(refreshToken ? { refreshToken: this.cipher.encrypt(refreshToken) } : {}),
             connectedAt: now,
+            consentVersion: stateVersion,
+            accountVersion: sameAccount ? accountVersionOf(sameAccount) : stateVersion,
+            accountConnectedAt: sameAccount ? accountConnectedAtOf(sameAccount) : now,
             lastRefreshedAt: now,
             disconnectedAt: null,
             lastError: null,
@@ -96,10 +159,12 @@ export class ConnectionRepository implements OnModuleInit {
             reauthEmailDueAt: null,
             reauthEmailAttempts: 0,
           },
+          // Another account's id is not left behind when this consent's userinfo gave none.
+          ...(state.googleUserId ? {} : { unset: { googleUserId: '' } }),
           upsert: !existing,
         });
-        if (saved) return saved;
-        // The status changed since it was read: read it again.
+        if (saved) return { saved };
+        // The connection changed since it was read: read it again.
       } catch (error) {
         // Two first connects of one subaccount at once: the loser of the insert race reads again.
         if (!isDuplicateKeyError(error)) throw error;
@@ -207,23 +272,32 @@ export class ConnectionRepository implements OnModuleInit {
   }
 
   /**
-   * Deletes the tokens, marks the connection disconnected and owes the status change; null
-   * if it already was. Conditional on the status read, so `previousStatus` is exact.
+   * Deletes the tokens, marks the connection disconnected and owes the status change, if it
+   * still holds the consent `started` was read with: a re-consent stored meanwhile is not
+   * the state the disconnect started from and is left alone (a loss of access meanwhile is
+   * the same consent, and is disconnected). Each write is conditional on the `stateVersion`
+   * just read, whose consent was checked (every consent grows it), so it applies to that
+   * consent only, and `previousStatus` is exact.
    */
-  async markDisconnected(calendarId: Types.ObjectId, now: Date): Promise<ConnectionRecord | null> {
+  async markDisconnected(started: ConnectionRecord, now: Date): Promise<DisconnectOutcome> {
+    const calendarId = started._id;
     for (let race = 0; race < MAX_TRANSITION_RACES; race += 1) {
-      const current = await this.model.findById(calendarId, { status: 1 }).lean<{ status: ConnectionStatus }>().exec();
-      if (!current || current.status === ConnectionStatus.Disconnected) return null;
-      const updated = await this.transition({
+      const current = await this.model
+        .findById(calendarId, { status: 1, stateVersion: 1, consentVersion: 1 })
+        .lean<Pick<ConnectionRecord, 'status' | 'stateVersion' | 'consentVersion'>>()
+        .exec();
+      if (!current || current.status === ConnectionStatus.Disconnected) return { unchanged: 'already_disconnected' };
+      if (current.consentVersion !== started.consentVersion) return { unchanged: 'reconsented' };
+      const disconnected = await this.transition({
         documentKey: calendarId.toString(),
-        filter: { _id: calendarId, status: current.status },
+        filter: { _id: calendarId, stateVersion: current.stateVersion },
         from: current.status,
         to: ConnectionStatus.Disconnected,
         now,
         set: { disconnectedAt: now, lastError: null, reauthEmailDueAt: null },
         unset: { accessToken: '', refreshToken: '', accessTokenExpiresAt: '' },
       });
-      if (updated) return updated;
+      if (disconnected) return { disconnected };
     }
     throw new Error(`Connection ${calendarId.toString()} kept changing; not disconnected`);
   }
@@ -293,6 +367,28 @@ export class ConnectionRepository implements OnModuleInit {
       .sort({ _id: 1 })
       .limit(limit)
       .lean<Pick<ConnectionRecord, '_id' | 'googleEmail'>[]>()
+      .exec();
+  }
+
+  /**
+   * A page of connections (never their tokens), newest (highest id) first, older than
+   * `before` (the previous page's last), of one status or all. On MongoDB the index
+   * { status: 1, _id: -1 } serves it with a status, the `_id` index without: either way the
+   * page is read in order off the index and the read stops at `limit`, nothing sorted.
+   */
+  findPage(query: { status?: ConnectionStatus; before?: string }, limit: number): Promise<ConnectionPageEntry[]> {
+    return this.model
+      .find(
+        {
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.before ? { _id: { $lt: new Types.ObjectId(query.before) } } : {}),
+        },
+        { subaccountId: 1, googleEmail: 1, status: 1, lastError: 1, lastRefreshError: 1, connectedAt: 1 },
+      )
+      .sort({ _id: -1 })
+      .hint(query.status ? { status: 1, _id: -1 } : { _id: 1 })
+      .limit(limit)
+      .lean<ConnectionPageEntry[]>()
       .exec();
   }
 

@@ -10,7 +10,7 @@ import { GoogleOAuthRejectedError } from '../google/google-errors';
 import { MetadataUpdateWorker } from '../metadata-outbox/metadata-update.worker';
 import { PushChannelsService } from '../push-channels/push-channels.service';
 import { ConnectionRecord, ConnectionRepository } from './connection.repository';
-import { connectionNotFound } from './connection-errors';
+import { connectionChanged, connectionNotFound, connectionNotUsable } from './connection-errors';
 
 /** A connection's status for the platform, and disconnecting it. */
 @Injectable()
@@ -33,23 +33,22 @@ export class ConnectionsService {
   /**
    * Stops the push channels and revokes the grant at Google (before answering), deletes the
    * tokens and has the metadata say `disconnected`. A revoke Google refuses or cannot take still disconnects
-   * here, and says so. A second call changes nothing and says that.
+   * here, and says so. A second call changes nothing: 409 NOT_CONNECTED.
    */
   async disconnect(calendarId: string): Promise<MessageResult<GoogleCalendarDisconnectResultDto>> {
     const connection = await this.connections.findById(calendarId);
     if (!connection) throw connectionNotFound(calendarId);
-    if (connection.status === ConnectionStatus.Disconnected) {
-      return new MessageResult(
-        { calendarId, status: ConnectionStatus.Disconnected, revokedAtGoogle: false, changed: false },
-        'The connection was already disconnected',
-      );
-    }
+    // The contract: disconnected answers 409 NOT_CONNECTED on every route, disconnect included.
+    if (connection.status === ConnectionStatus.Disconnected) throw connectionNotUsable(connection.status);
     await this.stopPushChannels(calendarId);
     const revokedAtGoogle = await this.revokeAtGoogle(connection);
-    const updated = await this.connections.markDisconnected(connection._id, new Date());
-    if (updated) this.metadataUpdates.deliverSoon(calendarId);
+    // Only the consent read above is disconnected: one stored meanwhile stays (409).
+    const outcome = await this.connections.markDisconnected(connection, new Date());
+    if ('unchanged' in outcome && outcome.unchanged === 'reconsented') throw connectionChanged(calendarId);
+    const changed = 'disconnected' in outcome;
+    if (changed) this.metadataUpdates.deliverSoon(calendarId);
     return new MessageResult(
-      { calendarId, status: ConnectionStatus.Disconnected, revokedAtGoogle, changed: updated !== null },
+      { calendarId, status: ConnectionStatus.Disconnected, revokedAtGoogle, changed },
       revokedAtGoogle
         ? 'Disconnected; access was revoked at Google'
         : 'Disconnected here; Google could not confirm the revocation (the user can remove access in their Google account)',

@@ -39,7 +39,8 @@ export class MetadataUpdate {
 /**
  * A status transition whose consequences are still owed, each with its own done flag: the
  * `connection.status_changed` delivery, the calendar's sync and its push channels (for
- * `connected` a baseline and a channel; for the others, both ended). Written with the
+ * `connected` a sync, a baseline for a newly connected account, and a channel; for the
+ * others, both ended). Written with the
  * transition, in the same atomic update, so a crash between the two cannot lose it;
  * ConnectionStatusRelay works it off, setting each flag as that consequence is done (a retry
  * after Google failed the channel redoes neither the delivery nor the baseline), and removes
@@ -68,11 +69,11 @@ export class StatusChange {
   @Prop({ default: false })
   webhookEnqueued!: boolean;
 
-  /** connected: the calendar recorded due and its baseline tried; otherwise: its sync state forgotten. */
+  /** connected: the calendar recorded due and its sync (a baseline if owed) tried; otherwise: its sync state forgotten. */
   @Prop({ default: false })
   syncSettled!: boolean;
 
-  /** connected: a push channel open; otherwise: the channels dropped. */
+  /** connected: a push channel of its Google account open; otherwise: the channels dropped. */
   @Prop({ default: false })
   channelsSettled!: boolean;
 }
@@ -132,6 +133,26 @@ export class GoogleCalendarConnection {
   @Prop({ default: 0 })
   stateVersion!: number;
 
+  /**
+   * The `stateVersion` of the latest consent stored: a disconnect applies only while the
+   * consent it started from is still the stored one (a re-consent meanwhile wins).
+   */
+  @Prop({ type: Number })
+  consentVersion?: number;
+
+  /**
+   * The `stateVersion` at which the current Google account was connected. A re-consent of
+   * the same account while connected keeps it, so the calendar's sync goes on from its token
+   * and its push channel stays; another account (or connecting again after access was lost
+   * or a disconnect) sets it anew: a new baseline and a new channel. See accountVersionOf.
+   */
+  @Prop({ type: Number })
+  accountVersion?: number;
+
+  /** When the current Google account was connected (kept like `accountVersion`); see accountConnectedAtOf. */
+  @Prop({ type: Date })
+  accountConnectedAt?: Date;
+
   @Prop({ type: MetadataUpdate, default: () => ({}) })
   metadataUpdate!: MetadataUpdate;
 
@@ -179,6 +200,8 @@ GoogleCalendarConnectionSchema.index({ 'metadataUpdate.pending': 1, 'metadataUpd
 GoogleCalendarConnectionSchema.index({ status: 1, lastRefreshedAt: 1 });
 GoogleCalendarConnectionSchema.index({ status: 1, reauthEmailDueAt: 1 });
 GoogleCalendarConnectionSchema.index({ statusChangesDueAt: 1 });
+/** The operator's view of one status, newest first (ConnectionRepository.findPage). */
+GoogleCalendarConnectionSchema.index({ status: 1, _id: -1 });
 
 /**
  * The `$set` fields that mark a connection's metadata update as pending, due now, with

@@ -6,7 +6,18 @@ import { AxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 
-export type MetadataDelivery = 'applied' | 'connector_missing';
+/**
+ * applied; ignored: database-api took it but kept what it has (a newer version of the scope,
+ * or a scope it refuses: the connector was removed and created again); connector_missing.
+ */
+export type MetadataDelivery = 'applied' | 'ignored' | 'connector_missing';
+
+/** One metadata update: the state, its version and the scope the version counts in. */
+export interface MetadataUpdate {
+  readonly metadata: GoogleCalendarConnectorMetadata;
+  readonly version: number;
+  readonly versionScope: string;
+}
 
 /** database-api did not take the update now (down, timed out, 5xx...): try again later. */
 export class DatabaseApiUnavailableError extends Error {}
@@ -21,16 +32,15 @@ export class DatabaseApiClient {
 
   async updateGoogleCalendarMetadata(
     subaccountId: string,
-    metadata: GoogleCalendarConnectorMetadata,
-    version: number,
+    update: MetadataUpdate,
     requestId?: string | null,
   ): Promise<MetadataDelivery> {
     const url = new URL(`api/connectors/${subaccountId}/metadata/update`, withSlash(this.config.DATABASE_SERVER_URL));
     try {
-      await firstValueFrom(
-        this.http.post(
+      const response = await firstValueFrom(
+        this.http.post<{ data?: { applied?: unknown } }>(
           url.toString(),
-          { connectorId: GOOGLE_CALENDAR_CONNECTOR_ID, metadata, version },
+          { connectorId: GOOGLE_CALENDAR_CONNECTOR_ID, ...update },
           {
             headers: {
               Authorization: `Bearer ${this.config.DATABASE_SERVER_SERVICE_TOKEN}`,
@@ -40,7 +50,7 @@ export class DatabaseApiClient {
           },
         ),
       );
-      return 'applied';
+      return response.data?.data?.applied === false ? 'ignored' : 'applied';
     } catch (error) {
       const response = (error as AxiosError<{ error?: { code?: string } }>).response;
       const status = response?.status;

@@ -183,6 +183,15 @@ export class DeliveriesService {
     };
   }
 
+  /**
+   * Per connection, its pending deliveries and its failed ones still listed by `list` (within
+   * the retention); connections without any are left out.
+   */
+  countsByConnection(calendarIds: string[]): Promise<Map<string, { pending: number; failed: number }>> {
+    if (calendarIds.length === 0) return Promise.resolve(new Map());
+    return this.deliveries.countByConnection(calendarIds, this.retainedSince(new Date()));
+  }
+
   /** A failed delivery back to pending, tried now with a fresh retry window. */
   async retry(id: string): Promise<DeliveryDto> {
     const delivery = await this.deliveries.findById(id);

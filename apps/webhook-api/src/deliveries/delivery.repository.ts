@@ -12,6 +12,8 @@ const DUE_ROUNDS = 3;
 /** Reads that must walk a stream in position order, on any plan the server might prefer. */
 const BY_POSITION = { stream: 1, position: 1 } as const;
 const ENDED = [DeliveryStatus.Delivered, DeliveryStatus.Failed];
+/** Counts of one connection's deliveries by status (and failed ones by when), in either collection. */
+const BY_CONNECTION = { calendarId: 1, status: 1, failedAt: 1 } as const;
 
 export type NewDelivery = Omit<
   Delivery,
@@ -296,6 +298,57 @@ export class DeliveryRepository implements OnModuleInit {
     return delivered.deletedCount + failed.deletedCount;
   }
 
+  /**
+   * Per connection of `calendarIds` (those without any left out): its pending deliveries, and
+   * its failed ones that failed at or after `failedSince`, from both collections, a copy left in
+   * both by an interrupted archiving counted once. On MongoDB the { calendarId: 1, status: 1,
+   * failedAt: 1 } index of each collection serves the counts (named by the hints, read from the
+   * index alone) over these connections' entries only, whatever else the collections hold; the
+   * failed ones still in `deliveries` (about one per stream) are read by it too, and their
+   * copies in the archive looked up by `_id`.
+   */
+  async countByConnection(
+    calendarIds: string[],
+    failedSince: Date,
+  ): Promise<Map<string, { pending: number; failed: number }>> {
+    const ofConnections = { calendarId: { $in: calendarIds } };
+    const failed = { ...ofConnections, status: DeliveryStatus.Failed, failedAt: { $gte: failedSince } };
+    const [pending, failedLive, failedArchived] = await Promise.all([
+      countPerConnection(this.model, { ...ofConnections, status: DeliveryStatus.Pending }),
+      this.model
+        .find(failed, { _id: 1, calendarId: 1 })
+        .hint(BY_CONNECTION)
+        .lean<Pick<Delivery, '_id' | 'calendarId'>[]>()
+        .exec(),
+      countPerConnection(this.archived, failed),
+    ]);
+    const copies =
+      failedLive.length === 0
+        ? []
+        : await this.archived
+            .find(
+              {
+                _id: { $in: failedLive.map((delivery) => delivery._id) },
+                status: DeliveryStatus.Failed,
+                failedAt: failed.failedAt,
+              },
+              { _id: 0, calendarId: 1 },
+            )
+            .lean<Pick<Delivery, 'calendarId'>[]>()
+            .exec();
+    const counts = new Map<string, { pending: number; failed: number }>();
+    const add = (calendarId: string, field: 'pending' | 'failed', count: number) => {
+      const entry = counts.get(calendarId) ?? { pending: 0, failed: 0 };
+      entry[field] += count;
+      counts.set(calendarId, entry);
+    };
+    for (const [calendarId, count] of pending) add(calendarId, 'pending', count);
+    for (const [calendarId, count] of failedArchived) add(calendarId, 'failed', count);
+    for (const delivery of failedLive) add(delivery.calendarId, 'failed', 1);
+    for (const copy of copies) add(copy.calendarId, 'failed', -1);
+    return counts;
+  }
+
   count(status: DeliveryStatus): Promise<number> {
     return this.model.countDocuments({ status }).exec();
   }
@@ -359,4 +412,16 @@ export class DeliveryRepository implements OnModuleInit {
   private update(id: string, expected: Pick<Delivery, 'status'> & Partial<Pick<Delivery, 'attempts'>>, update: object) {
     return this.writes.run(id, () => this.model.updateOne({ _id: id, ...expected }, update).exec());
   }
+}
+
+/** How many deliveries matching `filter` each connection has, counted off the BY_CONNECTION index. */
+async function countPerConnection(model: Model<Delivery>, filter: object): Promise<Map<string, number>> {
+  const groups = await model
+    .aggregate<{ _id: string; count: number }>([
+      { $match: filter },
+      { $group: { _id: '$calendarId', count: { $sum: 1 } } },
+    ])
+    .hint(BY_CONNECTION)
+    .exec();
+  return new Map(groups.map((group) => [group._id, group.count]));
 }

@@ -100,6 +100,8 @@ DeliverySchema.index({ stream: 1, position: 1 }, { unique: true });
 DeliverySchema.index({ status: 1, nextAttemptAt: 1, stream: 1 });
 /** The deliveries route: a status in id (creation) order. */
 DeliverySchema.index({ status: 1, _id: 1 });
+/** The operator's view: a connection's pending and failed ones counted (DeliveryRepository.countByConnection). */
+DeliverySchema.index({ calendarId: 1, status: 1, failedAt: 1 });
 
 export const DELIVERED_COLLECTION = 'delivereddeliveries';
 export const DELIVERED_MODEL = 'DeliveredDelivery';
@@ -116,5 +118,7 @@ DeliveredDeliverySchema.clearIndexes();
 DeliveredDeliverySchema.index({ deliveredAt: 1 });
 DeliveredDeliverySchema.index({ failedAt: 1 });
 DeliveredDeliverySchema.index({ status: 1, _id: 1 });
+/** The operator's view: a connection's failed ones counted. */
+DeliveredDeliverySchema.index({ calendarId: 1, status: 1, failedAt: 1 });
 /** A sync that starts where a lost one did: what that one enqueued (rarely read). */
 DeliveredDeliverySchema.index({ stream: 1, syncedFrom: 1 });

@@ -11,7 +11,7 @@ export class MetadataOutboxMetrics {
   constructor(registry: MetricsRegistry, outbox: MetadataOutboxRepository) {
     this.deliveryAttempts = new Counter({
       name: 'metadata_delivery_attempts_total',
-      help: 'Metadata updates sent to database-api, by outcome (applied, connector_missing, failed)',
+      help: 'Metadata updates sent to database-api, by outcome (applied, ignored, connector_missing, failed)',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -9,6 +9,7 @@ import { LeasesModule } from '../leases/leases.module';
 import { MetadataOutboxMetrics } from './metadata-outbox.metrics';
 import { MetadataOutboxRepository } from './metadata-outbox.repository';
 import { MetadataUpdateWorker } from './metadata-update.worker';
+import { MetadataVersionScopes } from './metadata-version-scopes';
 
 /** Durable delivery of connection state to database-api's connector metadata. */
 @Module({
@@ -17,7 +18,7 @@ import { MetadataUpdateWorker } from './metadata-update.worker';
     DatabaseApiClientModule,
     LeasesModule,
   ],
-  providers: [MetadataOutboxRepository, MetadataOutboxMetrics, MetadataUpdateWorker],
+  providers: [MetadataOutboxRepository, MetadataOutboxMetrics, MetadataUpdateWorker, MetadataVersionScopes],
   exports: [MetadataUpdateWorker],
 })
 export class MetadataOutboxModule {}

@@ -7,6 +7,7 @@ import { LeaseService } from '../leases/lease.service';
 import { connectorMetadataOf } from './connector-metadata';
 import { MetadataOutboxMetrics } from './metadata-outbox.metrics';
 import { MetadataOutboxRepository } from './metadata-outbox.repository';
+import { MetadataVersionScopes } from './metadata-version-scopes';
 
 /** Metadata updates this replica delivers at once. */
 const MAX_CONCURRENT_DELIVERIES = 8;
@@ -30,6 +31,7 @@ export class MetadataUpdateWorker implements OnApplicationBootstrap, OnApplicati
     private readonly databaseApi: DatabaseApiClient,
     config: WebhookApiConfig,
     private readonly metrics: MetadataOutboxMetrics,
+    private readonly versionScopes: MetadataVersionScopes,
   ) {
     this.due = new DuePoller(this.work, {
       name: 'metadata-updates',
@@ -80,8 +82,7 @@ export class MetadataUpdateWorker implements OnApplicationBootstrap, OnApplicati
     try {
       const outcome = await this.databaseApi.updateGoogleCalendarMetadata(
         item.subaccountId,
-        connectorMetadataOf(item),
-        version,
+        { metadata: connectorMetadataOf(item), version, versionScope: this.versionScopes.of(item) },
         item.metadataUpdate.requestId,
       );
       this.metrics.deliveryAttempts.inc({ outcome });

@@ -30,6 +30,34 @@ export class PushChannelRepository {
     return this.model.find({ calendarId }).sort({ openedAt: 1 }).lean<PushChannel[]>().exec();
   }
 
+  /** The channels of these connections that Google has answered (the { calendarId: 1 } index on MongoDB). */
+  findOpenOfConnections(
+    calendarIds: string[],
+  ): Promise<Pick<PushChannel, 'calendarId' | 'googleCalendarId' | 'expiration'>[]> {
+    return this.model
+      .find(
+        { calendarId: { $in: calendarIds }, expiration: { $ne: null } },
+        { _id: 0, calendarId: 1, googleCalendarId: 1, expiration: 1 },
+      )
+      .lean<Pick<PushChannel, 'calendarId' | 'googleCalendarId' | 'expiration'>[]>()
+      .exec();
+  }
+
+  /** Which of these connections have any channel, open or not (the { calendarId: 1 } index on MongoDB). */
+  async connectionsWithChannels(calendarIds: readonly string[]): Promise<Set<string>> {
+    const found = await this.model
+      .find({ calendarId: { $in: [...calendarIds] } }, { _id: 0, calendarId: 1 })
+      .lean<Pick<PushChannel, 'calendarId'>[]>()
+      .exec();
+    return new Set(found.map((channel) => channel.calendarId));
+  }
+
+  /** Every channel id (read once at start: a scan of the _id index). */
+  async allIds(): Promise<string[]> {
+    const all = await this.model.find({}, { _id: 1 }).lean<Pick<PushChannel, '_id'>[]>().exec();
+    return all.map((channel) => channel._id);
+  }
+
   /** Open channels due for renewal, most urgent first. */
   findDueForRenewal(now: Date, limit: number): Promise<PushChannel[]> {
     return this.model

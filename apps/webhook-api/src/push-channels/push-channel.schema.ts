@@ -22,7 +22,11 @@ export class PushChannel {
   @Prop({ type: String, required: true })
   googleCalendarId!: string;
 
-  /** The connection's `stateVersion` it was opened for; a reconnect replaces it. */
+  /**
+   * The connection's `stateVersion` it was opened at: one opened before the connection's
+   * current Google account was connected (its `accountVersion`) is another account's and is
+   * replaced.
+   */
   @Prop({ type: Number, required: true })
   stateVersion!: number;
 

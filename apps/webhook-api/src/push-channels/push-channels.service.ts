@@ -1,13 +1,15 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { BackgroundWork, ConcurrencyLimit, DuePoller, retryDelayMs } from '@connector-service/app-core';
 import { ConnectionStatus } from '@connector-service/contracts';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
+import { accountVersionOf } from '../connections/google-account';
 import { GoogleApiException } from '../google/google-errors';
 import { GoogleCalendarApi } from '../google/google-calendar.api';
 import { Claim } from '../leases/claim';
 import { LeaseService } from '../leases/lease.service';
+import { hasChannelIdShape, isOwnChannelId, newChannelId, newChannelIdKey } from './channel-id';
+import { ChannelIdKeyRepository } from './channel-id-key.repository';
 import { channelTokenHash, channelTokenMatches, newChannelToken, renewalTime } from './channel-token';
 import { PushChannel } from './push-channel.schema';
 import { PushChannelRepository } from './push-channel.repository';
@@ -31,6 +33,16 @@ const MAX_RENEWAL_RETRY_DELAY_MS = 5 * 60_000;
 const VERIFIED_CACHE_MS = 60_000;
 const VERIFIED_CACHE_MAX = 10_000;
 
+/**
+ * How channel ids are told apart without a read: the deployment's key (channel-id.ts), and
+ * the ids of channels opened before ids were signed (plain UUIDs), read once at start. No
+ * unsigned id is made any more, so that set only shrinks as those channels are renewed.
+ */
+interface ChannelIds {
+  key: Buffer;
+  unsigned: Set<string>;
+}
+
 /** What a push's channel headers are worth. */
 export type PushVerdict =
   | { kind: 'accepted'; calendarId: string }
@@ -50,6 +62,9 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(PushChannelsService.name);
   private readonly work = new BackgroundWork();
   private readonly recentlyRead = new Map<string, { channel: PushChannel; until: number }>();
+  /** Ids of ours found in no record (stopped channels Google still pushes for): no read again for a while. */
+  private readonly recentlyMissing = new Map<string, number>();
+  private channelIds: Promise<ChannelIds> | undefined;
   private readonly renewals = new DuePoller<PushChannel>(this.work, {
     name: 'channel-renewals',
     intervalMs: RENEWAL_POLL_MS,
@@ -63,6 +78,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     private readonly channels: PushChannelRepository,
+    private readonly channelIdKeys: ChannelIdKeyRepository,
     private readonly connections: ConnectionRepository,
     private readonly google: GoogleCalendarApi,
     private readonly leases: LeaseService,
@@ -75,6 +91,10 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationBootstrap(): void {
+    // Ready before the first push; one that comes earlier waits for it (or retries it).
+    this.work.track(
+      this.ids().catch((error: Error) => this.logger.warn(`Channel ids not read at start: ${error.message}`)),
+    );
     if (this.enabled) this.renewals.start();
   }
 
@@ -82,8 +102,12 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     await this.work.stop();
   }
 
-  /** Checks a push's channel id, token (constant time) and resource id against the channels kept. */
+  /**
+   * Checks a push's channel id, token (constant time) and resource id against the channels
+   * kept. An id this service did not make is unknown without a read.
+   */
   async verify(channelId: string, token: string | undefined, resourceId: string | undefined): Promise<PushVerdict> {
+    if (!(await this.mayBeOurs(channelId))) return { kind: 'unknown' };
     const channel = await this.lookUp(channelId);
     if (!channel) return { kind: 'unknown' };
     if (!channelTokenMatches(token, channel.tokenHash)) return { kind: 'unauthorized' };
@@ -94,8 +118,10 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * Makes sure the connection has a channel for its current state (a reconnect replaces the
-   * old one: new opened first, old stopped after). Throws when Google cannot open one.
+   * Makes sure the connection has a channel of its current Google account: one opened since
+   * that account was connected is kept (a re-consent of the same account keeps it); those of
+   * an account it no longer holds are stopped, after the new one is opened. Throws when
+   * Google cannot open one.
    */
   async ensureOpen(connection: ConnectionRecord): Promise<void> {
     if (!this.enabled) return;
@@ -103,10 +129,11 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     await this.underLease(calendarId, async (claim) => {
       const current = await this.connections.findById(calendarId);
       if (!current || current.status !== ConnectionStatus.Connected) return;
+      const since = accountVersionOf(current);
       const kept = await this.channels.findByConnection(calendarId);
-      if (kept.some((channel) => channel.stateVersion === current.stateVersion && channel.resourceId !== null)) return;
-      await this.open(current, claim);
-      for (const old of kept) await this.stop(old, claim, true);
+      const ofThisAccount = (channel: PushChannel) => channel.stateVersion >= since && channel.resourceId !== null;
+      if (!kept.some(ofThisAccount)) await this.open(current, claim);
+      for (const old of kept) if (!ofThisAccount(old)) await this.stop(old, claim, true);
     });
   }
 
@@ -122,6 +149,39 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
       },
       true,
     );
+  }
+
+  /**
+   * Of these connected connections, each that has no channel at all (one adopted at start,
+   * made before push channels) gets one owed: a record due at once that the renewal poll
+   * opens like a renewal, so the opening is claimed, bounded (MAX_CONCURRENT_RENEWALS and
+   * the background budget) and retried after growing pauses, by any replica, after any
+   * restart. How many were owed.
+   */
+  async oweChannels(calendarIds: readonly string[]): Promise<number> {
+    if (!this.enabled || calendarIds.length === 0) return 0;
+    const withChannels = await this.channels.connectionsWithChannels(calendarIds);
+    const { key } = await this.ids();
+    let owed = 0;
+    for (const calendarId of calendarIds) {
+      if (withChannels.has(calendarId)) continue;
+      const connection = await this.connections.findById(calendarId);
+      if (!connection || connection.status !== ConnectionStatus.Connected) continue;
+      const now = new Date();
+      await this.channels.insertOpening({
+        _id: newChannelId(key),
+        calendarId,
+        googleCalendarId: WATCHED_CALENDAR,
+        stateVersion: connection.stateVersion,
+        // Never given to Google: the renewal opens the channel with a token of its own.
+        tokenHash: channelTokenHash(newChannelToken()),
+        openedAt: now,
+        renewAt: now,
+      });
+      owed += 1;
+    }
+    if (owed > 0) this.logger.log(`${owed} connection(s) without a push channel get one`);
+    return owed;
   }
 
   /** Until when the connection has a channel Google confirmed (the latest one's expiration); null without one. */
@@ -152,6 +212,12 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
           this.metrics.renewals.inc({ outcome: 'dropped' });
           return;
         }
+        if (channel.resourceId === null && (await this.hasLiveChannel(connection, channel._id))) {
+          // An opening given up, or one owed, while another took its place: nothing to open.
+          await this.forget(channel._id);
+          this.metrics.renewals.inc({ outcome: 'dropped' });
+          return;
+        }
         await this.open(connection, claim);
         await this.stop(channel, claim, true);
         this.metrics.renewals.inc({ outcome: 'renewed' });
@@ -168,11 +234,18 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
+  /** Whether another channel of the connection's current Google account is open at Google. */
+  private async hasLiveChannel(connection: ConnectionRecord, except: string): Promise<boolean> {
+    const since = accountVersionOf(connection);
+    const kept = await this.channels.findByConnection(connection._id.toString());
+    return kept.some((other) => other._id !== except && other.resourceId !== null && other.stateVersion >= since);
+  }
+
   /** Opens a channel at Google, recorded first so a push racing our write is recognised. */
   private async open(connection: ConnectionRecord, claim: Claim): Promise<void> {
     const calendarId = connection._id.toString();
     claim.assertHeld();
-    const id = randomUUID();
+    const id = newChannelId((await this.ids()).key);
     const token = newChannelToken();
     const openedAt = new Date();
     await this.channels.insertOpening({
@@ -227,15 +300,45 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     await this.channels.delete(channelId);
   }
 
-  /** The channel, from the recent lookups or the database; only open channels are remembered. */
+  /**
+   * Whether the id can be a channel of ours, decided without a read: one of our form must
+   * carry a valid proof; one of another form must be of the unsigned channels kept at start.
+   */
+  private async mayBeOurs(channelId: string): Promise<boolean> {
+    const ids = await this.ids();
+    return hasChannelIdShape(channelId) ? isOwnChannelId(channelId, ids.key) : ids.unsigned.has(channelId);
+  }
+
+  /** The channel-id key and the unsigned ids, read once (again after a failure). */
+  private ids(): Promise<ChannelIds> {
+    this.channelIds ??= (async () => {
+      const key = await this.channelIdKeys.obtain(newChannelIdKey());
+      const unsigned = new Set((await this.channels.allIds()).filter((id) => !hasChannelIdShape(id)));
+      return { key, unsigned };
+    })().catch((error: unknown) => {
+      this.channelIds = undefined;
+      throw error;
+    });
+    return this.channelIds;
+  }
+
+  /**
+   * The channel, from the recent lookups or the database; open channels are remembered, and
+   * so are ids found in no record (an id of ours that is gone never comes back).
+   */
   private async lookUp(channelId: string): Promise<PushChannel | null> {
     const cached = this.recentlyRead.get(channelId);
     if (cached && cached.until > Date.now()) return cached.channel;
+    if ((this.recentlyMissing.get(channelId) ?? 0) > Date.now()) return null;
     const channel = await this.channels.findById(channelId);
     this.recentlyRead.delete(channelId);
+    this.recentlyMissing.delete(channelId);
     if (channel?.resourceId) {
       if (this.recentlyRead.size >= VERIFIED_CACHE_MAX) this.recentlyRead.clear();
       this.recentlyRead.set(channelId, { channel, until: Date.now() + VERIFIED_CACHE_MS });
+    } else if (!channel) {
+      if (this.recentlyMissing.size >= VERIFIED_CACHE_MAX) this.recentlyMissing.clear();
+      this.recentlyMissing.set(channelId, Date.now() + VERIFIED_CACHE_MS);
     }
     return channel;
   }

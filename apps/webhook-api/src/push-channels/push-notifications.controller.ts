@@ -1,10 +1,11 @@
-import { Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Controller, Headers, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, PushNotificationResultDto } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors, DomainException, MessageResult } from '@connector-service/app-core';
 import { PushChannelsMetrics } from './push-channels.metrics';
 import { PushChannelsService } from './push-channels.service';
 import { PushNotifications } from './push-notifications';
+import { PushRateLimitGuard } from './push-rate-limit.guard';
 
 /** Google's push: headers only. Node lower-cases header names. */
 const CHANNEL_ID = 'x-goog-channel-id';
@@ -26,12 +27,15 @@ export class PushNotificationsController {
   /** Answers at once; the sync runs after the answer. */
   @Post()
   @HttpCode(HttpStatus.OK)
+  @UseGuards(PushRateLimitGuard)
   @ApiOperation({
     summary: "Google's push notification for a channel (events.watch); the calendar is synced after the answer",
     description:
       'Authenticated by the channel token given to Google when the channel was opened (a wrong or missing one is a ' +
       '401). A push for a channel not kept (never ours, stopped, replaced) is answered 200 and ignored, so Google ' +
-      'stops retrying it. `sync` (the message a new channel starts with) needs no sync.',
+      'stops retrying it; a channel id this service did not make is refused so without reading anything. `sync` ' +
+      '(the message a new channel starts with) needs no sync. More than PUSH_RATE_LIMIT_PER_MINUTE pushes a minute ' +
+      'from one address: 429 with Retry-After.',
   })
   @ApiHeader({ name: 'X-Goog-Channel-ID', required: true, description: 'The channel id', schema: NON_EMPTY })
   @ApiHeader({ name: 'X-Goog-Channel-Token', required: false, description: 'The channel token' })
@@ -44,7 +48,7 @@ export class PushNotificationsController {
   })
   @ApiHeader({ name: 'X-Goog-Message-Number', required: false, description: 'Grows per channel' })
   @ApiEnvelope(PushNotificationResultDto)
-  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS)
   async receive(
     @Headers() headers: Record<string, string | undefined>,
   ): Promise<MessageResult<PushNotificationResultDto>> {

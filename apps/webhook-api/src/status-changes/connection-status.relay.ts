@@ -5,6 +5,7 @@ import { Types } from 'mongoose';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { ConnectionTransitions } from '../connections/connection-transitions';
+import { accountConnectedAtOf } from '../connections/google-account';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { LeaseService } from '../leases/lease.service';
 import { PushChannelsService } from '../push-channels/push-channels.service';
@@ -22,8 +23,10 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
  * Works off what a connection's status transitions owe, recorded with each transition in
  * the connection's document (StatusChange, one done flag per consequence): the
  * `connection.status_changed` delivery (its `webhook-id` fixed at the transition, so a
- * replay sends no second one), and for the state the connection is in now: connected → its
- * baseline sync asked for and a push channel; otherwise → its sync and channels dropped.
+ * replay sends no second one), and for the state the connection is in now: connected → a
+ * sync asked for (a baseline for a newly connected account; a re-consent of the same
+ * account goes on from its sync token) and a push channel (kept across such a re-consent;
+ * one of another account replaced); otherwise → its sync and channels dropped.
  * Started at once in this process (ConnectionTransitions), and by a poll for what other
  * replicas or a crash left; a lease per connection keeps it single.
  */
@@ -132,7 +135,7 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
     return !completed;
   }
 
-  /** connected: the calendar recorded due and its baseline tried; otherwise: its sync state forgotten. */
+  /** connected: the calendar recorded due and its sync (a baseline if owed) tried; otherwise: its sync state forgotten. */
   private async settleSync(connection: ConnectionRecord): Promise<void> {
     const calendarId = connection._id.toString();
     if (connection.status !== ConnectionStatus.Connected) {
@@ -143,11 +146,13 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
     // Recorded as due (any replica takes it, also after a crash), and taken here at once
     // unless another replica has it: the baseline is the cut after which changes are
     // delivered, so it is taken as close to the transition as can be. A failure is the
-    // sync's own (it backs off); it does not hold back the other consequences.
-    await this.scheduler.markDue(calendarId, connection.googleEmail, connection.connectedAt);
+    // sync's own (it backs off); it does not hold back the other consequences. After a
+    // re-consent of the same account the sync goes on from its token, and a baseline still
+    // owed delivers what changed since that account was connected.
+    await this.scheduler.markDue(calendarId, connection.googleEmail, accountConnectedAtOf(connection));
     await this.sync
       .sync(calendarId)
-      .catch((error: Error) => this.logger.warn(`Baseline of ${calendarId} failed: ${error.message}`));
+      .catch((error: Error) => this.logger.warn(`Sync of ${calendarId} failed: ${error.message}`));
   }
 
   /** connected: a push channel open (throws when Google cannot open one); otherwise: the channels dropped. */

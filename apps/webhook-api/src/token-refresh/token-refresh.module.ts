@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConnectModule } from '../connect/connect.module';
+import { ConsentLinksModule } from '../connect/consent-links.module';
 import { ConnectionStoreModule } from '../connections/connection-store.module';
 import { GoogleOAuthModule } from '../google/google-oauth.module';
 import { LeasesModule } from '../leases/leases.module';
@@ -10,7 +10,7 @@ import { ConnectionRefreshSweeper } from './connection-refresh.sweeper';
 
 /** Keeping a connection's access alive: refresh under a lease, the daily sweep, losing access. */
 @Module({
-  imports: [ConnectionStoreModule, ConnectModule, GoogleOAuthModule, LeasesModule, MetadataOutboxModule],
+  imports: [ConnectionStoreModule, ConsentLinksModule, GoogleOAuthModule, LeasesModule, MetadataOutboxModule],
   providers: [AccessTokenService, AccessLossService, ConnectionRefreshSweeper],
   exports: [AccessTokenService],
 })

@@ -7,6 +7,8 @@ export interface MetadataUpdateBody {
   connectorId?: string;
   metadata: Record<string, unknown>;
   version?: number;
+  /** Versions are compared only with one of the same scope (database-api's rule). */
+  versionScope?: string;
 }
 
 /** One request the receiver took, with what it answered. */
@@ -30,7 +32,8 @@ const PATH = /^\/api\/connectors\/([^/]+)\/metadata\/update$/;
 
 /**
  * A real HTTP server standing in for database-api's metadata route: it checks the service
- * token, merges metadata per subaccount applying only newer versions (as database-api does),
+ * token, merges metadata per subaccount applying only newer versions of one scope (as
+ * database-api does),
  * answers in the envelope, and can be told to answer 503 (down) or 404 CONNECTOR_NOT_FOUND
  * (connector deleted) for one subaccount.
  */
@@ -39,7 +42,7 @@ export class MetadataReceiver {
 
   private readonly connectors = new Map<
     string,
-    { metadata: Record<string, unknown>; version: number; createdAt: Date; updatedAt: Date }
+    { metadata: Record<string, unknown>; version: number; scope?: string; createdAt: Date; updatedAt: Date }
   >();
   private readonly overrides = new Map<string, Override>();
   private readonly log = new AwaitedLog<ReceivedMetadataUpdate>('metadata update');
@@ -176,10 +179,14 @@ export class MetadataReceiver {
 
     const now = new Date();
     const connector = this.connectors.get(subaccountId) ?? { metadata: {}, version: 0, createdAt: now, updatedAt: now };
-    const applied = body.version === undefined || body.version > connector.version;
+    const applied =
+      body.version === undefined || body.versionScope !== connector.scope || body.version > connector.version;
     if (applied) {
       connector.metadata = { ...connector.metadata, ...body.metadata };
-      connector.version = body.version ?? connector.version;
+      if (body.version !== undefined) {
+        connector.version = body.version;
+        connector.scope = body.versionScope;
+      }
       connector.updatedAt = now;
     }
     this.connectors.set(subaccountId, connector);

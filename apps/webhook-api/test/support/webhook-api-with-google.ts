@@ -165,10 +165,14 @@ export class WebhookApiWithGoogle {
     return startWebhookApi({ ...this.env, ...env });
   }
 
-  /** Stops the app and starts it again on the same database, key and configuration. */
-  async restart(between?: () => void | Promise<void>): Promise<void> {
+  /**
+   * Stops the app and starts it again on the same database, key and configuration; `env`
+   * changes variables (e.g. TOKEN_ENCRYPTION_KEY for a key rotation), also for later restarts.
+   */
+  async restart(between?: () => void | Promise<void>, env: Record<string, string> = {}): Promise<void> {
     await this.api.close();
     await between?.();
+    Object.assign(this.env, env);
     this.api = await startWebhookApi(this.env, { listenPort: this.listenPort });
   }
 

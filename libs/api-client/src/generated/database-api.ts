@@ -4,46 +4,6 @@
  */
 
 export interface paths {
-  '/api/connectors/{subaccountId}/handlegooglecalendar': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * E-mail the user a Google consent link for this subaccount (via webhook-api)
-     * @description The connector google-calendar must exist. emailSent is false (still 200) when the e-mail could not be sent.
-     */
-    post: operations['GoogleCalendarConnectorController_handleGoogleCalendar'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/connectors/{subaccountId}/google-calendar/connection': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Disconnect Google Calendar: revoke at Google, delete the tokens, metadata → disconnected (via webhook-api)
-     * @description A second call answers 200 with changed=false; 404 NOT_CONNECTED when it was never connected.
-     */
-    delete: operations['GoogleCalendarConnectorController_disconnect'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/connectors/{subaccountId}': {
     parameters: {
       query?: never;
@@ -93,8 +53,51 @@ export interface paths {
     get: operations['ConnectorsController_get'];
     put?: never;
     post?: never;
-    /** Remove a connector */
+    /**
+     * Remove a connector
+     * @description A google-calendar connector whose metadata shows a connection is first disconnected at webhook-api (channels stopped, grant revoked, tokens deleted); when that fails (502, 504) nothing is deleted. A connector created again starts with empty metadata, and no update meant for the removed one lands on it.
+     */
     delete: operations['ConnectorsController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/connectors/{subaccountId}/handlegooglecalendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * E-mail the user a Google consent link for this subaccount (via webhook-api)
+     * @description The connector google-calendar must exist. emailSent is false (still 200) when the e-mail could not be sent.
+     */
+    post: operations['GoogleCalendarConnectorController_handleGoogleCalendar'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/connectors/{subaccountId}/google-calendar/connection': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Disconnect Google Calendar: revoke at Google, delete the tokens, metadata → disconnected (via webhook-api)
+     * @description 404 CONNECTOR_NOT_FOUND without the connector; 409 NOT_CONNECTED when it was never connected or is already disconnected.
+     */
+    delete: operations['GoogleCalendarConnectorController_disconnect'];
     options?: never;
     head?: never;
     patch?: never;
@@ -191,6 +194,26 @@ export interface paths {
     patch: operations['GoogleCalendarController_updateEvent'];
     trace?: never;
   };
+  '/api/google-calendar/connections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The operator's view (admin tokens only): every connection, newest first, with what needs attention, paged
+     * @description Each connection with its status, last error, last complete sync, push channel expiry and its pending and failed change notifications, as webhook-api keeps them. Filter by status; pass nextCursor as cursor for the next page.
+     */
+    get: operations['OperatorViewController_listConnections'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -257,86 +280,6 @@ export interface components {
       | components['schemas']['MetadataItem'][]
       | components['schemas']['MetadataObject'];
     MetadataItem: (string | null) | number | boolean | components['schemas']['MetadataObject'];
-    GoogleCalendarConnectResultDto: {
-      /** @example https://accounts.google.com/o/oauth2/v2/auth?client_id=... */
-      authUrl: string;
-      /** @example user@example.com */
-      userEmail: string;
-      /** @example 68cf05f060d294db17c0685e */
-      subaccountId: string;
-      /** @description false when the link could not be e-mailed; authUrl still works */
-      emailSent: boolean;
-    };
-    ConnectGoogleCalendarDto: {
-      /**
-       * Format: email
-       * @example user@example.com
-       */
-      userEmail: string;
-    };
-    ValidationIssueDto: {
-      /** @example subaccountId */
-      field: string;
-      /** @example subaccountId must be a 24-hex-digit id */
-      message: string;
-    };
-    ErrorBodyDto: {
-      /**
-       * @example VALIDATION_FAILED
-       * @enum {string}
-       */
-      code:
-        | 'VALIDATION_FAILED'
-        | 'PAYLOAD_TOO_LARGE'
-        | 'UNAUTHORIZED'
-        | 'FORBIDDEN'
-        | 'NOT_FOUND'
-        | 'METHOD_NOT_ALLOWED'
-        | 'RATE_LIMITED'
-        | 'CONNECTOR_EXISTS'
-        | 'CONNECTOR_NOT_FOUND'
-        | 'NOT_CONNECTED'
-        | 'CONNECTION_NOT_FOUND'
-        | 'REAUTH_REQUIRED'
-        | 'UPSTREAM_UNAVAILABLE'
-        | 'UPSTREAM_TIMEOUT'
-        | 'GOOGLE_UNAVAILABLE'
-        | 'GOOGLE_TIMEOUT'
-        | 'GOOGLE_PERMISSION_DENIED'
-        | 'GOOGLE_REJECTED_REQUEST'
-        | 'GOOGLE_CONFLICT'
-        | 'SLOT_TAKEN'
-        | 'IDEMPOTENCY_KEY_REUSED'
-        | 'IDEMPOTENCY_KEY_IN_PROGRESS'
-        | 'ALREADY_DELIVERED'
-        | 'DATABASE_UNAVAILABLE'
-        | 'INTERNAL_ERROR';
-      /** @description What exactly was wrong: the invalid fields of a 400, or an object with specifics */
-      details?:
-        | components['schemas']['ValidationIssueDto'][]
-        | {
-            [key: string]: unknown;
-          };
-      /** @description Correlation id of the request, for support */
-      requestId?: string;
-    };
-    ErrorEnvelopeDto: {
-      /** @enum {boolean} */
-      success: false;
-      /** @example metadata must be an object */
-      message: string;
-      error: components['schemas']['ErrorBodyDto'];
-    };
-    GoogleCalendarDisconnectResultDto: {
-      /** @example 68cf06a160d294db17c06871 */
-      calendarId: string;
-      /** @enum {string} */
-      status: 'disconnected';
-      /** @description Whether Google confirmed the revocation */
-      revokedAtGoogle: boolean;
-      /** @description false when the connection was already disconnected */
-      changed: boolean;
-    };
     ConnectorDto: {
       /** @example 68cf05f060d294db17c0685e */
       subaccountId: string;
@@ -369,6 +312,72 @@ export interface components {
       /** @description Connector settings chosen by the platform */
       config?: components['schemas']['MetadataObject'];
     };
+    ValidationIssueDto: {
+      /** @example subaccountId */
+      field: string;
+      /** @example subaccountId must be a 24-hex-digit id */
+      message: string;
+    };
+    UnreadableCalendarDto: {
+      /** @example team@group.calendar.google.com */
+      googleCalendarId: string;
+      /**
+       * @description Google's reason
+       * @example notFound
+       */
+      error: string;
+    };
+    ErrorBodyDto: {
+      /**
+       * @example VALIDATION_FAILED
+       * @enum {string}
+       */
+      code:
+        | 'VALIDATION_FAILED'
+        | 'PAYLOAD_TOO_LARGE'
+        | 'HEADERS_TOO_LARGE'
+        | 'REQUEST_TIMEOUT'
+        | 'UNAUTHORIZED'
+        | 'FORBIDDEN'
+        | 'NOT_FOUND'
+        | 'METHOD_NOT_ALLOWED'
+        | 'RATE_LIMITED'
+        | 'CONNECTOR_EXISTS'
+        | 'CONNECTOR_NOT_FOUND'
+        | 'NOT_CONNECTED'
+        | 'CONNECTION_NOT_FOUND'
+        | 'CONNECTION_CHANGED'
+        | 'REAUTH_REQUIRED'
+        | 'UPSTREAM_UNAVAILABLE'
+        | 'UPSTREAM_TIMEOUT'
+        | 'GOOGLE_UNAVAILABLE'
+        | 'GOOGLE_TIMEOUT'
+        | 'GOOGLE_PERMISSION_DENIED'
+        | 'GOOGLE_REJECTED_REQUEST'
+        | 'GOOGLE_CONFLICT'
+        | 'SLOT_TAKEN'
+        | 'IDEMPOTENCY_KEY_REUSED'
+        | 'IDEMPOTENCY_KEY_IN_PROGRESS'
+        | 'ALREADY_DELIVERED'
+        | 'DATABASE_UNAVAILABLE'
+        | 'INTERNAL_ERROR';
+      /** @description What exactly was wrong: the invalid fields of a 400, the calendars Google cannot read of an availability 404, or an object with specifics */
+      details?:
+        | components['schemas']['ValidationIssueDto'][]
+        | components['schemas']['UnreadableCalendarDto'][]
+        | {
+            [key: string]: unknown;
+          };
+      /** @description Correlation id of the request, for support */
+      requestId?: string;
+    };
+    ErrorEnvelopeDto: {
+      /** @enum {boolean} */
+      success: false;
+      /** @example metadata must be an object */
+      message: string;
+      error: components['schemas']['ErrorBodyDto'];
+    };
     MetadataUpdateResultDto: {
       connector: components['schemas']['ConnectorDto'];
       /** @description false when the update carried a version older than the stored one and was ignored */
@@ -386,16 +395,48 @@ export interface components {
        */
       metadata: components['schemas']['MetadataObject'];
       /**
-       * @description Version of the state this update describes (grows with every change at the sender). An update older than the last applied one is ignored, so a late duplicate never overwrites newer metadata.
+       * @description Version of the state this update describes (grows with every change at the sender). An update not newer than the last applied one of the same versionScope is ignored, so a late duplicate never overwrites newer metadata.
        * @example 3
        */
       version?: number;
+      /**
+       * @description Who counts the versions: a version is compared only with one stored under the same scope, and an update of another scope is applied whatever its version. So a caller that cannot name the sender's scope cannot have the sender's updates ignored (webhook-api derives its scope from a secret, one per connection epoch). A connector created again ignores the updates of the scopes its removed predecessor was written in.
+       * @example Vq3bF0c8kQ2wYh1sN7uJ5tR9xZ4mA6pL0dE2gB8iC1o
+       */
+      versionScope?: string;
     };
     DeletedConnectorDto: {
       /** @example google-calendar */
       connectorId: string;
       /** @enum {boolean} */
       deleted: true;
+    };
+    GoogleCalendarConnectResultDto: {
+      /** @example https://accounts.google.com/o/oauth2/v2/auth?client_id=... */
+      authUrl: string;
+      /** @example user@example.com */
+      userEmail: string;
+      /** @example 68cf05f060d294db17c0685e */
+      subaccountId: string;
+      /** @description false when the link could not be e-mailed; authUrl still works */
+      emailSent: boolean;
+    };
+    ConnectGoogleCalendarDto: {
+      /**
+       * Format: email
+       * @example user@example.com
+       */
+      userEmail: string;
+    };
+    GoogleCalendarDisconnectResultDto: {
+      /** @example 68cf06a160d294db17c06871 */
+      calendarId: string;
+      /** @enum {string} */
+      status: 'disconnected';
+      /** @description Whether Google confirmed the revocation */
+      revokedAtGoogle: boolean;
+      /** @description false when a concurrent disconnect got there first */
+      changed: boolean;
     };
     EventDateTimeDto: {
       /**
@@ -725,6 +766,47 @@ export interface components {
       /** @enum {string} */
       status: 'cancelled';
     };
+    /** @enum {string} */
+    ConnectionStatus: 'connected' | 'reauth_required' | 'disconnected';
+    ConnectionOverviewDto: {
+      /** @example 68cf06a160d294db17c06871 */
+      calendarId: string;
+      /** @example 68cf05f060d294db17c0685e */
+      subaccountId: string;
+      /** @example googleuser@gmail.com */
+      googleEmail: string;
+      status: components['schemas']['ConnectionStatus'];
+      /**
+       * @description What is wrong now, if anything: why access was lost (reauth_required), else the failing token refresh, else the failing calendar sync; null when nothing is failing
+       * @example invalid_grant
+       */
+      lastError: string | null;
+      /**
+       * Format: date-time
+       * @description When it was last (re)connected
+       */
+      connectedAt: string;
+      /**
+       * Format: date-time
+       * @description When its calendar was last synced completely; null before the first sync
+       */
+      lastSyncedAt: string | null;
+      /**
+       * Format: date-time
+       * @description When its push channel expires (of several watched calendars, the first to lapse; a channel being renewed counts with its successor); null without an open channel (polling only)
+       */
+      channelExpiresAt: string | null;
+      /** @description Change notifications still being tried */
+      pendingDeliveries: number;
+      /** @description Change notifications given up, as long as they are kept (DELIVERY_ARCHIVE_RETENTION_DAYS) */
+      failedDeliveries: number;
+    };
+    ConnectionOverviewPageDto: {
+      /** @description Newest connection first */
+      items: components['schemas']['ConnectionOverviewDto'][];
+      /** @description Pass as `cursor` for the next page; absent on the last page */
+      nextCursor?: string;
+    };
     HealthDto: {
       /** @example ok */
       status: string;
@@ -744,181 +826,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  GoogleCalendarConnectorController_handleGoogleCalendar: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        subaccountId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ConnectGoogleCalendarDto'];
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @enum {boolean} */
-            success: true;
-            data: components['schemas']['GoogleCalendarConnectResultDto'];
-            message?: string;
-          };
-        };
-      };
-      /** @description Invalid input (ids, body fields, broken JSON) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description The token may not act on this subaccount */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description The other service or Google failed */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description The other service timed out */
-      504: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-    };
-  };
-  GoogleCalendarConnectorController_disconnect: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        subaccountId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @enum {boolean} */
-            success: true;
-            data: components['schemas']['GoogleCalendarDisconnectResultDto'];
-            message?: string;
-          };
-        };
-      };
-      /** @description Invalid input (ids, body fields, broken JSON) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description The token may not act on this subaccount */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description The other service or Google failed */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-      /** @description The other service timed out */
-      504: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelopeDto'];
-        };
-      };
-    };
-  };
   ConnectorsController_list: {
     parameters: {
       query?: never;
@@ -1233,6 +1140,208 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service or Google failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service timed out */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+    };
+  };
+  GoogleCalendarConnectorController_handleGoogleCalendar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        subaccountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConnectGoogleCalendarDto'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            success: true;
+            data: components['schemas']['GoogleCalendarConnectResultDto'];
+            message?: string;
+          };
+        };
+      };
+      /** @description Invalid input (ids, body fields, broken JSON) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The token may not act on this subaccount */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service or Google failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service timed out */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+    };
+  };
+  GoogleCalendarConnectorController_disconnect: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        subaccountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            success: true;
+            data: components['schemas']['GoogleCalendarDisconnectResultDto'];
+            message?: string;
+          };
+        };
+      };
+      /** @description Invalid input (ids, body fields, broken JSON) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The token may not act on this subaccount */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Already exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service or Google failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service timed out */
+      504: {
         headers: {
           [name: string]: unknown;
         };
@@ -2183,6 +2292,82 @@ export interface operations {
        *
        *     UPSTREAM_TIMEOUT: webhook-api did not answer in time; GOOGLE_TIMEOUT: Google did not
        */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+    };
+  };
+  OperatorViewController_listConnections: {
+    parameters: {
+      query?: {
+        /** @description Only connections in this status */
+        status?: components['schemas']['ConnectionStatus'];
+        limit?: number;
+        /** @description nextCursor of the previous page: the connections older than it */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            success: true;
+            data: components['schemas']['ConnectionOverviewPageDto'];
+            message?: string;
+          };
+        };
+      };
+      /** @description Invalid input (ids, body fields, broken JSON) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description FORBIDDEN: a valid token without `role: admin` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service or Google failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service timed out */
       504: {
         headers: {
           [name: string]: unknown;

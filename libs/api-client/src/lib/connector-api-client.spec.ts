@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Connector, ErrorCode } from '../index';
+import type { ConnectionOverviewPage, Connector, ErrorCode } from '../index';
 import { createConnectorApiClient } from './connector-api-client';
 
 const SUBACCOUNT_ID = '68cf05f060d294db17c0685e';
@@ -20,6 +20,24 @@ const CONNECTOR: Connector = {
   metadata: { isConnected: true, calendarId: '68cf06a160d294db17c06871' },
   createdAt: '2026-12-01T08:00:00.000Z',
   updatedAt: '2026-12-01T08:05:00.000Z',
+};
+
+const OVERVIEW_PAGE: ConnectionOverviewPage = {
+  items: [
+    {
+      calendarId: '68cf06a160d294db17c06871',
+      subaccountId: SUBACCOUNT_ID,
+      googleEmail: 'user@example.com',
+      status: 'reauth_required',
+      lastError: 'invalid_grant',
+      connectedAt: '2026-12-01T08:00:00.000Z',
+      lastSyncedAt: null,
+      channelExpiresAt: null,
+      pendingDeliveries: 0,
+      failedDeliveries: 1,
+    },
+  ],
+  nextCursor: '68cf06a160d294db17c06871',
 };
 
 /** A real HTTP server standing in for database-api: it answers a few routes in the envelope. */
@@ -55,6 +73,9 @@ class FakeDatabaseApi {
     this.seen.push(seen);
     if (seen.method === 'GET' && seen.url === `/api/connectors/${SUBACCOUNT_ID}`) {
       return [200, { success: true, data: [CONNECTOR] }];
+    }
+    if (seen.method === 'GET' && seen.url.startsWith('/api/google-calendar/connections?')) {
+      return [200, { success: true, data: OVERVIEW_PAGE }];
     }
     if (seen.method === 'POST' && seen.url === `/api/connectors/${SUBACCOUNT_ID}`) {
       const created = JSON.parse(body) as { connectorId: string; name?: string };
@@ -134,6 +155,22 @@ describe('createConnectorApiClient', () => {
     expect(code).toBe('CONNECTOR_NOT_FOUND');
   });
 
+  it("lists connections for the operator's view with a typed query", async () => {
+    const client = createConnectorApiClient({ baseUrl, token: () => 'admin-jwt' });
+
+    const { data } = await client.GET('/api/google-calendar/connections', {
+      params: { query: { status: 'reauth_required', limit: 20, cursor: '68cf06a160d294db17c06872' } },
+    });
+
+    expect(api.seen[0]).toMatchObject({
+      method: 'GET',
+      url: '/api/google-calendar/connections?status=reauth_required&limit=20&cursor=68cf06a160d294db17c06872',
+      authorization: 'Bearer admin-jwt',
+    });
+    const page: ConnectionOverviewPage | undefined = data?.data;
+    expect(page).toEqual(OVERVIEW_PAGE);
+  });
+
   it('refuses at compile time what the document does not allow', () => {
     const client = createConnectorApiClient({ baseUrl, token: () => 'jwt' });
     // Never called: these lines are for the type checker. ts-jest and tsc fail on an unused
@@ -143,6 +180,8 @@ describe('createConnectorApiClient', () => {
       client.GET('/api/connectors/{subaccountId}', { params: { path: { subaccount: SUBACCOUNT_ID } } }),
       // @ts-expect-error no such route
       client.GET('/api/connectors'),
+      // @ts-expect-error status is one of the connection statuses
+      client.GET('/api/google-calendar/connections', { params: { query: { status: 'broken' } } }),
       // @ts-expect-error connectorId is required in the body
       client.POST('/api/connectors/{subaccountId}', { params: { path: { subaccountId: SUBACCOUNT_ID } }, body: {} }),
     ];

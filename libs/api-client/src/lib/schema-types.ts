@@ -18,3 +18,7 @@ export type AvailabilityRequest = Schemas['AvailabilityRequestDto'];
 export type Slot = Schemas['TimeIntervalDto'];
 export type CalendarEvent = Schemas['CalendarEventDto'];
 export type CreateEventRequest = Schemas['CreateEventDto'];
+
+/** The operator's view (admin tokens only): `GET /api/google-calendar/connections`. */
+export type ConnectionOverview = Schemas['ConnectionOverviewDto'];
+export type ConnectionOverviewPage = Schemas['ConnectionOverviewPageDto'];

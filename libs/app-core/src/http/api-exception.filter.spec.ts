@@ -1,4 +1,4 @@
-import { ArgumentsHost, HttpStatus } from '@nestjs/common';
+import { ArgumentsHost, HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 import { ErrorCode } from '@connector-service/contracts';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { DomainException } from './domain.exception';
@@ -43,6 +43,20 @@ describe('ApiExceptionFilter', () => {
       success: false,
       message: 'Internal server error',
       error: { code: ErrorCode.InternalError, requestId: 'req-made-by-middleware' },
+    });
+  });
+
+  it.each([
+    ['a Nest HTTP exception', new ServiceUnavailableException('down')],
+    ['a bare HttpException', new HttpException('gateway broke', HttpStatus.INTERNAL_SERVER_ERROR)],
+    ['a domain exception without details', new DomainException(500, ErrorCode.InternalError, 'broke')],
+  ])('carries the request id on a non-domain 5xx too (%s)', (_what, exception) => {
+    const { host, answer } = hostFor({ id: 'req-42', method: 'GET', url: '/x', headers: {} });
+    filter.catch(exception, host);
+    expect(answer.status).toBeGreaterThanOrEqual(500);
+    expect(answer.body).toMatchObject({
+      success: false,
+      error: { code: ErrorCode.InternalError, requestId: 'req-42' },
     });
   });
 

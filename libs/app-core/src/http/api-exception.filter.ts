@@ -45,7 +45,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       },
     };
     if (answer.status >= 500 && answer.code === ErrorCode.InternalError) {
-      body.error.requestId = String(answer.details ?? '');
+      // Whatever raised it (our code, Nest, Fastify): the id every log line of the request carries.
+      body.error.requestId = request.id;
       delete body.error.details;
     }
     if (reply.sent) return;
@@ -65,18 +66,24 @@ export class ApiExceptionFilter implements ExceptionFilter {
         ...(exception.headers ? { headers: exception.headers } : {}),
       };
     }
-    if (exception instanceof HttpException) return fromHttpException(exception);
-    const requestId = request.id;
-    this.logger.error(
-      `Unhandled error on ${request.method} ${request.url.split('?')[0]} (request ${requestId})`,
-      exception instanceof Error ? exception.stack : String(exception),
-    );
+    if (exception instanceof HttpException) {
+      const answer = fromHttpException(exception);
+      if (answer.code === ErrorCode.InternalError) this.logUnexpected(exception, request);
+      return answer;
+    }
+    this.logUnexpected(exception, request);
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       code: ErrorCode.InternalError,
       message: 'Internal server error',
-      details: requestId,
     };
+  }
+
+  private logUnexpected(exception: unknown, request: FastifyRequest): void {
+    this.logger.error(
+      `Unhandled error on ${request.method} ${request.url.split('?')[0]} (request ${request.id})`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
   }
 }
 

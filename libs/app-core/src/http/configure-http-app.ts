@@ -1,4 +1,8 @@
 import { RequestMethod } from '@nestjs/common';
+import { ErrorCode } from '@connector-service/contracts';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SERVICE_TOKEN_SECURITY } from '@connector-service/service-auth';
@@ -12,7 +16,13 @@ import {
   withRequestContext,
 } from '../observability/request-context';
 import { securityHeaders } from './security-headers';
-import { addSharedSchemas, closeRequestBodySchemas, disallowedMethodRule, methodNotAllowedBody } from './openapi-rules';
+import {
+  addSharedSchemas,
+  closeRequestBodySchemas,
+  disallowedMethodRule,
+  methodNotAllowedBody,
+  requireSomeFieldOfBodies,
+} from './openapi-rules';
 
 export const USER_JWT_SECURITY = 'user-jwt';
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -66,6 +76,7 @@ export function createHttpAdapter(): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // Nest's pino logger does the logging; Fastify's own stays silent.
     logger: false,
+    clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -74,6 +85,47 @@ export function createHttpAdapter(): FastifyAdapter {
     body === '' ? done(null, {}) : parseJson(request, body as string, done),
   );
   return adapter;
+}
+
+/** What Node's HTTP parser refuses before any request exists, by Node's error code. */
+const CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: ErrorCode.HeadersTooLarge,
+    message: 'The request line and headers are over 16 KiB (a URL that long is not an address of this API)',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: ErrorCode.RequestTimeout,
+    message: 'The request did not arrive in time',
+  },
+};
+const MALFORMED_REQUEST = { status: 400, code: ErrorCode.ValidationFailed, message: 'Malformed HTTP request' };
+
+/**
+ * Node answers a request it cannot parse (headers or URL over its limit, broken HTTP) on
+ * the socket, before Fastify or Nest see a request, so neither the filter nor the hooks
+ * run. This writes that answer in the envelope, with a request id, instead of Fastify's
+ * own JSON; the connection is then closed, as Node does.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { status, code, message } = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED_REQUEST;
+  const body = JSON.stringify({ success: false, message, error: { code } });
+  if (socket.writable) {
+    socket.write(
+      [
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+        'Content-Type: application/json; charset=utf-8',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `${REQUEST_ID_HEADER}: ${randomUUID()}`,
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+  }
+  socket.destroy(error);
 }
 
 /**
@@ -107,6 +159,7 @@ export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOp
   const document = SwaggerModule.createDocument(app, buildOpenApiConfig(options));
   addSharedSchemas(document);
   closeRequestBodySchemas(document);
+  requireSomeFieldOfBodies(document);
   const disallowed = disallowedMethodRule(document);
   // Counted from the request's arrival (before its body is read), as the caller counts.
   const deadlines = new WeakMap<FastifyRequest, number>();

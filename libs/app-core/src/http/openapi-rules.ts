@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { ErrorCode, ErrorEnvelope, METADATA_SCHEMAS } from '@connector-service/contracts';
+import { ErrorCode, ErrorEnvelope, METADATA_SCHEMAS, atLeastOneFieldSchemaNames } from '@connector-service/contracts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -44,6 +44,15 @@ export function closeRequestBodySchemas(document: OpenAPIObject): void {
       const body = pathItem[method]?.requestBody;
       close(body && 'content' in body ? body.content['application/json']?.schema : undefined);
     }
+  }
+}
+
+/** The body schemas of DTOs marked AtLeastOneField say so: `minProperties: 1`. */
+export function requireSomeFieldOfBodies(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  for (const name of atLeastOneFieldSchemaNames()) {
+    const schema = schemas[name];
+    if (schema && !('$ref' in schema)) schema.minProperties = 1;
   }
 }
 

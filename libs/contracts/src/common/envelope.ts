@@ -24,19 +24,31 @@ export class ValidationIssueDto {
   readonly message!: string;
 }
 
-@ApiExtraModels(ValidationIssueDto)
+/** One calendar Google could not read, as listed in `error.details` of an availability's 404. */
+export class UnreadableCalendarDto {
+  @ApiProperty({ example: 'team@group.calendar.google.com' })
+  readonly googleCalendarId!: string;
+
+  @ApiProperty({ example: 'notFound', description: "Google's reason" })
+  readonly error!: string;
+}
+
+@ApiExtraModels(ValidationIssueDto, UnreadableCalendarDto)
 export class ErrorBodyDto {
   @ApiProperty({ enum: ErrorCode, example: ErrorCode.ValidationFailed })
   readonly code!: string;
 
   @ApiPropertyOptional({
-    description: 'What exactly was wrong: the invalid fields of a 400, or an object with specifics',
+    description:
+      'What exactly was wrong: the invalid fields of a 400, the calendars Google cannot read of an availability 404, ' +
+      'or an object with specifics',
     oneOf: [
-      { type: 'array', items: { $ref: getSchemaPath(ValidationIssueDto) } },
+      { type: 'array', minItems: 1, items: { $ref: getSchemaPath(ValidationIssueDto) } },
+      { type: 'array', minItems: 1, items: { $ref: getSchemaPath(UnreadableCalendarDto) } },
       { type: 'object', additionalProperties: true },
     ],
   })
-  readonly details?: ValidationIssueDto[] | Record<string, unknown>;
+  readonly details?: ValidationIssueDto[] | UnreadableCalendarDto[] | Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Correlation id of the request, for support' })
   readonly requestId?: string;

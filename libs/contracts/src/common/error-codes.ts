@@ -2,6 +2,10 @@
 export enum ErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  /** 431: the request line and headers are over Node's limit (16 KiB), e.g. a very long URL. */
+  HeadersTooLarge = 'HEADERS_TOO_LARGE',
+  /** 408: the request did not arrive in time. */
+  RequestTimeout = 'REQUEST_TIMEOUT',
   Unauthorized = 'UNAUTHORIZED',
   Forbidden = 'FORBIDDEN',
   NotFound = 'NOT_FOUND',
@@ -11,6 +15,8 @@ export enum ErrorCode {
   ConnectorNotFound = 'CONNECTOR_NOT_FOUND',
   NotConnected = 'NOT_CONNECTED',
   ConnectionNotFound = 'CONNECTION_NOT_FOUND',
+  /** A disconnect overtaken by a new consent, which stays connected. */
+  ConnectionChanged = 'CONNECTION_CHANGED',
   ReauthRequired = 'REAUTH_REQUIRED',
   UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',
   UpstreamTimeout = 'UPSTREAM_TIMEOUT',

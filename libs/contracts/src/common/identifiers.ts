@@ -7,6 +7,12 @@ export const CALENDAR_ID_PATTERN = SUBACCOUNT_ID_PATTERN;
 
 export const GOOGLE_CALENDAR_CONNECTOR_ID = 'google-calendar';
 
+/**
+ * The header in which database-api names the subaccount it acts for on every call to
+ * webhook-api, so webhook-api can refuse a connection of another subaccount.
+ */
+export const SUBACCOUNT_ID_HEADER = 'X-Subaccount-Id';
+
 export const SUBACCOUNT_ID_EXAMPLE = '68cf05f060d294db17c0685e';
 export const CONNECTOR_ID_EXAMPLE = GOOGLE_CALENDAR_CONNECTOR_ID;
 export const CALENDAR_ID_EXAMPLE = '68cf06a160d294db17c06871';

@@ -55,6 +55,6 @@ export class GoogleCalendarDisconnectResultDto {
   @ApiProperty({ description: 'Whether Google confirmed the revocation' })
   readonly revokedAtGoogle!: boolean;
 
-  @ApiProperty({ description: 'false when the connection was already disconnected' })
+  @ApiProperty({ description: 'false when a concurrent disconnect got there first' })
   readonly changed!: boolean;
 }

@@ -102,7 +102,14 @@ function deny(res: ServerResponse, request: AuthRequest): void {
 }
 
 /** Issues the code for the consent and sends the browser back to the client. */
-function allow(res: ServerResponse, ctx: SandboxContext, request: AuthRequest, email: string, chosen: string[]): void {
+function allow(
+  res: ServerResponse,
+  ctx: SandboxContext,
+  request: AuthRequest,
+  email: string,
+  chosen: string[],
+  decision: SandboxConsentDecision | undefined,
+): void {
   const account = ctx.store.ensureAccount(email);
   const previous = request.includeGrantedScopes ? ctx.store.previouslyGranted(ctx.clientId, account.email) : [];
   const granted = dedupe([...request.scopes.filter((s) => chosen.includes(s)), ...previous]);
@@ -113,7 +120,8 @@ function allow(res: ServerResponse, ctx: SandboxContext, request: AuthRequest, e
     ...(request.codeChallengeMethod === undefined ? {} : { codeChallengeMethod: request.codeChallengeMethod }),
     scopes: granted,
     email: account.email,
-    offline: request.offline,
+    // Without a refresh token the grant is an online one: its access tokens cannot be refreshed.
+    offline: request.offline && decision?.withoutRefreshToken !== true,
     forceConsent: request.forceConsent,
     ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
   });
@@ -151,7 +159,7 @@ export function handleAuthorize(req: SandboxHttpRequest, res: ServerResponse, ct
     const decision: SandboxConsentDecision = ctx.takeNextConsent() ?? {};
     if (decision.deny) return deny(res, request);
     const email = decision.email ?? request.loginHint ?? firstAccountEmail(ctx);
-    return allow(res, ctx, request, email, grantedOf(request, decision.grantedScopes));
+    return allow(res, ctx, request, email, grantedOf(request, decision.grantedScopes), decision);
   }
 
   const selected = request.loginHint ?? firstAccountEmail(ctx);
@@ -188,5 +196,5 @@ export function handleDecision(req: SandboxHttpRequest, res: ServerResponse, ctx
   const typed = form.get('account_other')?.trim();
   const email = override?.email ?? (typed || form.get('account') || request.loginHint || firstAccountEmail(ctx));
   const kept = override?.grantedScopes ?? (form.get('granular') === '1' ? form.getAll('granted_scope') : undefined);
-  allow(res, ctx, request, email, grantedOf(request, kept));
+  allow(res, ctx, request, email, grantedOf(request, kept), override);
 }

@@ -321,6 +321,17 @@ describe('GoogleSandbox', () => {
       expect((await oauth2Api(client).userinfo.get()).data.email).toBe(other);
     });
 
+    it('answers the next exchange without a refresh_token when setNextConsent says so; its access token works', async () => {
+      const email = uniqueEmail('norefresh');
+      sandbox.setNextConsent({ email, withoutRefreshToken: true });
+      const { client, tokens } = await connect(email);
+      expect(tokens.access_token).toMatch(/^ya29\./);
+      expect(tokens.refresh_token).toBeUndefined();
+      expect((await oauth2Api(client).userinfo.get()).data.email).toBe(email);
+      // Only the next consent: the one after brings a refresh token again.
+      expect((await connect(email)).tokens.refresh_token).toMatch(/^1\/\/0/);
+    });
+
     it('shows Google error pages for a broken authorization request', async () => {
       const client = newClient({ clientId: 'unknown-client' });
       const { url } = await consentUrl(client, uniqueEmail());

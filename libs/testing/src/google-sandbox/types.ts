@@ -61,6 +61,12 @@ export interface SandboxConsentDecision {
   grantedScopes?: string[];
   /** The account the user picks (default: login_hint, else the first account). */
   email?: string;
+  /**
+   * The code's exchange answers no `refresh_token`, as Google does at times (e.g. for an
+   * account that granted offline access before): its access token works but cannot be
+   * refreshed.
+   */
+  withoutRefreshToken?: boolean;
 }
 
 export interface SandboxTokenFailure {

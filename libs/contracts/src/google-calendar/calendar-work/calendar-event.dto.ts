@@ -20,6 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { AtLeastOneField } from '../../common/at-least-one-field';
 import { IsCalendarId, IsSubaccountId } from '../../common/identifier.decorators';
 import { Optional } from '../../common/optional';
 import { DATE_PATTERN, IsRangeEnd, IsRfc3339, RFC3339_PATTERN, isRealDate } from './time-rules';
@@ -176,7 +177,8 @@ export class CreateEventDto {
   readonly requireFree?: boolean;
 }
 
-/** PATCH: only the given fields change. */
+/** PATCH: only the given fields change; at least one must be given. */
+@AtLeastOneField()
 export class UpdateEventDto extends PartialType(
   PickType(CreateEventDto, [
     'summary',

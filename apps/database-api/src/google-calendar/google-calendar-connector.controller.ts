@@ -46,10 +46,17 @@ export class GoogleCalendarConnectorController {
   @ApiOperation({
     summary:
       'Disconnect Google Calendar: revoke at Google, delete the tokens, metadata → disconnected (via webhook-api)',
-    description: 'A second call answers 200 with changed=false; 404 NOT_CONNECTED when it was never connected.',
+    description:
+      '404 CONNECTOR_NOT_FOUND without the connector; 409 NOT_CONNECTED when it was never connected or is already disconnected.',
   })
   @ApiEnvelope(GoogleCalendarDisconnectResultDto)
-  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.BAD_GATEWAY, HttpStatus.GATEWAY_TIMEOUT)
+  @ApiErrors(
+    HttpStatus.BAD_REQUEST,
+    HttpStatus.NOT_FOUND,
+    HttpStatus.CONFLICT,
+    HttpStatus.BAD_GATEWAY,
+    HttpStatus.GATEWAY_TIMEOUT,
+  )
   disconnect(@Param() params: SubaccountParamsDto): Promise<MessageResult<GoogleCalendarDisconnectResultDto>> {
     return this.googleCalendar.disconnect(params.subaccountId);
   }
