@@ -1,9 +1,10 @@
 import { HttpStatus } from '@nestjs/common';
 import { ConnectionStatus, ErrorCode } from '@connector-service/contracts';
-import { DomainException, NotFoundDomainException } from '@connector-service/app-core';
+import { DomainException } from '@connector-service/app-core';
 
-export function connectionNotFound(calendarId: string): NotFoundDomainException {
-  return new NotFoundDomainException(ErrorCode.ConnectionNotFound, `No Google Calendar connection ${calendarId}`);
+/** No connection of that id: never connected (the contract's 409 NOT_CONNECTED, as for a disconnected one). */
+export function connectionNotFound(calendarId: string): DomainException {
+  return new DomainException(HttpStatus.CONFLICT, ErrorCode.NotConnected, `No Google Calendar connection ${calendarId}`);
 }
 
 /** The connection exists but cannot reach Google until the user (re)connects. */

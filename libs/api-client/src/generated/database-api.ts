@@ -345,7 +345,6 @@ export interface components {
         | 'CONNECTOR_EXISTS'
         | 'CONNECTOR_NOT_FOUND'
         | 'NOT_CONNECTED'
-        | 'CONNECTION_NOT_FOUND'
         | 'CONNECTION_CHANGED'
         | 'REAUTH_REQUIRED'
         | 'UPSTREAM_UNAVAILABLE'

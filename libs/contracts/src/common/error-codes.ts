@@ -14,7 +14,6 @@ export enum ErrorCode {
   ConnectorExists = 'CONNECTOR_EXISTS',
   ConnectorNotFound = 'CONNECTOR_NOT_FOUND',
   NotConnected = 'NOT_CONNECTED',
-  ConnectionNotFound = 'CONNECTION_NOT_FOUND',
   /** A disconnect overtaken by a new consent, which stays connected. */
   ConnectionChanged = 'CONNECTION_CHANGED',
   ReauthRequired = 'REAUTH_REQUIRED',
