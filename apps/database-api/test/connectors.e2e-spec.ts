@@ -188,8 +188,13 @@ describe('database-api connectors (e2e, real database)', () => {
         expect(late.body.data.applied).toBe(false);
       });
 
+      it('applies an update that names a scope without a version (not ordered)', async () => {
+        const res = await updateMetadata({ metadata: { note: 'unordered' }, versionScope: OWNER }).expect(200);
+        expect(res.body.data.applied).toBe(true);
+        expect((await getConnector()).body.data.metadata).toMatchObject({ note: 'unordered' });
+      });
+
       it.each([
-        [{ metadata: {}, versionScope: OWNER }, 'versionScope needs a version'],
         [{ metadata: {}, version: 1, versionScope: 'short' }, 'versionScope'],
         [{ metadata: {}, version: 1, versionScope: 'x'.repeat(129) }, 'versionScope'],
         [{ metadata: {}, version: 1, versionScope: 'with spaces in it 0123' }, 'versionScope'],

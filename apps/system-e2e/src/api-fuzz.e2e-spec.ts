@@ -245,11 +245,19 @@ const WARNINGS = [
   'timeout_units',
 ];
 
+/**
+ * How invalid data may be refused: schemathesis's list, without 5xx (a server error is never
+ * a refusal), plus 413 (a body over 1 MB) and 431 (a request line and headers over 16 KiB, refused
+ * before any route, in the envelope and documented on every operation).
+ */
+const REJECTIONS = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, 431];
+
 /** What both configs share: default credentials, warnings fail, links from the document. */
 function common(token: string, failOn: string[] | true = true): string {
   return [
     `headers = { Authorization = ${toml(`Bearer ${token}`)} }`,
     `warnings = { fail-on = ${JSON.stringify(failOn)} }`,
+    `checks = { negative_data_rejection = { expected-statuses = ${JSON.stringify(REJECTIONS)} } }`,
     '[phases.stateful.inference]',
     'algorithms = ["location-headers"]',
   ].join('\n');

@@ -100,29 +100,31 @@ export class ConnectorRepository implements OnModuleInit {
     subaccountId: string,
     connectorId: string,
     metadata: Record<string, unknown>,
-    version?: { value: number; scope?: string },
+    version?: { value?: number; scope?: string },
   ): Promise<{ connector: ConnectorRecord; applied: boolean } | null> {
     const paths = Object.entries(metadata).map(([key, value]) => [`metadata.${key}`, value]);
-    if (paths.length === 0 && version === undefined) {
-      const connector = await this.findOne(subaccountId, connectorId);
-      return connector && { connector, applied: true };
-    }
     const scope = version?.scope ?? null;
-    const filter =
-      version === undefined
-        ? { subaccountId, connectorId }
+    const value = version?.value;
+    if (paths.length === 0 && value === undefined) {
+      const connector = await this.findOne(subaccountId, connectorId);
+      return connector && { connector, applied: scope === null || !connector.closedVersionScopes?.includes(scope) };
+    }
+    const filter = {
+      subaccountId,
+      connectorId,
+      ...(value === undefined
+        ? {}
         : {
-            subaccountId,
-            connectorId,
             $or: [
               { metadataVersion: { $exists: false } },
-              { metadataVersion: { $lt: version.value } },
+              { metadataVersion: { $lt: value } },
               { metadataVersionScope: { $ne: scope } },
             ],
-            ...(scope === null ? {} : { closedVersionScopes: { $ne: scope } }),
-          };
+          }),
+      ...(scope === null ? {} : { closedVersionScopes: { $ne: scope } }),
+    };
     const set = Object.fromEntries(
-      version === undefined ? paths : [...paths, ['metadataVersion', version.value], ['metadataVersionScope', scope]],
+      value === undefined ? paths : [...paths, ['metadataVersion', value], ['metadataVersionScope', scope]],
     );
     const updated = await this.writes.run(`${subaccountId}/${connectorId}`, () =>
       this.model.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean<ConnectorRecord>().exec(),

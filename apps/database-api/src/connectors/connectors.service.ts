@@ -66,7 +66,10 @@ export class ConnectorsService {
 
   async updateMetadata(subaccountId: string, input: UpdateConnectorMetadataDto): Promise<MetadataUpdateResultDto> {
     const connectorId = input.connectorId ?? GOOGLE_CALENDAR_CONNECTOR_ID;
-    const version = input.version === undefined ? undefined : { value: input.version, scope: input.versionScope };
+    const version =
+      input.version === undefined && input.versionScope === undefined
+        ? undefined
+        : { value: input.version, scope: input.versionScope };
     const result = await this.connectors.mergeMetadata(subaccountId, connectorId, input.metadata, version);
     if (!result) throw connectorNotFound(connectorId);
     return { connector: toConnectorDto(result.connector), applied: result.applied };

@@ -399,7 +399,7 @@ export interface components {
        */
       version?: number;
       /**
-       * @description Who counts the versions: a version is compared only with one stored under the same scope, and an update of another scope is applied whatever its version. So a caller that cannot name the sender's scope cannot have the sender's updates ignored (webhook-api derives its scope from a secret, one per connection epoch). A connector created again ignores the updates of the scopes its removed predecessor was written in.
+       * @description Who counts the versions: a version is compared only with one stored under the same scope, and an update of another scope is applied whatever its version. So a caller that cannot name the sender's scope cannot have the sender's updates ignored (webhook-api derives its scope from a secret, one per connection epoch). A connector created again ignores the updates of the scopes its removed predecessor was written in. Without a version an update is not ordered (applied unless its scope is closed).
        * @example Vq3bF0c8kQ2wYh1sN7uJ5tR9xZ4mA6pL0dE2gB8iC1o
        */
       versionScope?: string;
@@ -877,6 +877,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
     };
   };
   ConnectorsController_add: {
@@ -953,6 +962,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
     };
   };
   ConnectorsController_updateMetadata: {
@@ -1011,6 +1029,15 @@ export interface operations {
       };
       /** @description Body over 1 MB */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
         headers: {
           [name: string]: unknown;
         };
@@ -1082,6 +1109,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
     };
   };
   ConnectorsController_remove: {
@@ -1139,6 +1175,15 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
         headers: {
           [name: string]: unknown;
         };
@@ -1240,6 +1285,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
       /** @description The other service or Google failed */
       502: {
         headers: {
@@ -1323,6 +1377,15 @@ export interface operations {
       };
       /** @description Already exists */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
         headers: {
           [name: string]: unknown;
         };
@@ -1429,6 +1492,15 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before trying again */
           'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -1552,6 +1624,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
       /**
        * @description The other service or Google failed
        *
@@ -1663,6 +1744,15 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before trying again */
           'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -1783,6 +1873,15 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before trying again */
           'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -1920,6 +2019,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
       /**
        * @description The other service or Google failed
        *
@@ -2030,6 +2138,15 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before trying again */
           'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -2147,6 +2264,15 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before trying again */
           'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -2273,6 +2399,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
       /**
        * @description The other service or Google failed
        *
@@ -2357,6 +2492,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
       /** @description The other service or Google failed */
       502: {
         headers: {
@@ -2400,6 +2544,15 @@ export interface operations {
           };
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
       /** @description Error */
       503: {
         headers: {
@@ -2434,6 +2587,15 @@ export interface operations {
           };
         };
       };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
       /** @description Error */
       503: {
         headers: {
@@ -2466,6 +2628,15 @@ export interface operations {
             data: components['schemas']['LivenessDto'];
             message?: string;
           };
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
         };
       };
     };

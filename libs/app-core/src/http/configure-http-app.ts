@@ -21,6 +21,7 @@ import {
   closeRequestBodySchemas,
   disallowedMethodRule,
   methodNotAllowedBody,
+  documentHeadersTooLarge,
   requireSomeFieldOfBodies,
 } from './openapi-rules';
 
@@ -160,6 +161,7 @@ export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOp
   addSharedSchemas(document);
   closeRequestBodySchemas(document);
   requireSomeFieldOfBodies(document);
+  documentHeadersTooLarge(document);
   const disallowed = disallowedMethodRule(document);
   // Counted from the request's arrival (before its body is read), as the caller counts.
   const deadlines = new WeakMap<FastifyRequest, number>();

@@ -57,6 +57,23 @@ export function requireSomeFieldOfBodies(document: OpenAPIObject): void {
 }
 
 /**
+ * Any route answers 431 in the envelope when the request line and headers are over Node's
+ * 16 KiB (a long query string): every operation documents it.
+ */
+export function documentHeadersTooLarge(document: OpenAPIObject): void {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = pathItem[method];
+      if (!operation || operation.responses['431']) continue;
+      operation.responses['431'] = {
+        description: 'HEADERS_TOO_LARGE: the request line and headers are over 16 KiB',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelopeDto' } } },
+      };
+    }
+  }
+}
+
+/**
  * The 405 rule: for a method that a documented path does not support, the methods it does
  * (`Allow`, HEAD with GET); undefined when the path is not documented or the method is
  * allowed (OPTIONS is CORS's). Asked only for requests that matched no route.

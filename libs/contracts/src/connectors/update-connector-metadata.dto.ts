@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { IsConnectorId } from '../common/identifier.decorators';
 import { METADATA_OBJECT_REF } from '../common/metadata-schema';
 import { Optional } from '../common/optional';
@@ -32,9 +32,7 @@ export class UpdateConnectorMetadataDto {
     minimum: 0,
     maximum: Number.MAX_SAFE_INTEGER,
   })
-  // Given, or needed by a versionScope.
-  @ValidateIf((update: UpdateConnectorMetadataDto, value) => value !== undefined || update.versionScope !== undefined)
-  @IsDefined({ message: 'versionScope needs a version' })
+  @Optional()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
@@ -42,7 +40,7 @@ export class UpdateConnectorMetadataDto {
 
   @ApiPropertyOptional({
     description:
-      "Who counts the versions: a version is compared only with one stored under the same scope, and an update of another scope is applied whatever its version. So a caller that cannot name the sender's scope cannot have the sender's updates ignored (webhook-api derives its scope from a secret, one per connection epoch). A connector created again ignores the updates of the scopes its removed predecessor was written in.",
+      "Who counts the versions: a version is compared only with one stored under the same scope, and an update of another scope is applied whatever its version. So a caller that cannot name the sender's scope cannot have the sender's updates ignored (webhook-api derives its scope from a secret, one per connection epoch). A connector created again ignores the updates of the scopes its removed predecessor was written in. Without a version an update is not ordered (applied unless its scope is closed).",
     pattern: VERSION_SCOPE_PATTERN.source,
     example: 'Vq3bF0c8kQ2wYh1sN7uJ5tR9xZ4mA6pL0dE2gB8iC1o',
   })
