@@ -4,7 +4,11 @@ import { DomainException } from '@connector-service/app-core';
 
 /** No connection of that id: never connected (the contract's 409 NOT_CONNECTED, as for a disconnected one). */
 export function connectionNotFound(calendarId: string): DomainException {
-  return new DomainException(HttpStatus.CONFLICT, ErrorCode.NotConnected, `No Google Calendar connection ${calendarId}`);
+  return new DomainException(
+    HttpStatus.CONFLICT,
+    ErrorCode.NotConnected,
+    `No Google Calendar connection ${calendarId}`,
+  );
 }
 
 /** The connection exists but cannot reach Google until the user (re)connects. */
