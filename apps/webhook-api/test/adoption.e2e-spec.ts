@@ -1,6 +1,12 @@
 import { EventsChangedDelivery, WebhookReceiver, eventSlot as slot, notificationOf } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import {
+  WebhookApiWithGoogle,
+  eventually,
+  newEmail,
+  newSubaccountId,
+  platformWebhookEnv,
+} from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -23,12 +29,7 @@ describe('connections adopted at start (e2e)', () => {
     receiver = await WebhookReceiver.start(secret);
     stack = await WebhookApiWithGoogle.start({
       pushes: true,
-      env: {
-        PLATFORM_WEBHOOK_URL: receiver.url,
-        PLATFORM_WEBHOOK_SECRET: secret,
-        DELIVERY_POLL_INTERVAL_MS: '100',
-        DELIVERY_RETRY_BASE_MS: '100',
-      },
+      env: platformWebhookEnv(receiver, secret),
     });
     const subaccountId = newSubaccountId();
     const email = newEmail('adopted');

@@ -7,7 +7,14 @@ import {
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
+import {
+  WebhookApiWithGoogle,
+  eventually,
+  newEmail,
+  newSubaccountId,
+  sleep,
+  platformWebhookEnv,
+} from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const NOTIFICATIONS = '/api/google-calendar/notifications';
@@ -20,13 +27,7 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     receiver = await WebhookReceiver.start(secret);
     stack = await WebhookApiWithGoogle.start({
       pushes: options.pushes ?? true,
-      env: {
-        PLATFORM_WEBHOOK_URL: receiver.url,
-        PLATFORM_WEBHOOK_SECRET: secret,
-        DELIVERY_POLL_INTERVAL_MS: '100',
-        DELIVERY_RETRY_BASE_MS: '100',
-        ...options.env,
-      },
+      env: { ...platformWebhookEnv(receiver, secret), ...options.env },
     });
   }
 

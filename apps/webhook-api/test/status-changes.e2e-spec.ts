@@ -1,6 +1,13 @@
 import { WebhookReceiver, statusChangesOf } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
+import {
+  WebhookApiWithGoogle,
+  eventually,
+  newEmail,
+  newSubaccountId,
+  sleep,
+  platformWebhookEnv,
+} from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -12,12 +19,7 @@ describe('what a status transition owes (e2e: sandbox Google, real database, sig
     receiver = await WebhookReceiver.start(secret);
     stack = await WebhookApiWithGoogle.start({
       pushes: true,
-      env: {
-        PLATFORM_WEBHOOK_URL: receiver.url,
-        PLATFORM_WEBHOOK_SECRET: secret,
-        DELIVERY_POLL_INTERVAL_MS: '100',
-        DELIVERY_RETRY_BASE_MS: '100',
-      },
+      env: platformWebhookEnv(receiver, secret),
     });
   });
 

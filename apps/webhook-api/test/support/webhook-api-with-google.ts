@@ -14,6 +14,16 @@ import { E2E_DATABASE_TOKEN, E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhoo
 
 export const CALLBACK_PATH = '/api/google-calendar/callback';
 
+/** The variables that send the change notifications to `receiver` (signed with `secret`), polled and retried fast. */
+export function platformWebhookEnv(receiver: { url: string }, secret: string): Record<string, string> {
+  return {
+    PLATFORM_WEBHOOK_URL: receiver.url,
+    PLATFORM_WEBHOOK_SECRET: secret,
+    DELIVERY_POLL_INTERVAL_MS: '100',
+    DELIVERY_RETRY_BASE_MS: '100',
+  };
+}
+
 export interface WebhookApiWithGoogleOptions {
   /** Passed to GoogleSandbox.start (autoConsent is always on). */
   sandbox?: GoogleSandboxOptions;
