@@ -143,7 +143,7 @@ describe('three webhook-api replicas on one database (system e2e, polling)', () 
     // Every replica took a share, and the syncs they counted are the listings Google saw.
     const total = perReplica.reduce((a, b) => a + b, 0);
     for (const share of perReplica) expect(share).toBeGreaterThan(0);
-    expect(Math.abs(total - listings.length)).toBeLessThanOrEqual(replicas.length * 2); // in flight at the edges
+    expect(Math.abs(total - listings.length)).toBeLessThanOrEqual(replicas.length * 3); // in flight (or counted late) at the edges
     expect(contended).toEqual([{}, {}, {}]);
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { WebhookApiWithGoogle, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
 
 /** Short, so the booking outlasts it several times; long enough that a loaded machine's pauses do not lose it. */
-const CLAIM_TTL_MS = 1500;
+const CLAIM_TTL_MS = 3000;
 
 /**
  * `requireFree` bookings hold the connection's booking claim from the free/busy check to
@@ -17,7 +17,7 @@ describe('requireFree bookings under a claim (e2e: slow Google, real database)',
   beforeAll(async () => {
     stack = await WebhookApiWithGoogle.start({
       // Google's slow answer must not time out: only the claim's duration is outlasted.
-      env: { CLAIM_TTL_MS: String(CLAIM_TTL_MS), OUTBOUND_TIMEOUT_MS: '10000' },
+      env: { CLAIM_TTL_MS: String(CLAIM_TTL_MS), OUTBOUND_TIMEOUT_MS: '20000' },
     });
     email = newEmail('booking');
     ({ calendarId } = await stack.connect(newSubaccountId(), email));

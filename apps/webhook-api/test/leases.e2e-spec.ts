@@ -6,7 +6,7 @@ import { LeaseService } from '../src/leases/lease.service';
 import { WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
 
 /** Short, so the work outlasts it several times; long enough that a loaded machine's pauses do not let it lapse. */
-const CLAIM_TTL_MS = 1500;
+const CLAIM_TTL_MS = 3000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Leases and claims (e2e, real database)', () => {
