@@ -1,7 +1,7 @@
 /**
  * The calendar loads' data: a week of busy time over three calendars (deterministic, so every
- * run computes the same slots), the availability request over it, and the bodies of the
- * event creates. Pure: no I/O.
+ * run computes the same slots), the availability request over it, the group's participants'
+ * busy times and their request, and the bodies of the event creates. Pure: no I/O.
  */
 import type { SeedBusy, SeedCalendars } from './infra-protocol';
 
@@ -52,12 +52,14 @@ function toSeed(busy: LocalBusy): SeedBusy {
   return { start: localTime(busy.day, busy.from), end: localTime(busy.day, busy.to) };
 }
 
-/** The 200 busy times, as given to the sandbox for `email`'s primary calendar and two calendars it adds. */
-export function availabilitySeed(email: string): SeedCalendars {
-  const next = random(20300603);
+/**
+ * Draws busy times from `seed`: each on a 5-minute mark in the hours, clear of lunch; with
+ * `overlapWith`, OVERLAP_SHARE of them start inside one of those.
+ */
+function busyDrawer(seed: number): (overlapWith: readonly LocalBusy[]) => LocalBusy {
+  const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const primary: LocalBusy[] = [];
-  const draw = (overlapWith: readonly LocalBusy[]): LocalBusy => {
+  return (overlapWith) => {
     for (;;) {
       const minutes = pick(BUSY_MINUTES);
       let busy: LocalBusy;
@@ -72,6 +74,12 @@ export function availabilitySeed(email: string): SeedCalendars {
       if (busy.to <= LUNCH.from || busy.from >= LUNCH.to) return busy;
     }
   };
+}
+
+/** The 200 busy times, as given to the sandbox for `email`'s primary calendar and two calendars it adds. */
+export function availabilitySeed(email: string): SeedCalendars {
+  const draw = busyDrawer(20300603);
+  const primary: LocalBusy[] = [];
   const [primaryCount = 0, ...addedCounts] = BUSY_PER_CALENDAR;
   for (let i = 0; i < primaryCount; i++) primary.push(draw([]));
   return {
@@ -105,6 +113,63 @@ export function availabilityRequest(googleCalendarIds: readonly string[]): Recor
     slotStepMinutes: AVAILABILITY_SLOT_MINUTES,
     googleCalendarIds,
   };
+}
+
+/** The group availability load: this many subaccounts, each its own connection and Google account. */
+export const GROUP_PARTICIPANTS = 10;
+/** Busy times on each participant's primary calendar (the same kind as the single load's). */
+export const GROUP_BUSY_PER_PARTICIPANT = 20;
+
+/** The `index`-th participant's busy times, on its primary calendar only (a seed of its own, fixed). */
+export function groupParticipantSeed(email: string, index: number): SeedCalendars {
+  const draw = busyDrawer(20300603 + 1 + index);
+  return {
+    email,
+    primaryBusy: Array.from({ length: GROUP_BUSY_PER_PARTICIPANT }, () => toSeed(draw([]))),
+    added: [],
+  };
+}
+
+/** The group availability request of the load: the single load's week and rules over the participants' primary calendars, everyone free. */
+export function groupAvailabilityRequest(subaccountIds: readonly string[]): Record<string, unknown> {
+  const { googleCalendarIds: _single, ...rules } = availabilityRequest([]);
+  return { ...rules, participants: subaccountIds.map((subaccountId) => ({ subaccountId })), required: 'all' };
+}
+
+/**
+ * Why a group answer is wrong for the participants' seeds (in the order named), or undefined
+ * when it is exactly right: every half hour of the week's working hours that no participant
+ * is busy in, in order, each naming every participant.
+ */
+export function groupSlotsProblem(
+  seeds: readonly SeedCalendars[],
+  subaccountIds: readonly string[],
+  slots: readonly { start: string; end: string; subaccountIds: readonly string[] }[],
+): string | undefined {
+  const busy = seeds
+    .flatMap((seed) => seed.primaryBusy)
+    .map((b) => ({ start: Date.parse(b.start), end: Date.parse(b.end) }));
+  const expected: { start: number; end: number }[] = [];
+  for (const day of WEEK_DAYS) {
+    for (let from = 9 * 60; from + AVAILABILITY_SLOT_MINUTES <= 17 * 60; from += AVAILABILITY_SLOT_MINUTES) {
+      const start = Date.parse(localTime(day, from));
+      const end = start + AVAILABILITY_SLOT_MINUTES * 60_000;
+      if (!busy.some((b) => start < b.end && b.start < end)) expected.push({ start, end });
+    }
+  }
+  if (slots.length !== expected.length) {
+    return `${slots.length} slots, expected the ${expected.length} half hours no participant is busy in`;
+  }
+  for (const [i, slot] of slots.entries()) {
+    const want = expected[i] as { start: number; end: number };
+    if (Date.parse(slot.start) !== want.start || Date.parse(slot.end) !== want.end) {
+      return `slot ${i + 1} is ${slot.start}–${slot.end}, expected ${new Date(want.start).toISOString()}`;
+    }
+    if (slot.subaccountIds.join() !== subaccountIds.join()) {
+      return `slot ${slot.start} names ${slot.subaccountIds.length} participants as free, expected all ${subaccountIds.length}`;
+    }
+  }
+  return undefined;
 }
 
 /**

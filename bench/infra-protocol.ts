@@ -32,7 +32,7 @@ export type InfraRequest =
   | ({ type: 'seedCalendars'; requestId: number } & SeedCalendars)
   | ({ type: 'addEvent'; requestId: number } & AddEvent);
 
-/** Sandbox requests by kind (`events.list`, `events.watch`, `channels.stop`, `token`, `other`). */
+/** Sandbox requests by kind (`events.list`, `events.watch`, `channels.stop`, `freeBusy`, `token`, `other`). */
 export type SandboxCalls = Record<string, number>;
 
 export type InfraMessage =

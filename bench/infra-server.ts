@@ -37,6 +37,7 @@ function callKind({ method, path }: SandboxRequestLog): string {
     if (method === 'GET' && path.endsWith('/events')) return 'events.list';
     if (method === 'POST' && path.endsWith('/events/watch')) return 'events.watch';
     if (path.endsWith('/channels/stop')) return 'channels.stop';
+    if (method === 'POST' && path === '/calendar/v3/freeBusy') return 'freeBusy';
     return `calendar ${method}`;
   }
   if (path === '/token') return 'token';

@@ -14,8 +14,8 @@
  *                        bench_database_api and bench_webhook_api are dropped first); README left alone
  *   BENCH_NODE_FLAGS="…" extra `node` flags for both apps (V8 heap settings to try, or
  *                        `--cpu-prof --cpu-prof-dir=bench/results/profiles`); README left alone
- *   BENCH_ONLY=calendar  only the calendar figures (availability, event creates, idempotent
- *                        replays): no cold starts, list, connect or flow loads; writes
+ *   BENCH_ONLY=calendar  only the calendar figures (availability, a group's availability, event
+ *                        creates, idempotent replays): no cold starts, list, connect or flow loads; writes
  *                        bench/results/calendar.json, README left alone
  *   BENCH_ONLY=notifications  only the change-notification figures (bench/notifications.ts):
  *                        push → platform delivery latency, the periodic sync's cost at 250
@@ -25,7 +25,8 @@
  *   BENCH_ONLY=drain     only the notifications' drain after an outage (one connection, 1,000
  *                        deliveries); writes bench/results/drain.json, README left alone
  *   BENCH_ONLY=scale     only the sync-at-scale figures (bench/scale.ts): Google calls per idle
- *                        calendar-day with live channels, and BENCH_SCALE_CALENDARS (default
+ *                        calendar-day with live channels (1, then 3 watched calendars per
+ *                        connection), and BENCH_SCALE_CALENDARS (default
  *                        2,000) seeded connections polled by one and by three webhook-api
  *                        replicas; writes bench/results/scale.json, README left alone
  */
@@ -45,6 +46,11 @@ import {
   availabilitySeed,
   BUSY_INTERVALS,
   createEventBody,
+  GROUP_BUSY_PER_PARTICIPANT,
+  GROUP_PARTICIPANTS,
+  groupAvailabilityRequest,
+  groupParticipantSeed,
+  groupSlotsProblem,
   overlappingCount,
   slotsProblem,
 } from './calendar-data';
@@ -97,6 +103,8 @@ const SEED_CONCURRENCY = 8;
 /** The calendar loads: availability, creates with a fresh Idempotency-Key each, replays of one key. */
 const CALENDAR_CONNECTIONS = 20;
 const CALENDAR_DURATION_S = 10;
+/** The group availability load (GROUP_PARTICIPANTS subaccounts in each request): issue 18's 10 connections. */
+const GROUP_CONNECTIONS = 10;
 /**
  * Not 20: FerretDB is the limit of the creates (one SQLite writer, and each create's update of
  * its idempotency record scans the table), so 20 connections gave the same throughput as 5
@@ -134,6 +142,8 @@ const TARGETS = {
   availabilityComputeWithinPct: 99,
   /** Ours, not the issue's: see bench/README.md. */
   availabilityRouteP99Ms: 250,
+  /** Issue 18's, on this machine with the sandbox answering at once. */
+  groupAvailabilityP99Ms: 250,
   calendarErrors: 0,
   replayP99Ms: 20,
 } as const;
@@ -462,6 +472,14 @@ interface CalendarData {
   eventsToken: string;
   /** Created at seeding, before any other create: the oldest idempotency record. */
   seededReplay: ReplayTarget;
+  group: GroupData;
+}
+
+/** The group availability load's participants: one token for all of them, and the request. */
+interface GroupData {
+  subaccountIds: string[];
+  token: string;
+  body: Record<string, unknown>;
 }
 
 /** A key and body created once (201), then repeated by a replay load. */
@@ -469,6 +487,9 @@ interface ReplayTarget {
   key: string;
   body: Record<string, unknown>;
 }
+
+/** database-api's group availability route (the subaccounts are in the body). */
+const GROUP_AVAILABILITY_PATH = '/api/google-calendar/availability';
 
 function calendarRoute(subaccountId: string, path: string): string {
   return `/api/connectors/${subaccountId}/google-calendar/${path}`;
@@ -503,9 +524,11 @@ async function seedCalendarWork(system: System): Promise<CalendarData> {
 
   const eventsToken = userToken([eventsSubaccount]);
   const seededReplay = await firstCreate(system, eventsSubaccount, eventsToken, 0);
+  const group = await seedGroup(system);
   log(
-    `calendar work seeded in ${Math.round(performance.now() - started)} ms: 2 connected subaccounts; ` +
-      `${seeded.events} busy events on 3 calendars (${overlappingCount(seed)} overlap another), one event created for the replays`,
+    `calendar work seeded in ${Math.round(performance.now() - started)} ms: ${2 + GROUP_PARTICIPANTS} connected subaccounts; ` +
+      `${seeded.events} busy events on 3 calendars (${overlappingCount(seed)} overlap another), one event created for the replays, ` +
+      `${GROUP_BUSY_PER_PARTICIPANT} busy events on each group participant's primary calendar`,
   );
   return {
     availabilitySubaccount,
@@ -514,7 +537,53 @@ async function seedCalendarWork(system: System): Promise<CalendarData> {
     eventsSubaccount,
     eventsToken,
     seededReplay,
+    group,
   };
+}
+
+/**
+ * The group's GROUP_PARTICIPANTS subaccounts, each connected through the flow to its own
+ * Google account, whose primary calendar gets its busy times at the sandbox; then a check that
+ * the group's answer is exactly the half hours none of them is busy in.
+ */
+async function seedGroup(system: System): Promise<GroupData> {
+  const subaccountIds = Array.from({ length: GROUP_PARTICIPANTS }, newSubaccountId);
+  const seeds = subaccountIds.map((subaccountId, i) =>
+    groupParticipantSeed(`bench-group-${i}-${subaccountId.slice(0, 8)}@example.com`, i),
+  );
+  for (const [i, subaccountId] of subaccountIds.entries()) {
+    const seed = seeds[i] as SeedCalendars;
+    await addConnector(system, subaccountId, { connectorId: GOOGLE_CALENDAR });
+    await connectFlow(system, subaccountId, seed.email);
+    const seeded = await requireInfra().seedCalendars(seed);
+    if (seeded.events !== GROUP_BUSY_PER_PARTICIPANT) {
+      throw new Error(`the sandbox stored ${seeded.events} busy events for ${seed.email}`);
+    }
+  }
+  const group: GroupData = {
+    subaccountIds,
+    token: userToken(subaccountIds),
+    body: groupAvailabilityRequest(subaccountIds),
+  };
+  const freeBusyBefore = await freeBusyCalls();
+  const answer = await callJson('POST', `${system.databaseUrl}${GROUP_AVAILABILITY_PATH}`, group.token, group.body);
+  const freeBusy = (await freeBusyCalls()) - freeBusyBefore;
+  if (freeBusy !== GROUP_PARTICIPANTS) {
+    throw new Error(
+      `one group availability request made ${freeBusy} Google free/busy calls, expected one per participant`,
+    );
+  }
+  if (answer.status !== 200) {
+    throw new Error(`POST ${GROUP_AVAILABILITY_PATH} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  }
+  const slots = answer.body.data.slots as { start: string; end: string; subaccountIds: string[] }[];
+  const problem = groupSlotsProblem(seeds, subaccountIds, slots);
+  if (problem) throw new Error(`POST ${GROUP_AVAILABILITY_PATH} answered wrong slots: ${problem}`);
+  log(
+    `group availability checked: ${slots.length} of the week's 80 half hours free for all ${GROUP_PARTICIPANTS}, ` +
+      `one Google free/busy call per participant`,
+  );
+  return group;
 }
 
 async function checkAvailability(
@@ -653,6 +722,23 @@ function availabilityLoad(
         path: calendarRoute(data.availabilitySubaccount, 'availability'),
         headers: { authorization: `Bearer ${data.availabilityToken}`, 'content-type': 'application/json' },
         body: JSON.stringify(data.availabilityBody),
+      },
+    ],
+  });
+}
+
+/** The group's availability, over and over (one user whose token names every participant). */
+function groupAvailabilityLoad(system: System, data: CalendarData, durationS: number): Promise<LoadSummary> {
+  return runLoad({
+    url: system.databaseUrl,
+    connections: GROUP_CONNECTIONS,
+    durationS,
+    requests: [
+      {
+        method: 'POST',
+        path: GROUP_AVAILABILITY_PATH,
+        headers: { authorization: `Bearer ${data.group.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(data.group.body),
       },
     ],
   });
@@ -990,6 +1076,13 @@ interface CalendarRound {
   /** Availability with one connection: the computation's and the route's times without queueing. */
   availabilitySingle: LoadSummary;
   computeSingle: ComputeTimes;
+  /**
+   * The group's availability, and the Google free/busy calls the sandbox saw per answered
+   * request meanwhile (a little over GROUP_PARTICIPANTS: the requests still in flight when
+   * the load stopped made theirs too).
+   */
+  groupAvailability: LoadSummary;
+  groupFreeBusyPerRequest: number;
   /** Replays of a key created just before (its record the newest), the figure. */
   replay: LoadSummary;
   /** Answers of the replay loads that were fresh creates (should be none). */
@@ -997,8 +1090,14 @@ interface CalendarRound {
   /** Replays of the seeded key (the oldest record), with REPLAY_CONNECTIONS and with one. */
   replayOldest: LoadSummary;
   replayOldestSingle: LoadSummary;
-  cpu: { availability: CpuUse; create: CpuUse; replay: CpuUse; replayOldest: CpuUse };
-  serverTimes: { availability: ServerTimes; create: ServerTimes; replay: ServerTimes; replayOldest: ServerTimes };
+  cpu: { availability: CpuUse; groupAvailability: CpuUse; create: CpuUse; replay: CpuUse; replayOldest: CpuUse };
+  serverTimes: {
+    availability: ServerTimes;
+    groupAvailability: ServerTimes;
+    create: ServerTimes;
+    replay: ServerTimes;
+    replayOldest: ServerTimes;
+  };
 }
 
 interface RoundResult {
@@ -1149,6 +1248,12 @@ function computeTimes(
   };
 }
 
+/** Google free/busy calls the sandbox has answered so far (the infra process counts them by kind). */
+async function freeBusyCalls(): Promise<number> {
+  const { sandboxCalls } = await requireInfra().stats();
+  return sandboxCalls['freeBusy'] ?? 0;
+}
+
 function describeReplays(name: string, replays: Replays): string {
   return `${replays.replayed} of ${replays.replayed + replays.fresh} 201s were replays (${name})`;
 }
@@ -1184,6 +1289,18 @@ async function runCalendarRound(roundNo: number, system: System, data: CalendarD
   } = await availabilityWithCompute(1, SINGLE_CONNECTION_DURATION_S);
   log(`  ${describeLoad('the same, 1 connection  ', availabilitySingle)}`);
   log(`    ${describeCompute(computeSingle)}`);
+
+  const freeBusyBefore = await freeBusyCalls();
+  const [[groupAvailability, groupServerTimes], groupCpu] = await measuredLoad(system, () =>
+    withServerTimes(system, () => groupAvailabilityLoad(system, data, CALENDAR_DURATION_S)),
+  );
+  const groupFreeBusyPerRequest = ((await freeBusyCalls()) - freeBusyBefore) / groupAvailability.requestsTotal;
+  log(
+    `  ${describeLoad('POST group availability ', groupAvailability)} (${GROUP_PARTICIPANTS} participants; ` +
+      `${round(groupFreeBusyPerRequest, 2)} Google free/busy calls per answered request, those in flight at the end included)`,
+  );
+  log(`    ${describeCpu(groupCpu)}`);
+  log(`    ${describeServerTimes(groupServerTimes)}`);
 
   const [[[create, createReplays], createServerTimes], createCpu] = await measuredLoad(system, () =>
     withServerTimes(system, () => createLoad(system, data, CALENDAR_DURATION_S)),
@@ -1227,15 +1344,24 @@ async function runCalendarRound(roundNo: number, system: System, data: CalendarD
     compute,
     availabilitySingle,
     computeSingle,
+    groupAvailability,
+    groupFreeBusyPerRequest,
     create,
     createReplays,
     replay,
     replayReplays,
     replayOldest,
     replayOldestSingle,
-    cpu: { availability: availabilityCpu, create: createCpu, replay: replayCpu, replayOldest: replayOldestCpu },
+    cpu: {
+      availability: availabilityCpu,
+      groupAvailability: groupCpu,
+      create: createCpu,
+      replay: replayCpu,
+      replayOldest: replayOldestCpu,
+    },
     serverTimes: {
       availability: availabilityServerTimes,
+      groupAvailability: groupServerTimes,
       create: createServerTimes,
       replay: replayServerTimes,
       replayOldest: replayOldestServerTimes,
@@ -1440,6 +1566,8 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
     (r) =>
       r.availability.non2xx +
       r.availability.errors +
+      r.groupAvailability.non2xx +
+      r.groupAvailability.errors +
       r.create.non2xx +
       r.create.errors +
       r.createReplays.replayed +
@@ -1488,6 +1616,19 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
     ),
     figure(
       {
+        id: 'groupAvailability.p99',
+        label:
+          `\`POST /api/google-calendar/availability\` for a group (${GROUP_PARTICIPANTS} subaccounts, each its own connection and Google account ` +
+          `with ${GROUP_BUSY_PER_PARTICIPANT} busy times; the same week and rules, everyone free), ${GROUP_CONNECTIONS} conn, ${CALENDAR_DURATION_S} s: p99 latency`,
+        unit: 'ms',
+        digits: 0,
+        target: { op: '<=', value: TARGETS.groupAvailabilityP99Ms },
+        note: `${rps((r) => r.groupAvailability)}; one Google free/busy call per participant, the sandbox answering at once`,
+      },
+      all((r) => r.groupAvailability.latencyMs.p99),
+    ),
+    figure(
+      {
         id: 'events.createP99',
         label: `\`POST …/google-calendar/events\` with a fresh \`Idempotency-Key\` and time each, ${CREATE_CONNECTIONS} conn, ${CALENDAR_DURATION_S} s: p99 latency`,
         unit: 'ms',
@@ -1514,7 +1655,7 @@ function calendarFigures(rounds: CalendarRound[]): Figure[] {
     figure(
       {
         id: 'calendar.errors',
-        label: 'the three calendar loads: errors (non-2xx, socket errors, a create replayed or a replay created)',
+        label: 'the calendar loads: errors (non-2xx, socket errors, a create replayed or a replay created)',
         unit: '',
         digits: 0,
         target: { op: '<=', value: TARGETS.calendarErrors },
@@ -1569,6 +1710,9 @@ function writeResults(
     FLOW_POLL_INTERVAL_MS,
     CALENDAR_CONNECTIONS,
     CALENDAR_DURATION_S,
+    GROUP_CONNECTIONS,
+    GROUP_PARTICIPANTS,
+    GROUP_BUSY_PER_PARTICIPANT,
     CREATE_CONNECTIONS,
     REPLAY_CONNECTIONS,
     REPLAY_OLDEST_DURATION_S,
@@ -1648,6 +1792,7 @@ async function main(): Promise<void> {
     if (warmupFlows.failures.length > 0) throw new Error(`the connect flow fails: ${warmupFlows.failures[0] ?? ''}`);
   }
   await availabilityLoad(system, calendarData, WARMUP_S);
+  await groupAvailabilityLoad(system, calendarData, WARMUP_S);
   await createLoad(system, calendarData, WARMUP_S);
   await replayLoad(system, calendarData, calendarData.seededReplay, WARMUP_S, REPLAY_CONNECTIONS);
 
@@ -1715,6 +1860,13 @@ async function scaleMain(
       return started(await createSystem(mongoUri, ready, { mongoUri: webhookServer, env }));
     },
     connect: (system, subaccountId, email) => connectThroughFlow(system as System, subaccountId, email),
+    setWatchedCalendars: async (system, subaccountId, googleCalendarIds) => {
+      const url = `${system.databaseUrl}${calendarRoute(subaccountId, 'watched-calendars')}`;
+      const answer = await callJson('PUT', url, userToken([subaccountId]), { googleCalendarIds });
+      if (answer.status !== 200)
+        throw new Error(`PUT ${url} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      return answer.body.data as { googleCalendarId: string; status: string }[];
+    },
     newSubaccountId,
     otherPids: () => [infraProcess.pid],
   };

@@ -6,15 +6,20 @@
  * (a) Google calls per idle calendar-day with live push channels: IDLE_CALENDARS accounts
  *     connected through the real flow to a webhook-api with GOOGLE_PUSH_URL and a backstop of
  *     IDLE_BACKSTOP_S, the sandbox granting channels of IDLE_CHANNEL_LIFETIME_MS only. Every
- *     Calendar call for them over IDLE_WINDOW_S is counted and split into backstop listings and
+ *     Calendar call for them over IDLE_WINDOW_S is counted per watched calendar (the calendar its
+ *     path names; a channels.stop by its channel's calendar) and split into backstop listings and
  *     renewals (watch, stop, and any listing right after a watch), then scaled to a day at the
  *     production backstop (21,600 s) and Google's channel lifetime (7 days; renewed when a day
- *     is left, as renewalTime() in push-channels does).
+ *     is left, as renewalTime() in push-channels does). First with the primary calendar alone
+ *     watched; then each of those connections watches WATCHED_PER_CONNECTION calendars (the
+ *     primary and secondary ones added at the sandbox, chosen with database-api's PUT
+ *     watched-calendars) and the same is counted again.
  * (b) SCALE_CALENDARS connections seeded straight into webhook-api's database (each its own
  *     Google account with a grant and a sync token at the sandbox; the documents cloned from a
  *     connection of (a), tokens sealed with webhook-api's key), polled every SCALE_INTERVAL_S
  *     (no GOOGLE_PUSH_URL), which keeps every replica backlogged: first by one webhook-api, then
- *     by three on the same database. Per replica count: syncs per due sync (a calendar listed
+ *     by three on the same database (with (a)'s connections, each watching its calendars). Per
+ *     replica count: syncs per due sync (a calendar listed
  *     again less than half an interval after its previous listing was synced twice for one due
  *     time), syncs a second, webhook-api CPU per sync (/proc) and MongoDB commands per sync
  *     (counted on the wire by a proxy, as in bench/notifications.ts).
@@ -36,6 +41,10 @@ import { round } from './stats';
 
 // ---------------------------------------------------------------------------------------
 const IDLE_CALENDARS = 20;
+/** Then each of (a)'s connections watches its primary calendar and this many minus one added to it. */
+const WATCHED_PER_CONNECTION = 3;
+/** How long the calendars just chosen may take to have their channels and baselines. */
+const WATCH_WAIT_MS = 60_000;
 const IDLE_BACKSTOP_S = 20;
 /** Long against the backstop (renewal 30 s before expiry), so no backstop is cut short by a lapsing channel. */
 const IDLE_CHANNEL_LIFETIME_MS = 120_000;
@@ -104,6 +113,12 @@ export interface ScaleRun {
   }): Promise<ScaleSystem>;
   /** Adds the connector to a subaccount and connects it to the Google account `email` (the OAuth flow up to the callback's 200). */
   connect(system: ScaleSystem, subaccountId: string, email: string): Promise<void>;
+  /** The subaccount's watched calendars chosen through database-api (its user's JWT); the answer's list. */
+  setWatchedCalendars(
+    system: ScaleSystem,
+    subaccountId: string,
+    googleCalendarIds: string[],
+  ): Promise<{ googleCalendarId: string; status: string }[]>;
   newSubaccountId(): string;
   /** Processes of the bench besides the apps and FerretDB (the infra process). */
   otherPids(): (number | undefined)[];
@@ -111,11 +126,34 @@ export interface ScaleRun {
 
 // ----- helpers ------------------------------------------------------------------------------
 
-const isListing = (r: SandboxRequestLog): boolean =>
-  r.method === 'GET' && r.path === '/calendar/v3/calendars/primary/events';
-const isWatch = (r: SandboxRequestLog): boolean => r.method === 'POST' && r.path.endsWith('/events/watch');
+/** `GET …/calendars/<id>/events` (a listing) and `POST …/calendars/<id>/events/watch`, the id URI-encoded. */
+const EVENTS_PATH = /^\/calendar\/v3\/calendars\/([^/]+)\/events(\/watch)?$/;
+const isListing = (r: SandboxRequestLog): boolean => {
+  const match = r.method === 'GET' ? EVENTS_PATH.exec(r.path) : null;
+  return match !== null && match[2] === undefined;
+};
+const isWatch = (r: SandboxRequestLog): boolean => r.method === 'POST' && EVENTS_PATH.exec(r.path)?.[2] === '/watch';
 const isStop = (r: SandboxRequestLog): boolean => r.path === '/calendar/v3/channels/stop';
 const isCalendarCall = (r: SandboxRequestLog): boolean => r.path.startsWith('/calendar/v3/');
+
+/** A calendar an account watches: the account and Google's id of the calendar (its e-mail for the primary). */
+interface WatchedCalendar {
+  email: string;
+  calendarId: string;
+}
+
+/** One key per watched calendar, as Google matches ids (ignoring case). */
+function calendarKey(email: string, calendarId: string): string {
+  return `${email.toLowerCase()} ${calendarId.toLowerCase()}`;
+}
+
+/** The watched calendar a listing or watch names in its path (`primary` is the account's e-mail), if any. */
+function pathCalendarKey(r: SandboxRequestLog): string | undefined {
+  const encoded = EVENTS_PATH.exec(r.path)?.[1];
+  if (encoded === undefined || r.account === undefined) return undefined;
+  const calendarId = decodeURIComponent(encoded);
+  return calendarKey(r.account, calendarId === 'primary' ? r.account : calendarId);
+}
 
 async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T, index: number) => Promise<void>) {
   let next = 0;
@@ -129,14 +167,6 @@ async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T, in
   );
 }
 
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`gave up waiting ${timeoutMs} ms for ${what}`);
-    await sleep(250);
-  }
-}
-
 function describeCounts(counts: Record<string, number>): string {
   return Object.entries(counts)
     .sort((a, b) => b[1] - a[1])
@@ -146,44 +176,58 @@ function describeCounts(counts: Record<string, number>): string {
 
 // ----- (a) idle calendars with live channels -----------------------------------------------------
 
-interface IdleMeasure {
+/** Calls for some watched calendars over the window, and what they come to per calendar-day. */
+interface IdleTally {
   calendars: number;
-  windowS: number;
-  backstopS: number;
-  channelLifetimeS: number;
   listings: number;
   /** Listings within RENEWAL_LISTING_MS after a watch of the same calendar. */
   renewalListings: number;
   watches: number;
   stops: number;
-  otherCalendarCalls: number;
-  /** Token refreshes at Google's token endpoint in the window (not Calendar calls). */
-  tokenRefreshes: number;
   /** Backstops due in the window (calendars × window ÷ backstop) and channel renewals due (from the sandbox's channels). */
   dueBackstops: number;
   dueRenewals: number;
   listingsPerDueBackstop: number;
   callsPerDueRenewal: number;
-  /** Scaled to a day at the production backstop and Google's channel lifetime. */
-  backstopsPerDay: number;
-  renewalsPerDay: number;
+  /** Scaled to a day at the production backstop and Google's channel lifetime, the other calls' share included. */
   callsPerDay: number;
-  pushesAccepted: number;
 }
 
-async function measureIdle(
-  run: ScaleRun,
-  google: GoogleSandbox,
-  system: ScaleSystem,
-  emails: string[],
-): Promise<IdleMeasure> {
-  const { log } = run;
-  const accounts = new Set(emails);
-  log(`(a) connecting ${emails.length} accounts through the flow (channels of ${IDLE_CHANNEL_LIFETIME_MS / 1000} s)`);
+interface IdleMeasure extends IdleTally {
+  connections: number;
+  windowS: number;
+  backstopS: number;
+  channelLifetimeS: number;
+  /**
+   * Calendar calls of these accounts that are no listing, watch or stop of a watched calendar
+   * (`strayCalls` of them a listing, watch or stop of a calendar not watched, or of a channel
+   * the sandbox does not know), shared evenly by the watched calendars.
+   */
+  otherCalendarCalls: number;
+  strayCalls: number;
+  /** Token refreshes at Google's token endpoint in the window (not Calendar calls). */
+  tokenRefreshes: number;
+  backstopsPerDay: number;
+  renewalsPerDay: number;
+  pushesAccepted: number;
+  /** The same by kind of calendar (`primary`, `added`) when both are watched. */
+  byKind: Record<string, IdleTally>;
+  /** Watched calendars that had no live channel, or no baseline listing, when the count began. */
+  notWatching: string[];
+}
+
+/** (a)'s accounts, each connected through the flow to a subaccount of its own: e-mail → subaccount id. */
+async function connectIdle(run: ScaleRun, system: ScaleSystem, emails: string[]): Promise<Map<string, string>> {
+  run.log(
+    `(a) connecting ${emails.length} accounts through the flow (channels of ${IDLE_CHANNEL_LIFETIME_MS / 1000} s)`,
+  );
+  const subaccounts = new Map<string, string>();
   await inLanes(emails, CONNECT_CONCURRENCY, async (email) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await run.connect(system, run.newSubaccountId(), email);
+        const subaccountId = run.newSubaccountId();
+        await run.connect(system, subaccountId, email);
+        subaccounts.set(email, subaccountId);
         return;
       } catch (error) {
         if (attempt >= CONNECT_ATTEMPTS) throw error;
@@ -191,78 +235,211 @@ async function measureIdle(
       }
     }
   });
-  await waitFor(`${emails.length} channels and baselines`, BASELINE_WAIT_MS, () => {
-    const listed = new Set(google.requests.filter((r) => isListing(r) && r.status === 200).map((r) => r.account));
-    return emails.every((email) => google.channels(email).length > 0 && listed.has(email));
+  return subaccounts;
+}
+
+/**
+ * Adds WATCHED_PER_CONNECTION - 1 calendars to each account at the sandbox and has its
+ * connection watch them beside its primary calendar; the calendars now watched.
+ */
+async function watchAddedCalendars(
+  run: ScaleRun,
+  google: GoogleSandbox,
+  system: ScaleSystem,
+  subaccounts: ReadonlyMap<string, string>,
+): Promise<WatchedCalendar[]> {
+  const watched: WatchedCalendar[] = [];
+  await inLanes([...subaccounts], CONNECT_CONCURRENCY, async ([email, subaccountId]) => {
+    const added = Array.from({ length: WATCHED_PER_CONNECTION - 1 }, (_, i) =>
+      google.addCalendar(email, { summary: `Bench idle ${i + 1}` }),
+    );
+    const answer = await run.setWatchedCalendars(system, subaccountId, ['primary', ...added]);
+    const calendarIds = [email, ...added];
+    const answered = answer.map((calendar) => calendar.googleCalendarId.toLowerCase()).join();
+    if (answered !== calendarIds.join().toLowerCase() || answer.some((calendar) => calendar.status !== 'active')) {
+      throw new Error(`PUT watched-calendars of ${email} answered ${JSON.stringify(answer)}`);
+    }
+    watched.push(...calendarIds.map((calendarId) => ({ email, calendarId })));
   });
+  return watched;
+}
+
+/**
+ * Waits (up to `timeoutMs`) until every calendar has a live channel at the sandbox and a
+ * listing Google answered 200 (its baseline). Gives back those still without either instead
+ * of failing: the count that follows shows what they cost.
+ */
+async function waitForWatching(
+  run: ScaleRun,
+  google: GoogleSandbox,
+  watched: readonly WatchedCalendar[],
+  timeoutMs: number,
+): Promise<string[]> {
+  const started = performance.now();
+  const missing = (): string[] => {
+    const listed = new Set(google.requests.filter((r) => isListing(r) && r.status === 200).map(pathCalendarKey));
+    return watched.flatMap(({ email, calendarId }) => {
+      const live = google
+        .channels(email)
+        .some((channel) => channel.calendarId.toLowerCase() === calendarId.toLowerCase());
+      const baseline = listed.has(calendarKey(email, calendarId));
+      if (live && baseline) return [];
+      return [
+        `${calendarId} of ${email} (${[live ? '' : 'no live channel', baseline ? '' : 'no listing'].filter(Boolean).join(', ')})`,
+      ];
+    });
+  };
+  let left = missing();
+  while (left.length > 0 && performance.now() - started < timeoutMs) {
+    await sleep(250);
+    left = missing();
+  }
+  const waitedS = ((performance.now() - started) / 1000).toFixed(1);
+  if (left.length === 0) {
+    run.log(`  every one of the ${watched.length} calendars has a live channel and its baseline (after ${waitedS} s)`);
+  } else {
+    run.log(
+      `  after ${waitedS} s, ${left.length} of ${watched.length} calendars still lack a channel or baseline; counting anyway: ` +
+        `${left.slice(0, 5).join('; ')}${left.length > 5 ? '; …' : ''}`,
+    );
+  }
+  return left;
+}
+
+async function measureIdle(
+  run: ScaleRun,
+  google: GoogleSandbox,
+  system: ScaleSystem,
+  watched: readonly WatchedCalendar[],
+  notWatching: string[],
+): Promise<IdleMeasure> {
+  const { log } = run;
+  const accounts = new Set(watched.map((calendar) => calendar.email));
   const seriesBefore = await scrapeSeries(system.webhookUrl);
   const from = google.requests.length;
   const startedAt = Date.now();
-  log(`  channels open, baselines taken; counting every Calendar call for ${IDLE_WINDOW_S} s`);
+  log(
+    `  counting every Calendar call of ${accounts.size} accounts (${watched.length} watched calendars) for ${IDLE_WINDOW_S} s`,
+  );
   await sleep(IDLE_WINDOW_S * 1000);
   const endedAt = Date.now();
   const seriesAfter = await scrapeSeries(system.webhookUrl);
   const windowS = (endedAt - startedAt) / 1000;
   const inWindow = google.requests.slice(from).filter((r) => r.at.getTime() < endedAt);
   const calls = inWindow.filter((r) => isCalendarCall(r) && accounts.has(r.account ?? ''));
-  const listings = calls.filter(isListing);
-  const watches = calls.filter(isWatch);
-  const stops = calls.filter(isStop);
-  const renewalListings = listings.filter((l) =>
-    watches.some(
-      (w) =>
-        w.account === l.account &&
-        l.at.getTime() >= w.at.getTime() &&
-        l.at.getTime() - w.at.getTime() < RENEWAL_LISTING_MS,
-    ),
-  ).length;
-  // Renewals due in the window: channels whose renewal time (a quarter of their life before expiry) fell in it.
+
+  // Every channel these accounts ever opened: a stop names its channel, the channel its calendar.
+  const channels = [...accounts].flatMap((email) => google.channels(email, { all: true }));
+  const channelCalendar = new Map(
+    channels.map((channel) => [channel.id, calendarKey(channel.email, channel.calendarId)]),
+  );
+  const watchedKeys = new Set(watched.map(({ email, calendarId }) => calendarKey(email, calendarId)));
+  const byCalendar = new Map<string, SandboxRequestLog[]>();
+  let classified = 0;
+  let strayCalls = 0;
+  for (const r of calls) {
+    if (!isListing(r) && !isWatch(r) && !isStop(r)) continue;
+    const key = isStop(r)
+      ? channelCalendar.get(String((r.json as { id?: unknown } | undefined)?.id))
+      : pathCalendarKey(r);
+    if (key === undefined || !watchedKeys.has(key)) {
+      strayCalls += 1;
+      continue;
+    }
+    classified += 1;
+    const own = byCalendar.get(key) ?? [];
+    own.push(r);
+    byCalendar.set(key, own);
+  }
+  const otherCalendarCalls = calls.length - classified;
+  const otherPerCalendarDay = (otherCalendarCalls / (watched.length * windowS)) * DAY_S;
+
   const lifetimeMs = IDLE_CHANNEL_LIFETIME_MS;
-  const dueRenewals = emails
-    .flatMap((email) => google.channels(email, { all: true }))
-    .map((channel) => channel.expiration - Math.min(lifetimeMs / 4, DAY_S * 1000))
-    .filter((due) => due >= startedAt && due < endedAt).length;
-  const dueBackstops = (emails.length * windowS) / IDLE_BACKSTOP_S;
-  const listingsPerDueBackstop = (listings.length - renewalListings) / dueBackstops;
-  const renewalCalls = watches.length + stops.length + renewalListings;
-  const callsPerDueRenewal = dueRenewals > 0 ? renewalCalls / dueRenewals : Number.NaN;
-  const otherCalendarCalls = calls.length - listings.length - watches.length - stops.length;
   const backstopsPerDay = DAY_S / PRODUCTION_BACKSTOP_S;
   const renewalsPerDay = DAY_S / (GOOGLE_CHANNEL_LIFETIME_S - Math.min(GOOGLE_CHANNEL_LIFETIME_S / 4, DAY_S));
+  const tally = (subset: readonly WatchedCalendar[]): IdleTally => {
+    const keys = new Set(subset.map(({ email, calendarId }) => calendarKey(email, calendarId)));
+    let listings = 0;
+    let renewalListings = 0;
+    let watches = 0;
+    let stops = 0;
+    for (const key of keys) {
+      const own = byCalendar.get(key) ?? [];
+      const ownWatches = own.filter(isWatch);
+      const ownListings = own.filter(isListing);
+      listings += ownListings.length;
+      watches += ownWatches.length;
+      stops += own.filter(isStop).length;
+      renewalListings += ownListings.filter((l) =>
+        ownWatches.some(
+          (w) => l.at.getTime() >= w.at.getTime() && l.at.getTime() - w.at.getTime() < RENEWAL_LISTING_MS,
+        ),
+      ).length;
+    }
+    // Renewals due in the window: channels whose renewal time (a quarter of their life before expiry) fell in it.
+    const dueRenewals = channels
+      .filter((channel) => keys.has(calendarKey(channel.email, channel.calendarId)))
+      .map((channel) => channel.expiration - Math.min(lifetimeMs / 4, DAY_S * 1000))
+      .filter((due) => due >= startedAt && due < endedAt).length;
+    const dueBackstops = (keys.size * windowS) / IDLE_BACKSTOP_S;
+    const listingsPerDueBackstop = (listings - renewalListings) / dueBackstops;
+    const callsPerDueRenewal = dueRenewals > 0 ? (watches + stops + renewalListings) / dueRenewals : Number.NaN;
+    return {
+      calendars: keys.size,
+      listings,
+      renewalListings,
+      watches,
+      stops,
+      dueBackstops: round(dueBackstops, 1),
+      dueRenewals,
+      listingsPerDueBackstop: round(listingsPerDueBackstop, 3),
+      callsPerDueRenewal: round(callsPerDueRenewal, 2),
+      callsPerDay: round(
+        listingsPerDueBackstop * backstopsPerDay + callsPerDueRenewal * renewalsPerDay + otherPerCalendarDay,
+        2,
+      ),
+    };
+  };
+  const kinds = {
+    primary: watched.filter((calendar) => calendar.calendarId.toLowerCase() === calendar.email.toLowerCase()),
+    added: watched.filter((calendar) => calendar.calendarId.toLowerCase() !== calendar.email.toLowerCase()),
+  };
+  const byKind: Record<string, IdleTally> = {};
+  if (kinds.primary.length > 0 && kinds.added.length > 0) {
+    for (const [kind, subset] of Object.entries(kinds)) byKind[kind] = tally(subset);
+  }
   const measure: IdleMeasure = {
-    calendars: emails.length,
+    ...tally(watched),
+    connections: accounts.size,
     windowS: round(windowS, 1),
     backstopS: IDLE_BACKSTOP_S,
     channelLifetimeS: lifetimeMs / 1000,
-    listings: listings.length,
-    renewalListings,
-    watches: watches.length,
-    stops: stops.length,
     otherCalendarCalls,
+    strayCalls,
     tokenRefreshes: inWindow.filter((r) => r.path === '/token' && r.form?.['grant_type'] === 'refresh_token').length,
-    dueBackstops: round(dueBackstops, 1),
-    dueRenewals,
-    listingsPerDueBackstop: round(listingsPerDueBackstop, 3),
-    callsPerDueRenewal: round(callsPerDueRenewal, 2),
     backstopsPerDay,
     renewalsPerDay: round(renewalsPerDay, 3),
-    callsPerDay: round(
-      listingsPerDueBackstop * backstopsPerDay +
-        callsPerDueRenewal * renewalsPerDay +
-        (otherCalendarCalls / (emails.length * windowS)) * DAY_S,
-      2,
-    ),
     pushesAccepted:
       seriesSum(seriesAfter, 'calendar_push_notifications_total', { outcome: 'accepted' }) -
       seriesSum(seriesBefore, 'calendar_push_notifications_total', { outcome: 'accepted' }),
+    byKind,
+    notWatching,
   };
   log(
-    `  ${measure.calendars} idle calendars, ${measure.windowS} s: ${measure.listings} listings (${renewalListings} right after a watch), ` +
-      `${measure.watches} watches, ${measure.stops} stops, ${otherCalendarCalls} other Calendar calls, ${measure.tokenRefreshes} token refreshes; ` +
+    `  ${measure.calendars} idle calendars of ${measure.connections} connections, ${measure.windowS} s: ` +
+      `${measure.listings} listings (${measure.renewalListings} right after a watch), ` +
+      `${measure.watches} watches, ${measure.stops} stops, ${otherCalendarCalls} other Calendar calls (${strayCalls} of them naming no watched calendar), ` +
+      `${measure.tokenRefreshes} token refreshes, ${measure.pushesAccepted} pushes accepted; ` +
       `${measure.listingsPerDueBackstop} listings per due backstop (${measure.dueBackstops} due), ` +
-      `${measure.callsPerDueRenewal} calls per due renewal (${dueRenewals} due) → ${measure.callsPerDay} Calendar calls per calendar-day ` +
+      `${measure.callsPerDueRenewal} calls per due renewal (${measure.dueRenewals} due) → ${measure.callsPerDay} Calendar calls per calendar-day ` +
       `at a ${PRODUCTION_BACKSTOP_S} s backstop and 7-day channels`,
   );
+  for (const [kind, t] of Object.entries(byKind)) {
+    log(
+      `    ${kind} (${t.calendars}): ${t.listings} listings (${t.renewalListings} right after a watch), ${t.watches} watches, ${t.stops} stops; ` +
+        `${t.listingsPerDueBackstop} per due backstop, ${t.callsPerDueRenewal} per due renewal (${t.dueRenewals} due) → ${t.callsPerDay} per calendar-day`,
+    );
+  }
   return measure;
 }
 
@@ -335,10 +512,16 @@ async function scopesOf(run: ScaleRun, email: string): Promise<string[]> {
   }
 }
 
+/** A sync state's id: the connection's and the calendar's, as webhook-api's watchKey() makes it. */
+function syncStateId(calendarId: string, googleCalendarId: string): string {
+  return `${calendarId}:${googleCalendarId}`;
+}
+
 /**
  * Connections and sync states for `accounts`, cloned from a connection (a) made through the
  * flow (so every field is what webhook-api writes, its outboxes done): each its own subaccount,
- * Google account and sealed tokens, its sync state due within the last interval.
+ * Google account and sealed tokens, watching its primary calendar alone, whose sync state is
+ * due within the last interval.
  */
 async function seedConnections(
   run: ScaleRun,
@@ -352,7 +535,10 @@ async function seedConnections(
     const db = client.db();
     const template = await db.collection(CONNECTIONS).findOne({ googleEmail: templateEmail });
     const stateTemplate =
-      template && (await db.collection<{ _id: string }>(SYNC_STATES).findOne({ _id: String(template['_id']) }));
+      template &&
+      (await db
+        .collection<{ _id: string }>(SYNC_STATES)
+        .findOne({ _id: syncStateId(String(template['_id']), String(template['googleEmail'])) }));
     if (!template || !stateTemplate) throw new Error(`no connection and sync state of ${templateEmail} to clone`);
     const now = new Date();
     for (let start = 0; start < accounts.length; start += SEED_BATCH) {
@@ -372,6 +558,9 @@ async function seedConnections(
           lastRefreshedAt: now,
           statusChanges: [],
           statusChangesDueAt: null,
+          // The template watches (a)'s added calendars, which are not this account's.
+          watchedCalendars: null,
+          watchedAccountVersion: null,
           createdAt: now,
           updatedAt: now,
         })),
@@ -379,7 +568,8 @@ async function seedConnections(
       await db.collection<{ _id: string }>(SYNC_STATES).insertMany(
         batch.map(({ account, id }) => ({
           ...stateTemplate,
-          _id: id.toString(),
+          _id: syncStateId(id.toString(), account.email),
+          calendarId: id.toString(),
           googleCalendarId: account.email,
           syncToken: account.syncToken,
           syncRequestedAt: null,
@@ -454,16 +644,17 @@ class ListingTracker {
     private readonly doubleBelowMs: number,
   ) {}
 
-  /** Reads every request logged so far (then drops them from the log); counts those from `from` on. */
+  /** Reads every request logged so far (then drops them from the log); counts those from `from` on, per calendar. */
   take(from: number): { listings: number; doubles: number; gaps: number[] } {
     let listings = 0;
     let doubles = 0;
     const gaps: number[] = [];
     for (const r of this.google.requests) {
-      if (!isListing(r) || !this.accounts.has(r.account ?? '')) continue;
+      const key = isListing(r) && this.accounts.has(r.account ?? '') ? pathCalendarKey(r) : undefined;
+      if (key === undefined) continue;
       const at = r.at.getTime();
-      const previous = this.last.get(r.account as string);
-      this.last.set(r.account as string, at);
+      const previous = this.last.get(key);
+      this.last.set(key, at);
       if (at < from) continue;
       listings += 1;
       if (previous === undefined) continue;
@@ -513,7 +704,7 @@ async function measureReplicas(
       seriesSum(before.series[i] as Map<string, number>, SYNC_METRIC, { outcome: 'ok' }),
   );
   const otherOutcomes: Record<string, number> = {};
-  for (const outcome of ['failed', 'superseded', 'claim_lost']) {
+  for (const outcome of ['failed', 'superseded', 'claim_lost', 'ended']) {
     const n = replicas.reduce(
       (sum, _, i) =>
         sum +
@@ -603,7 +794,26 @@ export async function runScale(run: ScaleRun): Promise<{ figures: Figure[]; deta
     );
 
     const idleEmails = Array.from({ length: IDLE_CALENDARS }, (_, i) => `bench-idle-${runId}-${i}@example.com`);
-    const idle = await measureIdle(run, google, system, idleEmails);
+    const subaccounts = await connectIdle(run, system, idleEmails);
+    const primaries = idleEmails.map((email) => ({ email, calendarId: email }));
+    const idle = await measureIdle(
+      run,
+      google,
+      system,
+      primaries,
+      await waitForWatching(run, google, primaries, BASELINE_WAIT_MS),
+    );
+    log(
+      `(a) each connection now watches ${WATCHED_PER_CONNECTION} calendars: its primary and ${WATCHED_PER_CONNECTION - 1} added at the sandbox (PUT watched-calendars)`,
+    );
+    const watched = await watchAddedCalendars(run, google, system, subaccounts);
+    const idleWatched = await measureIdle(
+      run,
+      google,
+      system,
+      watched,
+      await waitForWatching(run, google, watched, WATCH_WAIT_MS),
+    );
 
     // ---- (b)
     const base = system.webhookApi.options;
@@ -620,10 +830,10 @@ export async function runScale(run: ScaleRun): Promise<{ figures: Figure[]; deta
     );
     const started = performance.now();
     await seedConnections(run, idleEmails[0] as string, seeded, base.env['TOKEN_ENCRYPTION_KEY'] ?? '');
-    const calendars = SCALE_CALENDARS + IDLE_CALENDARS;
+    const calendars = SCALE_CALENDARS + watched.length;
     log(
       `  ${SCALE_CALENDARS} connections and sync states seeded in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-        `(${calendars} in all with (a)'s); polled every ${SCALE_INTERVAL_S} s, no GOOGLE_PUSH_URL`,
+        `(${calendars} watched calendars in all with (a)'s ${watched.length}); polled every ${SCALE_INTERVAL_S} s, no GOOGLE_PUSH_URL`,
     );
     const { GOOGLE_PUSH_URL: _push, ...polling } = base.env;
     const env = {
@@ -659,7 +869,10 @@ export async function runScale(run: ScaleRun): Promise<{ figures: Figure[]; deta
       }
     }
     google.clearApiFailures();
-    return { figures: scaleFigures(idle, scale, fixed), details: { fixed, idle, scale } };
+    return {
+      figures: scaleFigures(idle, idleWatched, scale, fixed),
+      details: { fixed, idle, idleWatched, scale },
+    };
   } finally {
     await Promise.all(replicas.map((replica) => replica.stop()));
     await receiver.close();
@@ -668,7 +881,16 @@ export async function runScale(run: ScaleRun): Promise<{ figures: Figure[]; deta
   }
 }
 
-function scaleFigures(idle: IdleMeasure, scale: ReplicaMeasure[], fixed: FixedCost): Figure[] {
+function scaleFigures(
+  idle: IdleMeasure,
+  idleWatched: IdleMeasure,
+  scale: ReplicaMeasure[],
+  fixed: FixedCost,
+): Figure[] {
+  const notWatching = (m: IdleMeasure): string =>
+    m.notWatching.length > 0
+      ? `; ${m.notWatching.length} calendars without a live channel or baseline when the count began`
+      : '';
   const figures: Figure[] = [
     figure(
       {
@@ -681,9 +903,27 @@ function scaleFigures(idle: IdleMeasure, scale: ReplicaMeasure[], fixed: FixedCo
           `${idle.listingsPerDueBackstop} listings per due backstop × ${idle.backstopsPerDay} + ` +
           `${idle.callsPerDueRenewal} calls per due renewal × ${idle.renewalsPerDay}; ` +
           `${idle.listings} listings, ${idle.watches} watches, ${idle.stops} stops, ${idle.otherCalendarCalls} other; ` +
-          `plus one token refresh per backstop sync and renewal (1-hour access tokens), not counted`,
+          `plus one token refresh per backstop sync and renewal (1-hour access tokens), not counted${notWatching(idle)}`,
       },
       [idle.callsPerDay],
+    ),
+    figure(
+      {
+        id: 'scale.idleCallsPerDay.watched',
+        label: `Calendar API calls per idle watched calendar-day, ${WATCHED_PER_CONNECTION} watched calendars per connection (measured: ${idleWatched.connections} connections × ${WATCHED_PER_CONNECTION} calendars, ${idleWatched.windowS} s, backstop ${idleWatched.backstopS} s, channels of ${idleWatched.channelLifetimeS} s; scaled as above)`,
+        unit: '',
+        digits: 2,
+        target: { op: '<=', value: SCALE_TARGETS.idleCallsPerDay },
+        note:
+          `${Object.entries(idleWatched.byKind)
+            .map(([kind, t]) => `${kind} calendars ${t.callsPerDay}`)
+            .join(', ')}; ` +
+          `${idleWatched.listingsPerDueBackstop} listings per due backstop × ${idleWatched.backstopsPerDay} + ` +
+          `${idleWatched.callsPerDueRenewal} calls per due renewal × ${idleWatched.renewalsPerDay}; ` +
+          `${idleWatched.listings} listings, ${idleWatched.watches} watches, ${idleWatched.stops} stops, ${idleWatched.otherCalendarCalls} other` +
+          notWatching(idleWatched),
+      },
+      [idleWatched.callsPerDay],
     ),
   ];
   for (const m of scale) {

@@ -355,7 +355,7 @@ curl -s ${api}/google-calendar -H "Authorization: Bearer $TOKEN"
 
 # 4. calendar work on the connection (the sandbox's calendar starts empty)
 curl -s ${cal}/calendars -H "Authorization: Bearer $TOKEN"
-curl -s -X POST ${cal}/events -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: demo-booking-1' ${json} -d '{"summary":"Intro call","start":{"dateTime":"${monday}T10:00:00+01:00"},"end":{"dateTime":"${monday}T10:30:00+01:00"},"attendees":[{"email":"guest@example.com"}],"conference":{"type":"google_meet"},"requireFree":true}'
+curl -s -X POST ${cal}/events -H "Authorization: Bearer $TOKEN" -H 'Idempotency-Key: demo-booking-1' ${json} -d '{"summary":"Intro call","start":{"dateTime":"${monday}T10:00:00+01:00"},"end":{"dateTime":"${monday}T10:30:00+01:00"},"attendees":[{"email":"guest@example.com"}],"conference":{"type":"google_meet"},"requireFree":true,"tags":{"bookingId":"bk_1"}}'
 #    the same again answers the same event (same id, header Idempotent-Replayed: true); a new key for that time: 409 SLOT_TAKEN
 curl -s -X POST ${cal}/freebusy -H "Authorization: Bearer $TOKEN" ${json} -d '{"timeMin":"${monday}T00:00:00+01:00","timeMax":"${saturday}T00:00:00+01:00"}'
 curl -s -X POST ${cal}/availability -H "Authorization: Bearer $TOKEN" ${json} -d '{"timeMin":"${monday}T00:00:00+01:00","timeMax":"${saturday}T00:00:00+01:00","durationMinutes":30,"timeZone":"Europe/Berlin","workingHours":[{"days":["mon","tue","wed","thu","fri"],"start":"09:00","end":"12:00"}]}'
@@ -364,8 +364,23 @@ EVENT_ID=<the id of the event created above>
 curl -s ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN"
 curl -s -X PATCH ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN" ${json} -d '{"summary":"Intro call (moved)","start":{"dateTime":"${monday}T11:00:00+01:00"},"end":{"dateTime":"${monday}T11:30:00+01:00"}}'
 curl -s -X DELETE ${cal}/events/$EVENT_ID -H "Authorization: Bearer $TOKEN"
+#    the events of one booking, by the tags the platform gave them (kept at Google; every webhook carries them)
+curl -s "${cal}/events?timeMin=${monday}T00:00:00Z&timeMax=${saturday}T00:00:00Z&tag=bookingId:bk_1" -H "Authorization: Bearer $TOKEN"
+#    a weekly series (requireFree checks every occurrence); the listing shows its instances, each with recurringEventId
+curl -s -X POST ${cal}/events -H "Authorization: Bearer $TOKEN" ${json} -d '{"summary":"Weekly session","start":{"dateTime":"${monday}T14:00:00+01:00","timeZone":"Europe/Berlin"},"end":{"dateTime":"${monday}T15:00:00+01:00","timeZone":"Europe/Berlin"},"recurrence":["RRULE:FREQ=WEEKLY;COUNT=4"],"requireFree":true}'
+#    move this and every later session: PATCH an instance id with ?scope=following (the series is split as Google does)
+INSTANCE_ID=<the id of an instance listed above>
+curl -s -X PATCH "${cal}/events/$INSTANCE_ID?scope=following" -H "Authorization: Bearer $TOKEN" ${json} -d '{"summary":"Weekly session (new room)","location":"Room 2"}'
+#    answer an invitation as the connected account (409 NOT_AN_ATTENDEE when it is not invited)
+curl -s -X POST ${cal}/events/$EVENT_ID/respond -H "Authorization: Bearer $TOKEN" ${json} -d '{"responseStatus":"accepted"}'
+
+# 5. availability of a group: slots where all (or "required": n) of the subaccounts named are free, with who is
+curl -s -X POST http://localhost:${DEV_PORTS.databaseApi}/api/google-calendar/availability -H "Authorization: Bearer $TOKEN" ${json} -d '{"participants":[{"subaccountId":"${EXAMPLE_SUBACCOUNT_ID}"}],"required":"all","timeMin":"${monday}T00:00:00+01:00","timeMax":"${saturday}T00:00:00+01:00","durationMinutes":30,"timeZone":"Europe/Berlin","workingHours":[{"days":["mon","tue","wed","thu","fri"],"start":"09:00","end":"12:00"}]}'
 
 ${notifications}
+# the calendars whose changes are delivered (the primary one until others are chosen), each active or ended
+curl -s ${cal}/watched-calendars -H "Authorization: Bearer $TOKEN"
+curl -s -X PUT ${cal}/watched-calendars -H "Authorization: Bearer $TOKEN" ${json} -d '{"googleCalendarIds":["primary"]}'
 
 # a metadata update as a service sends it (DATABASE_SERVER_SERVICE_TOKEN)
 curl -s -X POST ${api}/metadata/update -H 'Authorization: Bearer ${serviceToken}' ${json} -d '{"metadata":{"note":"hello"}}'

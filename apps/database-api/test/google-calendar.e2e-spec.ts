@@ -16,7 +16,7 @@ const EVENT_ID = 'c5m6q8p1h0t4k2r3';
 /** One calendar route: how the SPA calls it and what webhook-api must receive. */
 interface Route {
   name: string;
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Below `/api/connectors/:subaccountId/google-calendar/` and `/api/google-calendar/connections/:calendarId/`. */
   path: string;
   query?: Record<string, string>;
@@ -43,6 +43,8 @@ const AVAILABILITY = {
 };
 const NEW_EVENT = {
   googleCalendarId: 'primary',
+  recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4', 'EXDATE;TZID=Europe/Berlin:20261214T090000'],
+  tags: { bookingId: 'bk_42', 'source-app': 'spa' },
   summary: 'Intro call',
   description: 'First talk',
   location: 'Online',
@@ -96,6 +98,30 @@ const ROUTES: Record<string, Route> = {
     method: 'delete',
     path: `events/${EVENT_ID}`,
     query: { googleCalendarId: 'primary', sendUpdates: 'externalOnly' },
+    status: 200,
+  },
+  updateFollowing: {
+    name: 'updateFollowing',
+    method: 'patch',
+    path: `events/${EVENT_ID}_20261207T080000Z`,
+    query: { googleCalendarId: 'primary', scope: 'following' },
+    body: { summary: 'From now on', tags: { bookingId: 'bk_42' } },
+    status: 200,
+  },
+  respondToEvent: {
+    name: 'respondToEvent',
+    method: 'post',
+    path: `events/${EVENT_ID}/respond`,
+    query: { googleCalendarId: 'team@group.calendar.google.com' },
+    body: { responseStatus: 'accepted', comment: 'See you there' },
+    status: 200,
+  },
+  listWatchedCalendars: { name: 'listWatchedCalendars', method: 'get', path: 'watched-calendars', status: 200 },
+  setWatchedCalendars: {
+    name: 'setWatchedCalendars',
+    method: 'put',
+    path: 'watched-calendars',
+    body: { googleCalendarIds: ['primary', 'team@group.calendar.google.com'] },
     status: 200,
   },
 };
@@ -328,6 +354,24 @@ describe('database-api calendar work on a connection (e2e, real database, stand-
       expect(webhookApi.requests[0].headers['x-request-id']).toBe(res.headers['x-request-id']);
     });
 
+    it('passes tag filters on one by one (repeated tag=key:value, values with colons intact)', async () => {
+      await connect();
+      webhookApi.answerWith({ status: 200, body: { success: true, data: { items: [] } } });
+      const tags = ['bookingId:bk_42', 'link:https://example.com/a:b,c'];
+      const path = `/api/connectors/${subaccountId}/google-calendar/events`;
+      const several = `${path}?googleCalendarId=primary&${tags.map((t) => `tag=${encodeURIComponent(t)}`).join('&')}`;
+      await api.http().get(several).set('Authorization', `Bearer ${token}`).expect(200);
+      await api
+        .http()
+        .get(`${path}?tag=${encodeURIComponent(tags[0])}`)
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
+      expect(webhookApi.requests.map((r) => [r.path, r.query])).toEqual([
+        [webhookPath(ROUTES.listEvents), { googleCalendarId: 'primary', tag: tags }],
+        [webhookPath(ROUTES.listEvents), { tag: tags[0] }],
+      ]);
+    });
+
     it('keeps the message of webhook-api’s answer', async () => {
       await connect();
       const cancelled = { id: EVENT_ID, googleCalendarId: 'primary', status: 'cancelled' };
@@ -355,6 +399,8 @@ describe('database-api calendar work on a connection (e2e, real database, stand-
       ['listEvents', 409, 'NOT_CONNECTED', 'Google Calendar is disconnected', undefined, {}],
       ['updateEvent', 409, 'REAUTH_REQUIRED', 'Google access was lost', undefined, {}],
       ['cancelEvent', 403, 'GOOGLE_PERMISSION_DENIED', 'Google denied it', { reason: 'forbidden' }, {}],
+      ['respondToEvent', 409, 'NOT_AN_ATTENDEE', 'The connected account is not among the attendees', undefined, {}],
+      ['updateFollowing', 400, 'VALIDATION_FAILED', 'scope=following needs an instance', undefined, {}],
       ['listEvents', 400, 'GOOGLE_REJECTED_REQUEST', 'Google refused it', { reason: 'badRequest' }, {}],
     ])(
       '%s: HTTP %i %s goes to the SPA unchanged (status, code, message, details, Retry-After)',
@@ -509,6 +555,41 @@ describe('database-api calendar work on a connection (e2e, real database, stand-
         'summary',
       ],
       ['an unknown query parameter', ROUTES.listEvents, { query: { orderBy: 'updated' } }, 'should not exist'],
+      ['a tag filter without a colon', ROUTES.listEvents, { query: { tag: 'bookingId' } }, 'tag must be key:value'],
+      ['a tag filter with a bad key', ROUTES.listEvents, { query: { tag: 'booking.id:1' } }, 'tag must be key:value'],
+      ['tags that are an array', ROUTES.createEvent, { body: { ...NEW_EVENT, tags: ['x'] } }, 'tags must be an object'],
+      [
+        'a tag key with a dot',
+        ROUTES.updateEvent,
+        { body: { tags: { 'booking.id': 'x' } } },
+        'must be 1–44 characters',
+      ],
+      [
+        'a tag value of 257 characters',
+        ROUTES.createEvent,
+        { body: { ...NEW_EVENT, tags: { bookingId: 'v'.repeat(257) } } },
+        'at most 256 characters',
+      ],
+      [
+        'eleven tags',
+        ROUTES.createEvent,
+        { body: { ...NEW_EVENT, tags: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'])) } },
+        'at most 10 keys',
+      ],
+      [
+        'a recurrence line that is no rule',
+        ROUTES.createEvent,
+        { body: { ...NEW_EVENT, recurrence: ['EVERY MONDAY'] } },
+        'recurrence line',
+      ],
+      ['an unknown scope', ROUTES.updateFollowing, { query: { scope: 'all' } }, 'scope'],
+      ['an unknown answer', ROUTES.respondToEvent, { body: { responseStatus: 'maybe' } }, 'responseStatus'],
+      [
+        'an extra field in an answer',
+        ROUTES.respondToEvent,
+        { body: { responseStatus: 'accepted', sendUpdates: 'all' } },
+        'should not exist',
+      ],
       ['maxResults over 2500', ROUTES.listEvents, { query: { maxResults: '2501' } }, 'maxResults'],
       ['a malformed event id', { ...ROUTES.getEvent, path: 'events/bad.id' }, {}, 'eventId'],
       ['a malformed subaccount id', ROUTES.listCalendars, { sub: 'not-a-subaccount' }, 'subaccountId'],
@@ -593,6 +674,7 @@ describe('database-api calendar work on a connection (e2e, real database, stand-
       ['getEvent', 'get', 'events/{eventId}', '200', ERRORS],
       ['updateEvent', 'patch', 'events/{eventId}', '200', ERRORS],
       ['cancelEvent', 'delete', 'events/{eventId}', '200', ERRORS],
+      ['respondToEvent', 'post', 'events/{eventId}/respond', '200', ERRORS],
     ])('documents %s with its operation id, envelope and error answers', async (name, method, path, ok, errors) => {
       const doc = (await api.http().get('/api/docs-json').expect(200)).body;
       const operation = doc.paths[`/api/connectors/{subaccountId}/google-calendar/${path}`]?.[method];

@@ -29,7 +29,8 @@ const DELIVERY_BOUND_MS = INTERVAL_S * 1000 + 2 * CLAIM_TTL_MS + 8000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const isListing = (r: SandboxRequestLog) => r.method === 'GET' && r.path === '/calendar/v3/calendars/primary/events';
+const isListing = (r: SandboxRequestLog) =>
+  r.method === 'GET' && /^\/calendar\/v3\/calendars\/[^/]+\/events$/.test(r.path);
 
 /** Successful syncs a replica has counted (every kind). */
 async function syncsOf(app: AppProcess): Promise<number> {
@@ -206,10 +207,8 @@ describe('three webhook-api replicas on one database (system e2e, polling)', () 
       } else if (k % 3 === 2 && settled >= 0) {
         const [target] = events.splice(settled, 1) as [{ id: string; key: string }];
         stack.google.deleteCalendarEvent(email, target.id);
-        const cancelled = stack.google
-          .calendarEvents(email, 'primary', { showDeleted: true })
-          .find((e) => e.id === target.id);
-        key = `${target.id}|${cancelled?.updated ?? ''}`;
+        // Google lists a deleted event without `updated`: its cancellation is delivered without one.
+        key = `${target.id}|`;
       } else {
         const created = stack.google.addCalendarEvent(email, { summary: `Replicas ${k}`, ...slot(hour) });
         key = `${created.id}|${created.updated}`;

@@ -10,6 +10,7 @@ import { ConnectionsModule } from './connections/connections.module';
 import { ConnectionsOverviewModule } from './connections-overview/connections-overview.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { TokenRefreshModule } from './token-refresh/token-refresh.module';
+import { WatchedCalendarsModule } from './watched-calendars/watched-calendars.module';
 
 @Module({})
 export class AppModule {
@@ -33,6 +34,7 @@ export class AppModule {
         CalendarModule,
         DeliveriesModule,
         CalendarSyncModule,
+        WatchedCalendarsModule,
         StatusChangesModule,
         KeyRotationModule,
       ],

@@ -43,10 +43,7 @@ describe('connections adopted at start (e2e)', () => {
     // As a connection made before change notifications: no sync state, no channel.
     await stack.restart(async () => {
       await stack.mongo.db().collection('pushchannels').deleteMany({ calendarId });
-      await stack.mongo
-        .db()
-        .collection('calendarsyncstates')
-        .deleteMany({ _id: calendarId } as object);
+      await stack.mongo.db().collection('calendarsyncstates').deleteMany({ calendarId });
       stack.google.failApiRequests(
         2,
         { kind: 'serverError', status: 503 },
@@ -75,18 +72,11 @@ describe('connections adopted at start (e2e)', () => {
     expect(attempts).toHaveLength(3);
 
     const synced = await eventually(
-      async () =>
-        (await stack.mongo
-          .db()
-          .collection('calendarsyncstates')
-          .findOne({ _id: calendarId } as object)) ?? undefined,
+      async () => (await stack.mongo.db().collection('calendarsyncstates').findOne({ calendarId })) ?? undefined,
     );
     expect(synced).toBeDefined();
     await eventually(async () => {
-      const state = await stack.mongo
-        .db()
-        .collection('calendarsyncstates')
-        .findOne({ _id: calendarId } as object);
+      const state = await stack.mongo.db().collection('calendarsyncstates').findOne({ calendarId });
       return state?.['syncToken'] ? true : undefined;
     }, 10_000);
 

@@ -120,14 +120,14 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     const replica = await stack.startReplica();
     try {
       const { calendarId, email } = await connected();
-      const states = stack.mongo.db().collection<{ _id: string }>('calendarsyncstates');
+      const states = stack.mongo.db().collection<{ calendarId: string }>('calendarsyncstates');
       // Google answers the next listing slowly: far longer than the claim lasts unrenewed.
       stack.google.failApiRequests(1, { kind: 'hang', ms: 3000 }, { method: 'GET', path: /\/events$/ });
       const first = stack.google.addCalendarEvent(email, { summary: 'During the slow sync', ...slot(9) });
       await eventually(() => (syncListings().some((r) => r.status === undefined) ? true : undefined));
       await sleep(1300);
       // The other replica's periodic poll finds the calendar due while the slow sync runs.
-      await states.updateOne({ _id: calendarId }, { $set: { nextSyncAt: new Date() } });
+      await states.updateOne({ calendarId }, { $set: { nextSyncAt: new Date() } });
       await sleep(2500);
       await waitForEvent(calendarId, (e) => e.id === first.id);
       const second = stack.google.addCalendarEvent(email, { summary: 'After it', ...slot(11) });
@@ -162,11 +162,11 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     await eventually(() => (syncListings().some((r) => r.status === undefined) ? true : undefined), 10_000);
     // Meanwhile another replica takes the claim over (as if the holder had stalled), then dies.
     await leases.updateOne(
-      { _id: `calendar-sync:${calendarId}` },
+      { _id: `calendar-sync:${calendarId}:${email}` },
       { $set: { token: 'another-replica', until: new Date(Date.now() + 3000) } },
     );
     await sleep(1500);
-    await leases.deleteOne({ _id: `calendar-sync:${calendarId}`, token: 'another-replica' });
+    await leases.deleteOne({ _id: `calendar-sync:${calendarId}:${email}`, token: 'another-replica' });
 
     // The next sync lists from the token the lost one started from: every change, once.
     const deliveredIds = () => eventDeliveries(calendarId).flatMap((d) => d.data.events.map((e) => e.id));
@@ -338,8 +338,8 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
   const syncStateOf = (calendarId: string) =>
     stack.mongo
       .db()
-      .collection<{ _id: string; syncToken?: string | null }>('calendarsyncstates')
-      .findOne({ _id: calendarId });
+      .collection<{ calendarId: string; syncToken?: string | null }>('calendarsyncstates')
+      .findOne({ calendarId });
 
   it('backs off a baseline that keeps failing after a switch to another Google account instead of trying it every second', async () => {
     await start();
@@ -368,8 +368,8 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     await eventually(async () => ((await syncStateOf(calendarId))?.syncToken ? true : undefined));
     await stack.mongo
       .db()
-      .collection<{ _id: string }>('calendarsyncstates')
-      .updateOne({ _id: calendarId }, { $set: { nextSyncAt: new Date(Date.now() + 3600_000) } });
+      .collection<{ calendarId: string }>('calendarsyncstates')
+      .updateOne({ calendarId }, { $set: { nextSyncAt: new Date(Date.now() + 3600_000) } });
     const changed = stack.google.addCalendarEvent(email, { summary: 'Between two syncs', ...slot(10) });
     await sleep(20);
 

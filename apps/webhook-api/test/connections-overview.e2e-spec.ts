@@ -320,7 +320,7 @@ describe('the operator view of connections (e2e, real database)', () => {
       expect(Object.keys(connectionsRead?.command['projection'] as Document)).not.toContain('accessToken');
       const [syncRead, ...moreSyncReads] = byCollection('calendarsyncstates');
       expect(moreSyncReads).toEqual([]);
-      expect(idsIn(filterOf(syncRead), '_id')).toEqual(pageIds);
+      expect(idsIn(filterOf(syncRead), 'calendarId')).toEqual(pageIds);
       const [channelRead, ...moreChannelReads] = byCollection('pushchannels');
       expect(moreChannelReads).toEqual([]);
       expect(idsIn(filterOf(channelRead), 'calendarId')).toEqual(pageIds);
@@ -441,8 +441,11 @@ describe('the operator view of a connection the app made (e2e: sandbox pushes, r
 
 function syncState(calendarId: string, fields: Document): Stored {
   return {
-    _id: calendarId,
-    googleCalendarId: 'primary',
+    _id: `${calendarId}:primary@example.com`,
+    calendarId,
+    googleCalendarId: 'primary@example.com',
+    endedReason: null,
+    endedDeliveryId: null,
     stateVersion: 1,
     syncToken: 'sync-token',
     nextSyncAt: LATER,

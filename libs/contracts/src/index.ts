@@ -18,5 +18,6 @@ export * from './google-calendar/connect-google-calendar.dto';
 export * from './google-calendar/google-calendar-connect-result.dto';
 export * from './google-calendar/google-calendar-connection.dto';
 export * from './google-calendar/google-calendar-metadata';
+export * from './google-calendar/watched-calendar.dto';
 export * from './google-calendar/calendar-work';
 export * from './google-calendar/deliveries';

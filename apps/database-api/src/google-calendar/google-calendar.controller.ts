@@ -25,9 +25,11 @@ import {
   FreeBusyRequestDto,
   FreeBusyResultDto,
   ListEventsQueryDto,
+  RespondToEventDto,
   SubaccountEventParamsDto,
   SubaccountParamsDto,
   UpdateEventDto,
+  UpdateEventQueryDto,
   EventDateDto,
   EventDateTimeDto,
 } from '@connector-service/contracts';
@@ -91,6 +93,7 @@ export class GoogleCalendarController {
   @Get('events')
   @ApiOperation({
     summary: 'Events of a calendar (default: primary) as single instances, ordered by start, a page at a time',
+    description: 'tag=key:value (repeatable) lists only the events that carry every given tag.',
   })
   @ApiEnvelope(EventsPageDto)
   @ApiCalendarErrors()
@@ -139,15 +142,37 @@ export class GoogleCalendarController {
   }
 
   @Patch('events/:eventId')
-  @ApiOperation({ summary: 'Change the given fields of an event (of googleCalendarId, default primary)' })
+  @ApiOperation({
+    summary: 'Change the given fields of an event (of googleCalendarId, default primary); tags given replace them',
+    description:
+      'An instance id changes that occurrence alone, a series id the whole series. With scope=following on an ' +
+      'instance: it and every later occurrence (the series is split as Google does; the answer is the new series); ' +
+      '400 when the event is not an instance.',
+  })
   @ApiEnvelope(CalendarEventDto)
   @ApiCalendarErrors()
   updateEvent(
     @Param() params: SubaccountEventParamsDto,
-    @Query() query: EventCalendarQueryDto,
+    @Query() query: UpdateEventQueryDto,
     @Body() body: UpdateEventDto,
   ): Promise<ProxiedAnswer<CalendarEventDto>> {
     return this.googleCalendar.updateEvent(params.subaccountId, params.eventId, query, body);
+  }
+
+  @Post('events/:eventId/respond')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Answer an invitation as the connected Google account (its own attendee entry)',
+    description: "409 NOT_AN_ATTENDEE when the connected account is not among the event's attendees.",
+  })
+  @ApiEnvelope(CalendarEventDto)
+  @ApiCalendarErrors()
+  respondToEvent(
+    @Param() params: SubaccountEventParamsDto,
+    @Query() query: EventCalendarQueryDto,
+    @Body() body: RespondToEventDto,
+  ): Promise<ProxiedAnswer<CalendarEventDto>> {
+    return this.googleCalendar.respondToEvent(params.subaccountId, params.eventId, query, body);
   }
 
   @Delete('events/:eventId')

@@ -6,15 +6,24 @@ import { GoogleCalendarConnectorController } from './google-calendar-connector.c
 import { GoogleCalendarConnectorService } from './google-calendar-connector.service';
 import { GoogleCalendarController } from './google-calendar.controller';
 import { GoogleCalendarService } from './google-calendar.service';
+import { GroupAvailabilityController } from './group-availability.controller';
+import { GroupAvailabilityService } from './group-availability.service';
+import { WatchedCalendarsController } from './watched-calendars.controller';
 
 /**
  * Everything Google Calendar in database-api, done by webhook-api: the google-calendar
  * connector (consent link, disconnect, its connection ended before it is removed) and the
- * SPA's calendar work on the subaccount's connection.
+ * SPA's calendar work on the subaccount's connection, and on several subaccounts' at once
+ * (availability of a group).
  */
 @Module({
   imports: [AuthModule, ConnectorsModule, WebhookApiClientModule],
-  controllers: [GoogleCalendarConnectorController, GoogleCalendarController],
-  providers: [GoogleCalendarConnectorService, GoogleCalendarService],
+  controllers: [
+    GoogleCalendarConnectorController,
+    GoogleCalendarController,
+    GroupAvailabilityController,
+    WatchedCalendarsController,
+  ],
+  providers: [GoogleCalendarConnectorService, GoogleCalendarService, GroupAvailabilityService],
 })
 export class GoogleCalendarModule {}

@@ -12,7 +12,9 @@ import {
   FreeBusyRequestDto,
   FreeBusyResultDto,
   ListEventsQueryDto,
+  RespondToEventDto,
   UpdateEventDto,
+  UpdateEventQueryDto,
 } from '@connector-service/contracts';
 import {
   WebhookApiClient,
@@ -22,7 +24,11 @@ import {
 import { GoogleCalendarConnectorService } from './google-calendar-connector.service';
 import { ProxiedAnswer } from './proxied-answer.interceptor';
 
-type ConnectionCall = Omit<WebhookApiRequest, 'path' | 'subaccountId'> & { readonly path: readonly string[] };
+type ConnectionCall = Omit<WebhookApiRequest, 'path' | 'subaccountId'> & {
+  readonly path: readonly string[];
+  /** Query parameters given once per value (`tag=a&tag=b`), which `query` would join into one. */
+  readonly repeated?: Readonly<Record<string, readonly string[] | undefined>>;
+};
 
 /**
  * Calendar work on a subaccount's connection: finds the connection the `google-calendar`
@@ -50,7 +56,8 @@ export class GoogleCalendarService {
   }
 
   listEvents(subaccountId: string, query: ListEventsQueryDto): Promise<ProxiedAnswer<EventsPageDto>> {
-    return this.onConnection(subaccountId, { method: 'GET', path: ['events'], query });
+    const { tag, ...rest } = query;
+    return this.onConnection(subaccountId, { method: 'GET', path: ['events'], query: rest, repeated: { tag } });
   }
 
   createEvent(
@@ -72,10 +79,19 @@ export class GoogleCalendarService {
   updateEvent(
     subaccountId: string,
     eventId: string,
-    query: EventCalendarQueryDto,
+    query: UpdateEventQueryDto,
     body: UpdateEventDto,
   ): Promise<ProxiedAnswer<CalendarEventDto>> {
     return this.onConnection(subaccountId, { method: 'PATCH', path: ['events', eventId], query, body });
+  }
+
+  respondToEvent(
+    subaccountId: string,
+    eventId: string,
+    query: EventCalendarQueryDto,
+    body: RespondToEventDto,
+  ): Promise<ProxiedAnswer<CalendarEventDto>> {
+    return this.onConnection(subaccountId, { method: 'POST', path: ['events', eventId, 'respond'], query, body });
   }
 
   cancelEvent(
@@ -90,13 +106,27 @@ export class GoogleCalendarService {
    * `call` on webhook-api's `/connections/:calendarId/...` of this subaccount's connection,
    * naming the subaccount (webhook-api refuses a connection of another one).
    */
-  private async onConnection<T>(subaccountId: string, call: ConnectionCall): Promise<ProxiedAnswer<T>> {
+  async onConnection<T>(subaccountId: string, call: ConnectionCall): Promise<ProxiedAnswer<T>> {
     const { calendarId } = await this.connector.connectionOf(subaccountId);
+    const { repeated, ...request } = call;
     const answer = await this.webhookApi.request<T>({
-      ...call,
+      ...request,
       subaccountId,
-      path: googleCalendarConnectionPath(calendarId, ...call.path),
+      path: googleCalendarConnectionPath(calendarId, ...call.path) + repeatedQuery(repeated),
     });
     return new ProxiedAnswer(answer);
   }
+}
+
+/**
+ * `?name=value&name=value…` for parameters with several values. WebhookApiClient adds `query`
+ * to the path's own query string, so these ride on the path (`new URL` keeps them).
+ */
+function repeatedQuery(repeated: ConnectionCall['repeated']): string {
+  const params = new URLSearchParams();
+  for (const [name, values] of Object.entries(repeated ?? {})) {
+    for (const value of values ?? []) params.append(name, value);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
+import type { WatchEndedReason } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
-import { CalendarSyncState } from './calendar-sync-state.schema';
+import { CalendarSyncState, WatchedCalendarRef, parseWatchKey, watchKey } from './calendar-sync-state.schema';
 
 /** What a sync read before it started: its saves are conditional on both still being so. */
 export interface SyncStart {
@@ -20,8 +21,14 @@ export type SaveOutcome =
 
 export type SyncedState = Pick<
   CalendarSyncState,
-  '_id' | 'googleCalendarId' | 'stateVersion' | 'syncToken' | 'lastSyncedAt' | 'nextSyncAt'
+  '_id' | 'calendarId' | 'googleCalendarId' | 'stateVersion' | 'syncToken' | 'lastSyncedAt' | 'nextSyncAt'
 >;
+
+/** The last complete sync and the current failure of one watched calendar (the operator's view). */
+export type SyncOutcome = Pick<CalendarSyncState, 'calendarId' | 'googleCalendarId' | 'lastSyncedAt' | 'lastError'>;
+
+/** Sync states written before each watched calendar had its own are brought over in pages of this many. */
+const MIGRATION_PAGE = 500;
 
 /**
  * The `calendarsyncstates` collection's only door. Every write a sync makes carries its
@@ -35,15 +42,50 @@ export class CalendarSyncStateRepository {
     private readonly writes: DocumentWrites,
   ) {}
 
-  findById(calendarId: string): Promise<CalendarSyncState | null> {
-    return this.model.findById(calendarId).lean<CalendarSyncState>().exec();
+  /**
+   * States of the time when a connection had one (its `_id` the connection's id) are given
+   * the id of their watched calendar, once, at start (a new state is written before the old
+   * one is deleted, so a start that stops halfway loses nothing).
+   */
+  async migrateConnectionStates(): Promise<number> {
+    let migrated = 0;
+    for (;;) {
+      const legacy = await this.model
+        .find({ calendarId: { $exists: false } })
+        .limit(MIGRATION_PAGE)
+        .lean<CalendarSyncState[]>()
+        .exec();
+      if (legacy.length === 0) return migrated;
+      for (const state of legacy) {
+        const ref = { calendarId: state._id, googleCalendarId: state.googleCalendarId };
+        await this.model.collection
+          .insertOne({ ...state, _id: watchKey(ref.calendarId, ref.googleCalendarId), ...ref } as never)
+          .catch((error: unknown) => {
+            if (!isDuplicateKeyError(error)) throw error;
+          });
+        await this.model.deleteOne({ _id: state._id }).exec();
+        migrated += 1;
+      }
+    }
   }
 
-  /** The last complete sync and the current failure of these connections' states (the `_id` index on MongoDB). */
-  findSyncOutcomes(calendarIds: string[]): Promise<Pick<CalendarSyncState, '_id' | 'lastSyncedAt' | 'lastError'>[]> {
+  findById(key: string): Promise<CalendarSyncState | null> {
+    return this.model.findById(key).lean<CalendarSyncState>().exec();
+  }
+
+  /** The states of a connection's watched calendars (the { calendarId: 1 } index). */
+  findByConnection(calendarId: string): Promise<CalendarSyncState[]> {
+    return this.model.find({ calendarId }).lean<CalendarSyncState[]>().exec();
+  }
+
+  /** The last complete sync and the current failure of these connections' calendars (the { calendarId: 1 } index). */
+  findSyncOutcomes(calendarIds: string[]): Promise<SyncOutcome[]> {
     return this.model
-      .find({ _id: { $in: calendarIds } }, { _id: 1, lastSyncedAt: 1, lastError: 1 })
-      .lean<Pick<CalendarSyncState, '_id' | 'lastSyncedAt' | 'lastError'>[]>()
+      .find(
+        { calendarId: { $in: calendarIds } },
+        { _id: 0, calendarId: 1, googleCalendarId: 1, lastSyncedAt: 1, lastError: 1 },
+      )
+      .lean<SyncOutcome[]>()
       .exec();
   }
 
@@ -57,13 +99,13 @@ export class CalendarSyncStateRepository {
       .exec();
   }
 
-  /** Of these connection ids, the ones with a state. */
+  /** Of these connection ids, the ones with a state (the { calendarId: 1 } index). */
   async existing(calendarIds: string[]): Promise<Set<string>> {
     const found = await this.model
-      .find({ _id: { $in: calendarIds } }, { _id: 1 })
-      .lean<Pick<CalendarSyncState, '_id'>[]>()
+      .find({ calendarId: { $in: calendarIds } }, { _id: 0, calendarId: 1 })
+      .lean<Pick<CalendarSyncState, 'calendarId'>[]>()
       .exec();
-    return new Set(found.map((state) => state._id));
+    return new Set(found.map((state) => state.calendarId));
   }
 
   /**
@@ -91,7 +133,7 @@ export class CalendarSyncStateRepository {
    * `nextSyncAt`. Conditional on the token it started from, like a save.
    */
   async recordFailure(
-    state: Pick<CalendarSyncState, '_id' | 'googleCalendarId' | 'stateVersion'>,
+    state: Pick<CalendarSyncState, '_id' | 'calendarId' | 'googleCalendarId' | 'stateVersion'>,
     from: SyncStart,
     error: string,
     nextSyncAt: Date,
@@ -100,17 +142,43 @@ export class CalendarSyncStateRepository {
       $set: { nextSyncAt, lastError: error },
       $inc: { failures: 1 },
       // A baseline for a new state version keeps the old version until it is taken.
-      $setOnInsert: { googleCalendarId: state.googleCalendarId, stateVersion: state.stateVersion, lastSyncedAt: null },
+      $setOnInsert: {
+        calendarId: state.calendarId,
+        googleCalendarId: state.googleCalendarId,
+        stateVersion: state.stateVersion,
+        lastSyncedAt: null,
+      },
     });
+  }
+
+  /**
+   * Google no longer lets the account read the calendar: it ends (once; conditional on the
+   * token the sync started from, like a save) with the id its `calendar.watch_ended` will
+   * carry, and stays due until that is enqueued (watchEndedEnqueued).
+   */
+  endWatch(key: string, from: SyncStart, reason: WatchEndedReason, deliveryId: string): Promise<boolean> {
+    return this.conditionalUpdate(
+      key,
+      from,
+      { $set: { endedReason: reason, endedDeliveryId: deliveryId, nextSyncAt: new Date(), lastError: null } },
+      { endedReason: null },
+    );
+  }
+
+  /** The ended calendar's `calendar.watch_ended` is enqueued: it is never due again. */
+  async watchEndedEnqueued(key: string): Promise<void> {
+    await this.writes.run(key, () =>
+      this.model.updateOne({ _id: key, endedReason: { $ne: null } }, { $set: { nextSyncAt: null } }).exec(),
+    );
   }
 
   /**
    * A due sync was claimed: it is not due for other replicas' polls until `until` (by when
    * the claim has lapsed if its holder died); the sync's own save sets the real next time.
    */
-  async hideWhileSyncing(calendarId: string, dueAt: Date, until: Date): Promise<void> {
-    await this.writes.run(calendarId, () =>
-      this.model.updateOne({ _id: calendarId, nextSyncAt: dueAt }, { $set: { nextSyncAt: until } }).exec(),
+  async hideWhileSyncing(key: string, dueAt: Date, until: Date): Promise<void> {
+    await this.writes.run(key, () =>
+      this.model.updateOne({ _id: key, nextSyncAt: dueAt }, { $set: { nextSyncAt: until } }).exec(),
     );
   }
 
@@ -118,29 +186,36 @@ export class CalendarSyncStateRepository {
    * A push met another replica's sync: remember it, and make the calendar due now (unless
    * its syncs are failing and backing off). No-op without a state (no baseline yet).
    */
-  async requestSync(calendarId: string, at: Date): Promise<void> {
-    await this.writes.run(calendarId, () =>
+  async requestSync(key: string, at: Date): Promise<void> {
+    await this.writes.run(key, () =>
       this.model
-        .updateOne({ _id: calendarId, failures: 0 }, { $set: { syncRequestedAt: at }, $min: { nextSyncAt: at } })
+        .updateOne(
+          { _id: key, failures: 0, endedReason: null },
+          { $set: { syncRequestedAt: at }, $min: { nextSyncAt: at } },
+        )
         .exec(),
     );
   }
 
   /**
-   * The calendar is to be synced now (a new connection, a reconnect, one adopted at start):
-   * due now, with a state that asks for a baseline if it has none; the baseline delivers what
-   * changed since `changesSince` (the connection's time; null: nothing).
+   * The calendar is to be synced now (a new connection, a reconnect, one adopted at start, a
+   * calendar newly watched): due now, with a state that asks for a baseline if it has none;
+   * the baseline delivers what changed since `changesSince` (the connection's time; null:
+   * nothing). One that ended stays ended.
    */
-  async markDue(calendarId: string, googleCalendarId: string, now: Date, changesSince: Date | null): Promise<void> {
-    await this.writes.run(calendarId, () =>
+  async markDue(watched: WatchedCalendarRef, now: Date, changesSince: Date | null): Promise<void> {
+    const key = watchKey(watched.calendarId, watched.googleCalendarId);
+    await this.writes.run(key, () =>
       this.model
         .updateOne(
-          { _id: calendarId },
+          { _id: key, endedReason: null },
           {
             $min: { nextSyncAt: now },
             $set: { baselineChangesSince: changesSince },
             $setOnInsert: {
-              googleCalendarId,
+              calendarId: watched.calendarId,
+              googleCalendarId: watched.googleCalendarId,
+              endedDeliveryId: null,
               stateVersion: -1,
               syncToken: null,
               syncRequestedAt: null,
@@ -153,26 +228,45 @@ export class CalendarSyncStateRepository {
         )
         .exec()
         .catch((error: unknown) => {
-          // Two replicas inserted it at once: it is there, due.
+          // Two replicas inserted it at once, or it ended: it is there.
           if (!isDuplicateKeyError(error)) throw error;
         }),
     );
   }
 
-  async delete(calendarId: string): Promise<void> {
-    await this.writes.run(calendarId, () => this.model.deleteOne({ _id: calendarId }).exec());
+  async delete(key: string): Promise<void> {
+    await this.writes.run(key, () => this.model.deleteOne({ _id: key }).exec());
   }
 
-  /** Updates the state if it still holds `from` (inserted if there is none and `from` is empty). */
-  private conditionalUpdate(calendarId: string, from: SyncStart, update: Record<string, unknown>): Promise<boolean> {
+  /** Forgets every watched calendar of a connection (it is no longer connected). */
+  async deleteByConnection(calendarId: string): Promise<void> {
+    await this.model.deleteMany({ calendarId }).exec();
+  }
+
+  /**
+   * Updates the state if it still holds `from` (and `also`); inserted if there is none and
+   * `from` is empty, with the connection and calendar its id names.
+   */
+  private conditionalUpdate(
+    key: string,
+    from: SyncStart,
+    update: Record<string, unknown>,
+    also: Record<string, unknown> = {},
+  ): Promise<boolean> {
     const fresh = from.syncToken === null && from.syncRequestedAt === null;
-    return this.writes.run(calendarId, async () => {
+    const filter = { _id: key, syncToken: from.syncToken, syncRequestedAt: from.syncRequestedAt, ...also };
+    const set = (update['$set'] as Record<string, unknown> | undefined) ?? {};
+    const onInsert = {
+      ...parseWatchKey(key),
+      endedDeliveryId: null,
+      ...((update['$setOnInsert'] as Record<string, unknown> | undefined) ?? {}),
+    };
+    // A field is either set or set on insert, never both (MongoDB refuses the conflict).
+    const setOnInsert = Object.fromEntries(Object.entries(onInsert).filter(([field]) => !(field in set)));
+    const withInsert = fresh ? { ...update, $setOnInsert: setOnInsert } : update;
+    return this.writes.run(key, async () => {
       try {
-        const result = await this.model
-          .updateOne({ _id: calendarId, syncToken: from.syncToken, syncRequestedAt: from.syncRequestedAt }, update, {
-            upsert: fresh,
-          })
-          .exec();
+        const result = await this.model.updateOne(filter, withInsert, { upsert: fresh }).exec();
         return result.matchedCount + result.upsertedCount === 1;
       } catch (error) {
         // The upsert met a state written meanwhile.

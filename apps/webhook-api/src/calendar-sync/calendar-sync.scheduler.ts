@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BackgroundWork, ConcurrencyLimit, DuePoller } from '@connector-service/app-core';
 import { Types } from 'mongoose';
-import { ConnectionRepository } from '../connections/connection.repository';
+import { ConnectionRepository, WatchingConnection } from '../connections/connection.repository';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { PushChannelsService } from '../push-channels/push-channels.service';
 import { PushNotifications } from '../push-channels/push-notifications';
 import { CalendarSyncService } from './calendar-sync.service';
-import { CalendarSyncState } from './calendar-sync-state.schema';
+import { CalendarSyncState, watchKey } from './calendar-sync-state.schema';
 import { CalendarSyncStateRepository } from './calendar-sync-state.repository';
 import { SyncCoalescer } from './sync-coalescer';
 
@@ -65,9 +65,14 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     return this.deliveries.enabled;
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) return;
-    this.pushes.subscribe((calendarId, receivedAt) => this.requestSync(calendarId, receivedAt));
+    // Before anything reads them by their new ids.
+    const migrated = await this.states.migrateConnectionStates();
+    if (migrated > 0) this.logger.log(`${migrated} sync state(s) given the id of their watched calendar`);
+    this.pushes.subscribe((calendarId, googleCalendarId, receivedAt) =>
+      this.requestSync(watchKey(calendarId, googleCalendarId), receivedAt),
+    );
     this.due.start();
     this.work.track(this.adoptUnsynced());
   }
@@ -77,29 +82,31 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
     await this.work.stop();
   }
 
-  /** A sync of the connection soon; `observedAt`: when the change was noticed (a push). */
-  requestSync(calendarId: string, observedAt?: Date): void {
+  /** A sync of the watched calendar (watchKey) soon; `observedAt`: when the change was noticed (a push). */
+  requestSync(key: string, observedAt?: Date): void {
     if (!this.enabled || this.work.stopped) return;
-    this.coalescer.request(calendarId, observedAt);
+    this.coalescer.request(key, observedAt);
   }
 
   /**
-   * The connection is to be synced now (it became connected): recorded as due, so whichever
-   * replica gets to it first takes its baseline, also after a restart.
+   * The connection's watched calendars are to be synced (it became connected, or the
+   * platform chose others): those without a sync state recorded as due, so whichever replica
+   * gets to each first takes its baseline, also after a restart; those no longer watched
+   * forgotten. The keys of the calendars due. `changesSince`: what their baselines deliver.
    */
-  async markDue(calendarId: string, googleCalendarId: string, connectedAt: Date): Promise<void> {
-    if (this.enabled) await this.states.markDue(calendarId, googleCalendarId, new Date(), connectedAt);
+  async markDue(connection: WatchingConnection, changesSince: Date | null): Promise<string[]> {
+    return this.enabled ? this.sync.reconcile(connection, changesSince) : [];
   }
 
-  private runPushed(calendarId: string, requestedAt: Date): Promise<void> {
+  private runPushed(key: string, requestedAt: Date): Promise<void> {
     const running = this.slots
-      .run(() => this.sync.sync(calendarId, { observedAt: requestedAt }))
+      .run(() => this.sync.sync(key, { observedAt: requestedAt }))
       .then(async (outcome) => {
         // Another replica is syncing it and may have listed before this change: it stays due.
-        if (!outcome.ran) await this.sync.requestSync(calendarId, requestedAt);
+        if (!outcome.ran) await this.sync.requestSync(key, requestedAt);
       })
       .catch((error: unknown) => {
-        this.logger.warn(`Sync of ${calendarId} failed: ${(error as Error).message}`);
+        this.logger.warn(`Sync of ${key} failed: ${(error as Error).message}`);
       });
     this.work.track(running);
     return running;
@@ -120,9 +127,8 @@ export class CalendarSyncScheduler implements OnApplicationBootstrap, OnApplicat
         const ids = page.map((connection) => connection._id.toString());
         const synced = await this.states.existing(ids);
         for (const connection of page) {
-          const id = connection._id.toString();
           // Made before change notifications: the baseline delivers nothing.
-          if (!synced.has(id)) await this.states.markDue(id, connection.googleEmail, new Date(), null);
+          if (!synced.has(connection._id.toString())) await this.sync.reconcile(connection, null);
         }
         await this.pushChannels.oweChannels(ids);
         after = page[page.length - 1]?._id ?? null;

@@ -1,30 +1,33 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainException, retryDelayMs } from '@connector-service/app-core';
-import { ConnectionStatus, ErrorCode } from '@connector-service/contracts';
+import { ConnectionStatus, ErrorCode, WatchEndedReason } from '@connector-service/contracts';
 import { WebhookApiConfig } from '../config/webhook-api.config';
-import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
-import { accountVersionOf } from '../connections/google-account';
+import { ConnectionRecord, ConnectionRepository, WatchingConnection } from '../connections/connection.repository';
+import { accountVersionOf, watchedCalendarsOf } from '../connections/google-account';
 import { toEventFields } from '../calendar/calendar-event.mapper';
 import { DeliveriesService } from '../deliveries/deliveries.service';
+import { calendarAccessLost } from '../google/calendar-access';
 import { GoogleApiException } from '../google/google-errors';
 import { GoogleCalendarApi, GoogleEvent } from '../google/google-calendar.api';
 import { Claim, ClaimLostError } from '../leases/claim';
 import { LeaseService } from '../leases/lease.service';
 import { PushChannelsService } from '../push-channels/push-channels.service';
 import { CalendarSyncMetrics } from './calendar-sync.metrics';
+import { newDeliveryId } from '../deliveries/delivery-id';
 import { CalendarSyncStateRepository, SyncStart } from './calendar-sync-state.repository';
+import { CalendarSyncState, WatchedCalendarRef, parseWatchKey, watchKey } from './calendar-sync-state.schema';
 import { changedSince, inResyncWindow } from './changed-events';
+import { EventMemory } from './event-memory';
 import { SyncDeliveries } from './sync-deliveries';
-
-/** The calendar synced: the account's primary calendar (the one the push channel watches). */
-const SYNCED_CALENDAR = 'primary';
 
 export type SyncKind = 'baseline' | 'incremental' | 'full_resync';
 
 export type SyncOutcome =
   | { ran: true; kind: SyncKind; changes: number }
-  /** Not connected (any more): nothing to sync, its state is dropped. */
-  | { ran: true; kind: 'not_connected'; changes: 0 }
+  /** Not connected (any more), or the calendar no longer watched: nothing to sync, its state is dropped. */
+  | { ran: true; kind: 'not_connected' | 'not_watched'; changes: 0 }
+  /** Google no longer lets the account read the calendar: it ended (`calendar.watch_ended` sent once). */
+  | { ran: true; kind: 'ended'; changes: 0 }
   /** Asked for as due, but another sync made it not due any more: nothing done. */
   | { ran: true; kind: 'not_due'; changes: 0 }
   /** Another sync saved a newer token meanwhile: this one saved nothing. */
@@ -45,15 +48,18 @@ const MIN_MAX_FAILURE_DELAY_MS = 5 * 60_000;
 const BACKSTOP_SPREAD = 0.25;
 
 /**
- * One connection's calendar sync, one at a time across replicas (a claim per connection,
- * renewed while the sync runs). The first sync of a connected Google account takes the
+ * The sync of one watched calendar of a connection (each has its own state, token and
+ * `sequence`), one at a time across replicas (a claim per watched calendar, renewed while
+ * the sync runs). The first sync of a connected Google account's calendar takes the
  * baseline (the events then are not delivered; a re-consent of the same account takes none);
  * every later one lists the changes since the stored
  * `syncToken`, page by page, each page handed to the delivery outbox before the next is
  * read, and stores the new token only after the last, and only over the token it started
  * from. A token Google refuses (410) gives a full listing, every event in the resync window
- * delivered as changed, and a fresh token. A sync that loses its claim stops before its next
- * Google call or write (ClaimLostError).
+ * delivered as changed, and a fresh token. A calendar Google no longer lets the account read
+ * (404, 403, 410 outside a sync token) ends: its channel is stopped, `calendar.watch_ended`
+ * is enqueued once, and it is synced no more. A sync that loses its claim stops before its
+ * next Google call or write (ClaimLostError).
  */
 @Injectable()
 export class CalendarSyncService {
@@ -68,47 +74,89 @@ export class CalendarSyncService {
     private readonly leases: LeaseService,
     private readonly config: WebhookApiConfig,
     private readonly metrics: CalendarSyncMetrics,
+    private readonly eventMemory: EventMemory,
   ) {}
 
   /**
-   * Syncs the connection now unless another replica is (`{ ran: false }`). Throws when
-   * Google fails (the state records it and the next sync backs off) or the claim is lost.
+   * Syncs the watched calendar (its state's key, watchKey) now unless another replica is
+   * (`{ ran: false }`). Throws when Google fails (the state records it and the next sync
+   * backs off) or the claim is lost.
    */
-  async sync(calendarId: string, options: SyncOptions = {}): Promise<SyncOutcome> {
-    const outcome = await this.leases.runExclusive(`calendar-sync:${calendarId}`, (claim) =>
-      this.syncUnderClaim(claim, calendarId, options),
+  async sync(key: string, options: SyncOptions = {}): Promise<SyncOutcome> {
+    const outcome = await this.leases.runExclusive(`calendar-sync:${key}`, (claim) =>
+      this.syncUnderClaim(claim, parseWatchKey(key), options),
     );
     return outcome.ran ? outcome.value : { ran: false };
   }
 
   /** A push met another replica's sync: the calendar stays due, so it is synced once more after that one. */
-  async requestSync(calendarId: string, at: Date): Promise<void> {
-    await this.states.requestSync(calendarId, at);
+  async requestSync(key: string, at: Date): Promise<void> {
+    await this.states.requestSync(key, at);
   }
 
-  /** Forgets a connection's sync (it is no longer connected). */
+  /** Forgets the sync of every calendar of a connection (it is no longer connected). */
   async forget(calendarId: string): Promise<void> {
-    await this.states.delete(calendarId);
+    await this.states.deleteByConnection(calendarId);
+    await this.eventMemory.forgetCalendar(calendarId);
   }
 
-  private async syncUnderClaim(claim: Claim, calendarId: string, options: SyncOptions): Promise<SyncOutcome> {
+  /**
+   * Brings the connection's sync states in line with the calendars it watches: each watched
+   * calendar without one is due now (a baseline that delivers what changed since
+   * `changesSince`; null: nothing), each state of a calendar no longer watched is forgotten.
+   * The keys of the calendars made due.
+   */
+  async reconcile(connection: WatchingConnection, changesSince: Date | null, now = new Date()): Promise<string[]> {
+    const calendarId = connection._id.toString();
+    const watched = watchedCalendarsOf(connection).map((calendar) => calendar.googleCalendarId);
+    const states = await this.states.findByConnection(calendarId);
+    for (const state of states) {
+      if (watched.includes(state.googleCalendarId)) continue;
+      await this.states.delete(state._id);
+      await this.eventMemory.forgetCalendar(calendarId, state.googleCalendarId);
+    }
+    const due: string[] = [];
+    for (const googleCalendarId of watched) {
+      // A calendar watched already keeps its state (a re-consent goes on from its token); one that ended stays so.
+      const existing = states.find((state) => state.googleCalendarId === googleCalendarId);
+      if (existing && (existing.stateVersion === accountVersionOf(connection) || existing.endedReason)) {
+        if (!existing.endedReason) due.push(existing._id);
+        continue;
+      }
+      await this.states.markDue({ calendarId, googleCalendarId }, now, changesSince);
+      due.push(watchKey(calendarId, googleCalendarId));
+    }
+    return due;
+  }
+
+  private async syncUnderClaim(claim: Claim, watched: WatchedCalendarRef, options: SyncOptions): Promise<SyncOutcome> {
     const observedAt = options.observedAt ?? new Date();
+    const { calendarId, googleCalendarId } = watched;
+    const key = watchKey(calendarId, googleCalendarId);
     const connection = await this.connections.findById(calendarId);
     if (!connection || connection.status !== ConnectionStatus.Connected) {
       claim.assertHeld();
-      await this.states.delete(calendarId);
+      await this.states.delete(key);
+      await this.eventMemory.forgetCalendar(calendarId, googleCalendarId);
       return { ran: true, kind: 'not_connected', changes: 0 };
     }
-    const state = await this.states.findById(calendarId);
+    if (!watchedCalendarsOf(connection).some((calendar) => calendar.googleCalendarId === googleCalendarId)) {
+      claim.assertHeld();
+      await this.states.delete(key);
+      await this.eventMemory.forgetCalendar(calendarId, googleCalendarId);
+      return { ran: true, kind: 'not_watched', changes: 0 };
+    }
+    const state = await this.states.findById(key);
+    if (state?.endedReason) {
+      await this.finishEnding(claim, connection, state);
+      return { ran: true, kind: 'ended', changes: 0 };
+    }
     if (options.dueBy && state) {
-      if (state.nextSyncAt > options.dueBy) return { ran: true, kind: 'not_due', changes: 0 };
+      if (state.nextSyncAt === null || state.nextSyncAt > options.dueBy)
+        return { ran: true, kind: 'not_due', changes: 0 };
       this.metrics.lateness.observe(Math.max(0, Date.now() - state.nextSyncAt.getTime()) / 1000);
       // Out of the other replicas' due lists while it runs, so they take other calendars.
-      await this.states.hideWhileSyncing(
-        calendarId,
-        state.nextSyncAt,
-        new Date(Date.now() + 2 * this.leases.durationMs),
-      );
+      await this.states.hideWhileSyncing(key, state.nextSyncAt, new Date(Date.now() + 2 * this.leases.durationMs));
     }
     const from: SyncStart = { syncToken: state?.syncToken ?? null, syncRequestedAt: state?.syncRequestedAt ?? null };
     // A token of another Google account (the connection switched) is no start; a re-consent of the same one goes on from it.
@@ -120,33 +168,37 @@ export class CalendarSyncService {
       if (baseline) {
         // What changed since the connection was made is delivered; what existed before is not.
         const since = state?.baselineChangesSince ?? null;
-        result = await this.walk(claim, connection, observedAt, {
+        result = await this.walk(claim, connection, googleCalendarId, observedAt, {
           syncedFrom: `baseline:${accountVersion}`,
           delivered: (event) => since !== null && changedSince(event, since),
         });
       } else {
         const syncToken = state.syncToken as string;
         try {
-          result = await this.walk(claim, connection, observedAt, { syncToken, syncedFrom: `token:${syncToken}` });
+          result = await this.walk(claim, connection, googleCalendarId, observedAt, {
+            syncToken,
+            syncedFrom: `token:${syncToken}`,
+          });
         } catch (error) {
           if (!isSyncTokenGone(error)) throw error;
           kind = 'full_resync';
           this.metrics.fullResyncs.inc();
-          this.logger.warn(`Google no longer takes the sync token of ${calendarId} (410); listing it afresh`);
+          this.logger.warn(`Google no longer takes the sync token of ${key} (410); listing it afresh`);
           const resyncAt = new Date();
-          result = await this.walk(claim, connection, observedAt, {
+          result = await this.walk(claim, connection, googleCalendarId, observedAt, {
             syncedFrom: `resync:${syncToken}`,
             delivered: (event) => inResyncWindow(event, resyncAt),
           });
         }
       }
       const now = new Date();
-      const nextSyncAt = await this.nextSyncAt(calendarId, now, baseline);
+      const nextSyncAt = await this.nextSyncAt(connection, googleCalendarId, now, baseline);
       claim.assertHeld();
       const saved = await this.states.saveSynced(
         {
-          _id: calendarId,
-          googleCalendarId: connection.googleEmail,
+          _id: key,
+          calendarId,
+          googleCalendarId,
           stateVersion: accountVersion,
           syncToken: result.syncToken,
           lastSyncedAt: now,
@@ -156,7 +208,7 @@ export class CalendarSyncService {
       );
       if (saved === 'superseded') {
         this.metrics.syncs.inc({ kind, outcome: 'superseded' });
-        this.logger.warn(`Sync of ${calendarId} found a newer sync token saved meanwhile; it saved nothing`);
+        this.logger.warn(`Sync of ${key} found a newer sync token saved meanwhile; it saved nothing`);
         return { ran: true, kind: 'superseded', changes: 0 };
       }
       this.metrics.syncs.inc({ kind, outcome: 'ok' });
@@ -171,12 +223,18 @@ export class CalendarSyncService {
         this.metrics.syncs.inc({ kind, outcome: 'claim_lost' });
         throw error;
       }
+      const ended = calendarAccessLost(error);
+      if (ended) {
+        this.metrics.syncs.inc({ kind, outcome: 'ended' });
+        await this.end(claim, connection, key, from, ended);
+        return { ran: true, kind: 'ended', changes: 0 };
+      }
       this.metrics.syncs.inc({ kind, outcome: 'failed' });
       if (claim.held) {
         const maxMs = Math.max(MIN_MAX_FAILURE_DELAY_MS, this.config.CALENDAR_SYNC_INTERVAL_SECONDS * 1000);
         const delay = retryDelayMs((state?.failures ?? 0) + 1, { maxMs });
         await this.states.recordFailure(
-          { _id: calendarId, googleCalendarId: connection.googleEmail, stateVersion: accountVersion },
+          { _id: key, calendarId, googleCalendarId, stateVersion: accountVersion },
           from,
           (error as Error).message,
           new Date(Date.now() + delay),
@@ -187,13 +245,54 @@ export class CalendarSyncService {
   }
 
   /**
+   * Google no longer lets the account read the calendar: it ends (once, over the state the
+   * sync started from), then its channel is stopped and `calendar.watch_ended` enqueued.
+   */
+  private async end(
+    claim: Claim,
+    connection: ConnectionRecord,
+    key: string,
+    from: SyncStart,
+    reason: WatchEndedReason,
+  ): Promise<void> {
+    claim.assertHeld();
+    this.logger.warn(`Google no longer lets ${key} be read (${reason}); its watch ends`);
+    if (!(await this.states.endWatch(key, from, reason, newDeliveryId()))) return;
+    const state = await this.states.findById(key);
+    if (state?.endedReason) await this.finishEnding(claim, connection, state);
+  }
+
+  /** An ended calendar's channel stopped and its `calendar.watch_ended` enqueued (again after a crash: once). */
+  private async finishEnding(claim: Claim, connection: ConnectionRecord, state: CalendarSyncState): Promise<void> {
+    if (state.nextSyncAt === null || !state.endedReason || !state.endedDeliveryId) return;
+    const calendarId = connection._id.toString();
+    await this.channels
+      .stopWatching(calendarId, state.googleCalendarId)
+      .catch((error: Error) => this.logger.warn(`Channel of ${state._id} not stopped: ${error.message}`));
+    claim.assertHeld();
+    await this.deliveries.enqueueWatchEnded({
+      calendarId,
+      subaccountId: connection.subaccountId,
+      googleCalendarId: state.googleCalendarId,
+      reason: state.endedReason,
+      deliveryId: state.endedDeliveryId,
+    });
+    await this.states.watchEndedEnqueued(state._id);
+  }
+
+  /**
    * When the calendar is synced next: with a live push channel only as a backstop (each
    * calendar at its own spread, never after the channel lapses), else every sync interval
    * (a new baseline at a random point of it, so connections made together spread out).
    */
-  private async nextSyncAt(calendarId: string, now: Date, baseline: boolean): Promise<Date> {
+  private async nextSyncAt(
+    connection: ConnectionRecord,
+    googleCalendarId: string,
+    now: Date,
+    baseline: boolean,
+  ): Promise<Date> {
     const intervalMs = this.config.CALENDAR_SYNC_INTERVAL_SECONDS * 1000;
-    const liveUntil = await this.channels.liveUntil(calendarId);
+    const liveUntil = await this.channels.liveUntil(connection, googleCalendarId);
     if (liveUntil && liveUntil.getTime() > now.getTime() + intervalMs) {
       const spread = 1 - BACKSTOP_SPREAD + 2 * BACKSTOP_SPREAD * Math.random();
       const backstop = now.getTime() + this.config.CALENDAR_BACKSTOP_INTERVAL_SECONDS * 1000 * spread;
@@ -210,6 +309,7 @@ export class CalendarSyncService {
   private async walk(
     claim: Claim,
     connection: ConnectionRecord,
+    googleCalendarId: string,
     observedAt: Date,
     listing: { syncToken?: string; syncedFrom: string; delivered?: (event: GoogleEvent) => boolean },
   ): Promise<{ syncToken: string; changes: number }> {
@@ -218,22 +318,27 @@ export class CalendarSyncService {
       this.deliveries,
       { calendarId, subaccountId: connection.subaccountId },
       // The delivery names the calendar once, in `data.googleCalendarId`.
-      connection.googleEmail,
+      googleCalendarId,
       listing.syncedFrom,
     );
     let pageToken: string | undefined;
     let changes = 0;
     for (;;) {
       claim.assertHeld();
-      const page = await this.google.listChanges(connection, SYNCED_CALENDAR, {
+      const page = await this.google.listChanges(connection, googleCalendarId, {
         ...(listing.syncToken ? { syncToken: listing.syncToken } : {}),
         ...(pageToken ? { pageToken } : {}),
       });
       const events = listing.delivered ? page.items.filter(listing.delivered) : page.items;
       if (events.length > 0) {
         claim.assertHeld();
-        changes += await deliveries.enqueue(events.map(toEventFields), observedAt);
+        // Google lists a deleted event bare: it is delivered with what it last had.
+        const changed = await this.eventMemory.complete(calendarId, googleCalendarId, events.map(toEventFields));
+        changes += await deliveries.enqueue(changed, observedAt);
       }
+      // Every event listed is remembered (a baseline's too, though it delivers none), the cancelled ones forgotten.
+      claim.assertHeld();
+      await this.eventMemory.remember(calendarId, googleCalendarId, page.items.map(toEventFields));
       if (page.nextPageToken) {
         pageToken = page.nextPageToken;
         continue;

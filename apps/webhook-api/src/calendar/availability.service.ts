@@ -1,11 +1,14 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AvailabilityRequestDto, AvailabilityResultDto, ErrorCode } from '@connector-service/contracts';
 import { DomainException } from '@connector-service/app-core';
-import { computeSlots } from './availability';
+import { AvailabilityRules, BusyInterval, computeSlots } from './availability';
 import { CalendarMetrics } from './calendar.metrics';
 import { FreeBusyService } from './free-busy.service';
 
 const MINUTE_MS = 60_000;
+
+/** The slot rules of an availability request (single or group): everything but whose calendars. */
+export type SlotRulesRequest = Omit<AvailabilityRequestDto, 'googleCalendarIds'>;
 
 /**
  * Bookable slots: free/busy of every listed calendar (fetched live, the buffers' width
@@ -20,15 +23,28 @@ export class AvailabilityService {
   ) {}
 
   async availability(calendarId: string, request: AvailabilityRequestDto): Promise<AvailabilityResultDto> {
-    const timeMin = new Date(request.timeMin);
-    const timeMax = new Date(request.timeMax);
-    const bufferBeforeMinutes = request.bufferBeforeMinutes ?? 0;
-    const bufferAfterMinutes = request.bufferAfterMinutes ?? 0;
+    const busy = await this.busyTimes(calendarId, request, request.googleCalendarIds ?? ['primary']);
+    const stopTimer = this.metrics.slotComputeSeconds.startTimer();
+    const slots = computeSlots(slotRules(request, new Date()), busy);
+    stopTimer();
+    return { timeZone: request.timeZone, slots };
+  }
+
+  /**
+   * The busy time of the connection's listed calendars over the request's range widened by
+   * its buffers (any order, may overlap); 404 NOT_FOUND (details: each unreadable
+   * `{ googleCalendarId, error }`) when Google cannot read one of them.
+   */
+  async busyTimes(
+    calendarId: string,
+    request: SlotRulesRequest,
+    googleCalendarIds: readonly string[],
+  ): Promise<BusyInterval[]> {
     const calendars = await this.freeBusy.busyOf(
       calendarId,
-      new Date(timeMin.getTime() - bufferBeforeMinutes * MINUTE_MS),
-      new Date(timeMax.getTime() + bufferAfterMinutes * MINUTE_MS),
-      request.googleCalendarIds ?? ['primary'],
+      new Date(Date.parse(request.timeMin) - (request.bufferBeforeMinutes ?? 0) * MINUTE_MS),
+      new Date(Date.parse(request.timeMax) + (request.bufferAfterMinutes ?? 0) * MINUTE_MS),
+      googleCalendarIds,
     );
     const unreadable = calendars.filter((calendar) => calendar.error);
     if (unreadable.length > 0) {
@@ -39,23 +55,22 @@ export class AvailabilityService {
         unreadable.map(({ googleCalendarId, error }) => ({ googleCalendarId, error })),
       );
     }
-    const stopTimer = this.metrics.slotComputeSeconds.startTimer();
-    const slots = computeSlots(
-      {
-        timeMin,
-        timeMax,
-        durationMinutes: request.durationMinutes,
-        timeZone: request.timeZone,
-        ...(request.workingHours ? { workingHours: request.workingHours } : {}),
-        slotStepMinutes: request.slotStepMinutes ?? request.durationMinutes,
-        bufferBeforeMinutes,
-        bufferAfterMinutes,
-        minNoticeMinutes: request.minNoticeMinutes ?? 0,
-        now: new Date(),
-      },
-      calendars.flatMap((calendar) => calendar.busy),
-    );
-    stopTimer();
-    return { timeZone: request.timeZone, slots };
+    return calendars.flatMap((calendar) => calendar.busy);
   }
+}
+
+/** The slot engine's rules from a request, the contract's defaults filled in. */
+export function slotRules(request: SlotRulesRequest, now: Date): AvailabilityRules {
+  return {
+    timeMin: new Date(request.timeMin),
+    timeMax: new Date(request.timeMax),
+    durationMinutes: request.durationMinutes,
+    timeZone: request.timeZone,
+    ...(request.workingHours ? { workingHours: request.workingHours } : {}),
+    slotStepMinutes: request.slotStepMinutes ?? request.durationMinutes,
+    bufferBeforeMinutes: request.bufferBeforeMinutes ?? 0,
+    bufferAfterMinutes: request.bufferAfterMinutes ?? 0,
+    minNoticeMinutes: request.minNoticeMinutes ?? 0,
+    now,
+  };
 }

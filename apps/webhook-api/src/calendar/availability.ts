@@ -20,6 +20,12 @@
  *   from timeMin rounded up to a whole second (slot times are printed without milliseconds).
  * - Slots of overlapping windows are merged: the output is sorted by start and unique.
  *
+ * Group availability (computeGroupSlots) uses the same grid: the candidate starts (every grid
+ * point the rules allow, busy time ignored) are computed once, and each participant's merged
+ * busy intervals are swept against them once (two moving indexes, O(candidates + intervals)
+ * per participant, no per-slot scan). For one participant with `required` 1 it lists exactly
+ * what computeSlots lists.
+ *
  * Measured with a throw-away tsx script (Node 20, this 2-core VM, load average ~4 from other
  * test runs; 2,000 runs after 500 warm-up): 7 days, Mon–Fri 09:00–17:00, Europe/Berlin,
  * 200 busy intervals over 3 calendars (unsorted, overlapping): 30-minute slots every 30 min
@@ -81,6 +87,80 @@ export function isValidTimeZone(zone: string): boolean {
 }
 
 export function computeSlots(rules: AvailabilityRules, busy: readonly BusyInterval[]): Slot[] {
+  const plan = planSlots(rules);
+  if (!plan) {
+    return [];
+  }
+  const format = new SlotFormatter(plan.zone, plan.durationMs);
+  return slotStarts(plan, mergeBusy(busy)).map((start) => format.slot(start));
+}
+
+/** A slot of a group, with who is free for it. */
+export interface GroupSlot extends Slot {
+  /** Indexes (into the busy lists given) of the participants free for the slot, ascending. */
+  free: number[];
+}
+
+/**
+ * The slots at least `required` of the participants are free for, each with the indexes of
+ * those who are: the grid of computeSlots computed once, then each participant's busy
+ * intervals (any order, may overlap) swept against it once. `required` above the number of
+ * participants lists nothing.
+ */
+export function computeGroupSlots(
+  rules: AvailabilityRules,
+  busyByParticipant: readonly (readonly BusyInterval[])[],
+  required: number,
+): GroupSlot[] {
+  if (!Number.isInteger(required) || required < 1) {
+    throw new RangeError('required must be a whole number of participants, at least 1');
+  }
+  const plan = planSlots(rules);
+  if (!plan || required > busyByParticipant.length) {
+    return [];
+  }
+  const candidates = slotStarts(plan, NO_BUSY);
+  const freeCounts = new Uint16Array(candidates.length);
+  const freeFlags = busyByParticipant.map((busy) => {
+    const flags = markFree(plan, candidates, mergeBusy(busy));
+    for (let c = 0; c < candidates.length; c++) {
+      freeCounts[c] += flags[c];
+    }
+    return flags;
+  });
+
+  const format = new SlotFormatter(plan.zone, plan.durationMs);
+  const slots: GroupSlot[] = [];
+  for (let c = 0; c < candidates.length; c++) {
+    if (freeCounts[c] < required) {
+      continue;
+    }
+    const free: number[] = [];
+    for (let p = 0; p < freeFlags.length; p++) {
+      if (freeFlags[p][c] === 1) {
+        free.push(p);
+      }
+    }
+    slots.push({ ...format.slot(candidates[c]), free });
+  }
+  return slots;
+}
+
+/** The rules made ready for the grid: zone, lengths in ms, the windows slots may lie in. */
+interface SlotPlan {
+  zone: IANAZone;
+  durationMs: number;
+  stepMs: number;
+  bufferBeforeMs: number;
+  bufferAfterMs: number;
+  windows: Window[];
+  /** No slot starts before this (the range's start, now + notice). */
+  earliestStart: number;
+  rangeEnd: number;
+}
+
+/** The validated rules as a SlotPlan; undefined when the range is empty (no slot at all). */
+function planSlots(rules: AvailabilityRules): SlotPlan | undefined {
   const zone = IANAZone.create(rules.timeZone);
   if (!zone.isValid) {
     throw new RangeError(`Unknown time zone: ${rules.timeZone}`);
@@ -90,46 +170,67 @@ export function computeSlots(rules: AvailabilityRules, busy: readonly BusyInterv
   const rangeStart = Math.ceil(rules.timeMin.getTime() / SECOND_MS) * SECOND_MS;
   const rangeEnd = rules.timeMax.getTime();
   if (!(rangeEnd > rangeStart)) {
-    return [];
+    return undefined;
   }
-
-  const windows =
-    rules.workingHours === undefined
-      ? [{ start: rangeStart, end: rangeEnd }]
-      : workingWindows(rules.workingHours, zone, rangeStart, rangeEnd);
-  const walker = new SlotWalker(
-    mergeBusy(busy),
+  return {
+    zone,
     durationMs,
     stepMs,
-    rules.bufferBeforeMinutes * MINUTE_MS,
-    rules.bufferAfterMinutes * MINUTE_MS,
-  );
-  const earliestStart = Math.max(rangeStart, rules.now.getTime() + rules.minNoticeMinutes * MINUTE_MS);
+    bufferBeforeMs: rules.bufferBeforeMinutes * MINUTE_MS,
+    bufferAfterMs: rules.bufferAfterMinutes * MINUTE_MS,
+    windows:
+      rules.workingHours === undefined
+        ? [{ start: rangeStart, end: rangeEnd }]
+        : workingWindows(rules.workingHours, zone, rangeStart, rangeEnd),
+    earliestStart: Math.max(rangeStart, rules.now.getTime() + rules.minNoticeMinutes * MINUTE_MS),
+    rangeEnd,
+  };
+}
+
+/** The start of every slot of the plan that overlaps no `busy` interval: sorted, unique. */
+function slotStarts(plan: SlotPlan, busy: MergedBusy): number[] {
+  const walker = new SlotWalker(busy, plan.durationMs, plan.stepMs, plan.bufferBeforeMs, plan.bufferAfterMs);
   const starts: number[] = [];
   let ordered = true;
-  for (const window of windows) {
+  for (const window of plan.windows) {
     const before = starts.length;
-    walker.collect(window.start, Math.max(window.start, earliestStart), Math.min(window.end, rangeEnd), starts);
+    walker.collect(
+      window.start,
+      Math.max(window.start, plan.earliestStart),
+      Math.min(window.end, plan.rangeEnd),
+      starts,
+    );
     if (before > 0 && starts.length > before && starts[before] <= starts[before - 1]) {
       ordered = false;
     }
   }
-  if (!ordered) {
-    starts.sort((a, b) => a - b);
+  if (ordered) {
+    return starts;
   }
+  // Overlapping windows: sorted, and a start two windows share listed once.
+  starts.sort((a, b) => a - b);
+  return starts.filter((start, i) => i === 0 || start !== starts[i - 1]);
+}
 
-  const startOffsets = new OffsetLookup(zone);
-  const endOffsets = new OffsetLookup(zone);
-  const slots: Slot[] = [];
-  for (let i = 0; i < starts.length; i++) {
-    const start = starts[i];
-    if (i > 0 && start === starts[i - 1]) {
-      continue;
+/**
+ * 1 for each candidate start (ascending) whose slot, widened by the buffers, overlaps no
+ * busy interval, else 0: one pass with a busy index that only moves forward, since the
+ * candidates and the merged intervals are both sorted.
+ */
+function markFree(plan: SlotPlan, candidates: readonly number[], busy: MergedBusy): Uint8Array {
+  const { starts: busyStarts, ends: busyEnds } = busy;
+  const reach = plan.durationMs + plan.bufferAfterMs;
+  const flags = new Uint8Array(candidates.length);
+  let i = 0;
+  for (let c = 0; c < candidates.length; c++) {
+    const start = candidates[c];
+    const widenedStart = start - plan.bufferBeforeMs;
+    while (i < busyEnds.length && busyEnds[i] <= widenedStart) {
+      i++;
     }
-    const end = start + durationMs;
-    slots.push({ start: formatInstant(start, startOffsets.at(start)), end: formatInstant(end, endOffsets.at(end)) });
+    flags[c] = i < busyEnds.length && busyStarts[i] < start + reach ? 0 : 1;
   }
-  return slots;
+  return flags;
 }
 
 interface Window {
@@ -142,6 +243,8 @@ interface MergedBusy {
   starts: number[];
   ends: number[];
 }
+
+const NO_BUSY: MergedBusy = { starts: [], ends: [] };
 
 function mergeBusy(busy: readonly BusyInterval[]): MergedBusy {
   // Touching intervals merge too: no slot fits in a zero-length gap.
@@ -314,6 +417,28 @@ class OffsetLookup {
       }
     }
     return this.offset;
+  }
+}
+
+/** Slots as ISO strings with the zone's offset at their start and at their end. */
+class SlotFormatter {
+  private readonly startOffsets: OffsetLookup;
+  private readonly endOffsets: OffsetLookup;
+
+  constructor(
+    zone: IANAZone,
+    private readonly durationMs: number,
+  ) {
+    this.startOffsets = new OffsetLookup(zone);
+    this.endOffsets = new OffsetLookup(zone);
+  }
+
+  slot(start: number): Slot {
+    const end = start + this.durationMs;
+    return {
+      start: formatInstant(start, this.startOffsets.at(start)),
+      end: formatInstant(end, this.endOffsets.at(end)),
+    };
   }
 }
 

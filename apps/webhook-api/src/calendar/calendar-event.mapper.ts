@@ -1,4 +1,4 @@
-import { CalendarEventDto } from '@connector-service/contracts';
+import { CalendarEventDto, EventTags } from '@connector-service/contracts';
 import { GoogleEvent } from '../google/google-calendar.api';
 
 export type CalendarEventFields = Omit<CalendarEventDto, 'googleCalendarId'>;
@@ -27,14 +27,34 @@ export function toEventFields(event: GoogleEvent): CalendarEventFields {
       email: attendee.email ?? '',
       ...(attendee.optional ? { optional: true } : {}),
       ...(attendee.responseStatus ? { responseStatus: attendee.responseStatus } : {}),
+      ...(attendee.self ? { self: true } : {}),
+      ...(attendee.organizer ? { organizer: true } : {}),
+      ...(attendee.comment ? { comment: attendee.comment } : {}),
     })),
+    ...(event.organizer?.email
+      ? {
+          organizer: {
+            email: event.organizer.email,
+            ...(event.organizer.displayName ? { displayName: event.organizer.displayName } : {}),
+            ...(event.organizer.self ? { self: true } : {}),
+          },
+        }
+      : {}),
     htmlLink: event.htmlLink ?? '',
     ...(meetLink ? { meetLink } : {}),
     ...(event.recurrence?.length ? { recurrence: event.recurrence } : {}),
     ...(event.recurringEventId ? { recurringEventId: event.recurringEventId } : {}),
+    ...(event.originalStartTime ? { originalStartTime: eventTime(event.originalStartTime) } : {}),
+    tags: tagsOf(event),
     created: event.created ?? '',
     updated: event.updated ?? '',
   };
+}
+
+/** The platform's tags: the event's private extended properties (string values only, as Google keeps them). */
+export function tagsOf(event: GoogleEvent): EventTags {
+  const stored = event.extendedProperties?.private ?? {};
+  return Object.fromEntries(Object.entries(stored).filter((entry) => typeof entry[1] === 'string'));
 }
 
 function eventTime(time: GoogleEvent['start']): CalendarEventDto['start'] {

@@ -15,7 +15,9 @@ import {
   FreeBusyRequestDto,
   FreeBusyResultDto,
   ListEventsQueryDto,
+  RespondToEventDto,
   UpdateEventDto,
+  UpdateEventQueryDto,
   EventDateDto,
   EventDateTimeDto,
 } from '@connector-service/contracts';
@@ -96,7 +98,10 @@ export class CalendarController {
   }
 
   @Get('events')
-  @ApiOperation({ summary: 'Single events (recurring ones expanded) in start order, with Google’s page tokens' })
+  @ApiOperation({
+    summary: 'Single events (recurring ones expanded) in start order, with Google’s page tokens',
+    description: 'tag=key:value (repeatable) lists only the events that carry every given tag.',
+  })
   @ApiEnvelope(EventsPageDto)
   @ApiErrors(...CALENDAR_ERRORS)
   listEvents(@Param() params: CalendarIdParamsDto, @Query() query: ListEventsQueryDto): Promise<EventsPageDto> {
@@ -108,8 +113,9 @@ export class CalendarController {
     summary: 'Create an event; idempotent with Idempotency-Key; with requireFree only if its time is free',
     description:
       'A replay of an earlier request with the same key answers its event with the header Idempotent-Replayed: true. ' +
-      '409 SLOT_TAKEN (error.details: the busy interval) when requireFree finds the time busy; 422 IDEMPOTENCY_KEY_REUSED ' +
-      'for a key used with another body.',
+      '409 SLOT_TAKEN (error.details: the busy interval, and for a series the first occurrence that is not free) when ' +
+      'requireFree finds the time busy (a series: any occurrence of the next 365 days, at most 100); ' +
+      '422 IDEMPOTENCY_KEY_REUSED for a key used with another body.',
   })
   @ApiIdempotencyKey()
   @ApiEnvelope(CalendarEventDto, { status: HttpStatus.CREATED })
@@ -137,15 +143,37 @@ export class CalendarController {
   }
 
   @Patch('events/:eventId')
-  @ApiOperation({ summary: 'Change the given fields of an event' })
+  @ApiOperation({
+    summary:
+      'Change the given fields of an event (tags: replaced); with scope=following, an instance and every later one',
+    description:
+      'An instance id changes that occurrence alone, a series id the whole series. scope=following on an instance ' +
+      'splits its series as Google does and answers the new series (400 on an event that is not an instance).',
+  })
   @ApiEnvelope(CalendarEventDto)
   @ApiErrors(...CALENDAR_ERRORS, HttpStatus.PAYLOAD_TOO_LARGE)
   updateEvent(
     @Param() params: ConnectionEventParamsDto,
-    @Query() query: EventCalendarQueryDto,
+    @Query() query: UpdateEventQueryDto,
     @Body() body: UpdateEventDto,
   ): Promise<CalendarEventDto> {
-    return this.events.update(params.calendarId, params.eventId, query.googleCalendarId, body);
+    return this.events.update(params.calendarId, params.eventId, query, body);
+  }
+
+  @Post('events/:eventId/respond')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Answer an invitation as the connected account (its own attendee entry)',
+    description: "409 NOT_AN_ATTENDEE when the connected account is not among the event's attendees.",
+  })
+  @ApiEnvelope(CalendarEventDto)
+  @ApiErrors(...CALENDAR_ERRORS, HttpStatus.PAYLOAD_TOO_LARGE)
+  respondToEvent(
+    @Param() params: ConnectionEventParamsDto,
+    @Query() query: EventCalendarQueryDto,
+    @Body() body: RespondToEventDto,
+  ): Promise<CalendarEventDto> {
+    return this.events.respond(params.calendarId, params.eventId, query.googleCalendarId, body);
   }
 
   @Delete('events/:eventId')

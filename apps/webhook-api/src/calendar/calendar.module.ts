@@ -8,11 +8,13 @@ import { CalendarController } from './calendar.controller';
 import { CalendarMetrics } from './calendar.metrics';
 import { EventsService } from './events.service';
 import { FreeBusyService } from './free-busy.service';
+import { GroupAvailabilityController } from './group-availability.controller';
+import { GroupAvailabilityService } from './group-availability.service';
 import { IdempotencyRecordRepository } from './idempotency-record.repository';
 import { IdempotencyRecord, IdempotencyRecordSchema } from './idempotency-record.schema';
 import { IdempotencyService } from './idempotency.service';
 
-/** Calendar work on a connection: calendars, free/busy, availability, events, idempotency keys. */
+/** Calendar work on a connection: calendars, free/busy, availability (also of a group), events, idempotency keys. */
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: IdempotencyRecord.name, schema: IdempotencyRecordSchema }]),
@@ -21,12 +23,13 @@ import { IdempotencyService } from './idempotency.service';
     GoogleApiModule,
     LeasesModule,
   ],
-  controllers: [CalendarController],
+  controllers: [CalendarController, GroupAvailabilityController],
   providers: [
     AvailabilityService,
     CalendarMetrics,
     EventsService,
     FreeBusyService,
+    GroupAvailabilityService,
     IdempotencyRecordRepository,
     IdempotencyService,
   ],

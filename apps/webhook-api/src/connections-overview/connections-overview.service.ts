@@ -4,11 +4,11 @@ import {
   ConnectionOverviewPageDto,
   ListConnectionsQueryDto,
 } from '@connector-service/contracts';
-import { CalendarSyncStateRepository } from '../calendar-sync/calendar-sync-state.repository';
+import { CalendarSyncStateRepository, SyncOutcome } from '../calendar-sync/calendar-sync-state.repository';
 import { ConnectionRepository } from '../connections/connection.repository';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { PushChannelRepository } from '../push-channels/push-channel.repository';
-import { OpenChannel, toConnectionOverview } from './connection-overview';
+import { ConnectionFigures, OpenChannel, toConnectionOverview } from './connection-overview';
 
 /**
  * The operator's view (CONTRACT.md, "Connection lifecycle"): a page of connections and, for
@@ -37,7 +37,8 @@ export class ConnectionsOverviewService {
       this.channels.findOpenOfConnections(calendarIds),
       this.deliveries.countsByConnection(calendarIds),
     ]);
-    const syncOf = new Map(syncs.map((state) => [state._id, state]));
+    const syncsOf = new Map<string, SyncOutcome[]>();
+    for (const state of syncs) syncsOf.set(state.calendarId, [...(syncsOf.get(state.calendarId) ?? []), state]);
     const channelsOf = new Map<string, OpenChannel[]>();
     for (const channel of channels) {
       channelsOf.set(channel.calendarId, [...(channelsOf.get(channel.calendarId) ?? []), channel]);
@@ -45,11 +46,31 @@ export class ConnectionsOverviewService {
     const items = page.map((connection, index) => {
       const calendarId = calendarIds[index] as string;
       return toConnectionOverview(connection, {
-        sync: syncOf.get(calendarId),
+        sync: combinedSync(syncsOf.get(calendarId) ?? []),
         channels: channelsOf.get(calendarId) ?? [],
         deliveries: deliveries.get(calendarId),
       });
     });
     return found.length > limit ? { items, nextCursor: calendarIds[calendarIds.length - 1] } : { items };
   }
+}
+
+/**
+ * One connection's sync as the overview shows it, over its watched calendars: synced as of
+ * its least recently synced calendar (null while one never was), and the first failing one's error.
+ */
+function combinedSync(states: readonly SyncOutcome[]): ConnectionFigures['sync'] {
+  if (states.length === 0) return undefined;
+  // A projection may leave out a field that is null (FerretDB does).
+  const synced = states.map((state) => state.lastSyncedAt ?? null);
+  const lastSyncedAt = synced.some((at) => at === null)
+    ? null
+    : new Date(Math.min(...synced.map((at) => (at as Date).getTime())));
+  const failing = states.find((state) => state.lastError);
+  const lastError = failing
+    ? states.length > 1
+      ? `${failing.googleCalendarId}: ${failing.lastError as string}`
+      : failing.lastError
+    : null;
+  return { lastSyncedAt, lastError };
 }

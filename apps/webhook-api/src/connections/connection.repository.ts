@@ -10,6 +10,7 @@ import {
   GoogleCalendarConnection,
   StatusChange,
   StatusChangeConsequence,
+  WatchedCalendarChoice,
   owedStatusChange,
   pendingMetadataUpdate,
 } from './google-calendar-connection.schema';
@@ -79,6 +80,29 @@ const INDEX_NOT_FOUND = 27;
  * and are sealed here (TokenCipher), and come out opened only through `openTokens`.
  * Every write goes through DocumentWrites, keyed by the connection's id.
  */
+/** What a connection's watched calendars are decided by (watchedCalendarsOf). */
+export type WatchingConnection = Pick<
+  ConnectionRecord,
+  | '_id'
+  | 'googleEmail'
+  | 'stateVersion'
+  | 'connectedAt'
+  | 'accountVersion'
+  | 'accountConnectedAt'
+  | 'watchedCalendars'
+  | 'watchedAccountVersion'
+>;
+const WATCHING_FIELDS = {
+  _id: 1,
+  googleEmail: 1,
+  stateVersion: 1,
+  connectedAt: 1,
+  accountVersion: 1,
+  accountConnectedAt: 1,
+  watchedCalendars: 1,
+  watchedAccountVersion: 1,
+};
+
 @Injectable()
 export class ConnectionRepository implements OnModuleInit {
   constructor(
@@ -180,6 +204,33 @@ export class ConnectionRepository implements OnModuleInit {
 
   findBySubaccount(subaccountId: string): Promise<ConnectionRecord | null> {
     return this.model.findOne({ subaccountId }).lean().exec();
+  }
+
+  /**
+   * The calendars to watch, chosen for the Google account connected at `accountVersion`:
+   * stored only while the connection is connected to that account (else false). The latest
+   * choice wins; the caller then brings sync states and channels in line with it.
+   */
+  async setWatchedCalendars(
+    calendarId: Types.ObjectId,
+    accountVersion: number,
+    calendars: WatchedCalendarChoice[],
+  ): Promise<ConnectionRecord | null> {
+    return this.writes.run(calendarId.toString(), () =>
+      this.model
+        .findOneAndUpdate(
+          {
+            _id: calendarId,
+            status: ConnectionStatus.Connected,
+            // Connections stored before accountVersion was recorded count from their stateVersion.
+            $or: [{ accountVersion }, { accountVersion: { $exists: false }, stateVersion: accountVersion }],
+          },
+          { $set: { watchedCalendars: calendars, watchedAccountVersion: accountVersion } },
+          { returnDocument: 'after' },
+        )
+        .lean<ConnectionRecord>()
+        .exec(),
+    );
   }
 
   /** The connection's tokens, opened. */
@@ -355,18 +406,12 @@ export class ConnectionRepository implements OnModuleInit {
   }
 
   /** Connected connections, by id, in pages (for adopting those that predate a feature). */
-  findConnectedIds(
-    afterId: Types.ObjectId | null,
-    limit: number,
-  ): Promise<Pick<ConnectionRecord, '_id' | 'googleEmail'>[]> {
+  findConnectedIds(afterId: Types.ObjectId | null, limit: number): Promise<WatchingConnection[]> {
     return this.model
-      .find(
-        { ...(afterId ? { _id: { $gt: afterId } } : {}), status: ConnectionStatus.Connected },
-        { _id: 1, googleEmail: 1 },
-      )
+      .find({ ...(afterId ? { _id: { $gt: afterId } } : {}), status: ConnectionStatus.Connected }, WATCHING_FIELDS)
       .sort({ _id: 1 })
       .limit(limit)
-      .lean<Pick<ConnectionRecord, '_id' | 'googleEmail'>[]>()
+      .lean<WatchingConnection[]>()
       .exec();
   }
 

@@ -1,4 +1,4 @@
-import type { GoogleCalendarConnection } from './google-calendar-connection.schema';
+import type { GoogleCalendarConnection, WatchedCalendarChoice } from './google-calendar-connection.schema';
 
 /** Who a connection (or a consent) is with at Google. */
 export interface GoogleIdentity {
@@ -20,6 +20,9 @@ type AccountFields = Pick<
   'stateVersion' | 'connectedAt' | 'accountVersion' | 'accountConnectedAt'
 >;
 
+type WatchFields = AccountFields &
+  Pick<GoogleCalendarConnection, 'googleEmail' | 'watchedCalendars' | 'watchedAccountVersion'>;
+
 /**
  * The `stateVersion` at which the connection's current Google account was connected: its
  * sync state and push channels belong to that account from this version on. Connections
@@ -32,4 +35,14 @@ export function accountVersionOf(connection: AccountFields): number {
 /** When the connection's current Google account was connected: a baseline delivers what changed since. */
 export function accountConnectedAtOf(connection: AccountFields): Date {
   return connection.accountConnectedAt ?? connection.connectedAt;
+}
+
+/**
+ * The calendars the connection watches: those the platform chose for its current Google
+ * account, else the primary calendar (by the account's e-mail, Google's own id for it).
+ */
+export function watchedCalendarsOf(connection: WatchFields): WatchedCalendarChoice[] {
+  const chosen = connection.watchedCalendars;
+  if (chosen && chosen.length > 0 && connection.watchedAccountVersion === accountVersionOf(connection)) return chosen;
+  return [{ googleCalendarId: connection.googleEmail }];
 }

@@ -82,6 +82,19 @@ const StatusChangeSchema = SchemaFactory.createForClass(StatusChange);
 /** The done flags of a StatusChange, one per consequence. */
 export type StatusChangeConsequence = 'webhookEnqueued' | 'syncSettled' | 'channelsSettled';
 
+/** A calendar the platform chose to watch. */
+@Schema({ _id: false, versionKey: false })
+export class WatchedCalendarChoice {
+  /** Google's own id (the primary calendar by the account's e-mail). */
+  @Prop({ type: String, required: true })
+  googleCalendarId!: string;
+
+  @Prop({ type: String })
+  summary?: string;
+}
+
+const WatchedCalendarChoiceSchema = SchemaFactory.createForClass(WatchedCalendarChoice);
+
 export const GOOGLE_CALENDAR_CONNECTION_COLLECTION = 'googlecalendarconnections';
 
 /** One subaccount's Google Calendar connection; its `_id` is the `calendarId`. */
@@ -152,6 +165,17 @@ export class GoogleCalendarConnection {
   /** When the current Google account was connected (kept like `accountVersion`); see accountConnectedAtOf. */
   @Prop({ type: Date })
   accountConnectedAt?: Date;
+
+  /**
+   * The calendars the platform chose to watch (Google's ids, with their names when chosen),
+   * for the Google account connected at `watchedAccountVersion`; null, or chosen for another
+   * account: the primary calendar alone. See watchedCalendarsOf.
+   */
+  @Prop({ type: [WatchedCalendarChoiceSchema], default: null })
+  watchedCalendars!: WatchedCalendarChoice[] | null;
+
+  @Prop({ type: Number, default: null })
+  watchedAccountVersion!: number | null;
 
   @Prop({ type: MetadataUpdate, default: () => ({}) })
   metadataUpdate!: MetadataUpdate;

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DomainException, NotFoundDomainException } from '@connector-service/app-core';
 import {
   CalendarEventsChangedPayload,
+  CalendarWatchEndedPayload,
   ChangedCalendarEvent,
   ConnectionStatusChangedPayload,
   DeliveryDto,
@@ -10,6 +11,7 @@ import {
   DeliveryType,
   ErrorCode,
   ListDeliveriesQueryDto,
+  WatchEndedReason,
 } from '@connector-service/contracts';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { newDeliveryId } from './delivery-id';
@@ -43,6 +45,13 @@ export interface StatusChange extends DeliveryConnection {
    * nothing new (a relay replaying after a crash sends one delivery, not two).
    */
   readonly deliveryId?: string;
+}
+
+export interface WatchEnded extends DeliveryConnection {
+  readonly googleCalendarId: string;
+  readonly reason: WatchEndedReason;
+  /** Its `webhook-id`, fixed when the calendar ended: enqueuing it again stores nothing new. */
+  readonly deliveryId: string;
 }
 
 /**
@@ -134,6 +143,41 @@ export class DeliveriesService {
     const tail = await this.deliveries.tail(stream);
     if (!tail || tail.syncedFrom !== syncedFrom || ownIds.has(tail._id)) return null;
     return new Set(await this.deliveries.changeKeysFrom(stream, syncedFrom));
+  }
+
+  /** Enqueues `calendar.watch_ended` (once per id). */
+  async enqueueWatchEnded(ended: WatchEnded): Promise<EnqueuedDelivery | null> {
+    if (!this.enabled) return null;
+    if (await this.deliveries.findById(ended.deliveryId)) return { id: ended.deliveryId, sequence: null };
+    const stream = `watch:${ended.calendarId}:${ended.googleCalendarId}`;
+    const delivery = await this.deliveries.append(stream, () => {
+      const createdAt = new Date();
+      const payload: CalendarWatchEndedPayload = {
+        type: DeliveryType.CalendarWatchEnded,
+        timestamp: createdAt.toISOString(),
+        data: {
+          subaccountId: ended.subaccountId,
+          calendarId: ended.calendarId,
+          googleCalendarId: ended.googleCalendarId,
+          reason: ended.reason,
+        },
+      };
+      return {
+        _id: ended.deliveryId,
+        type: DeliveryType.CalendarWatchEnded,
+        calendarId: ended.calendarId,
+        subaccountId: ended.subaccountId,
+        googleCalendarId: ended.googleCalendarId,
+        sequence: null,
+        stream,
+        body: JSON.stringify(payload),
+        createdAt,
+        observedAt: null,
+        syncedFrom: null,
+      };
+    });
+    this.worker.deliverSoon(stream);
+    return { id: delivery._id, sequence: null };
   }
 
   /** Enqueues `connection.status_changed`; ordered with the connection's other status changes. */

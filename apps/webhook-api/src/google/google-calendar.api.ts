@@ -29,6 +29,8 @@ export interface ListEventsOptions {
   timeMax?: string;
   pageToken?: string;
   maxResults?: number;
+  /** `key=value` filters on private extended properties; an event must match every one. */
+  privateExtendedProperty?: string[];
 }
 
 /** One page of a sync listing: the changes (or, without a syncToken, every event), stored series unexpanded. */
@@ -128,11 +130,34 @@ export class GoogleCalendarApi {
           ...(options.timeMax ? { timeMax: options.timeMax } : {}),
           ...(options.pageToken ? { pageToken: options.pageToken } : {}),
           ...(options.maxResults ? { maxResults: options.maxResults } : {}),
+          ...(options.privateExtendedProperty?.length
+            ? { privateExtendedProperty: options.privateExtendedProperty }
+            : {}),
         },
         requestOptions,
       ),
     );
     return { items: data.items ?? [], ...(data.nextPageToken ? { nextPageToken: data.nextPageToken } : {}) };
+  }
+
+  /**
+   * The stored events that share an iCalendar UID (not expanded, not cancelled): a recurring
+   * series and the instances changed on their own (exceptions). One page of Google's largest
+   * size: a series has far fewer exceptions.
+   */
+  async listByICalUID(calendarId: string, googleCalendarId: string, iCalUID: string): Promise<GoogleEvent[]> {
+    const data = await this.google.request(calendarId, 'events.list', ({ auth, options }) =>
+      this.calendar.events.list({ auth, calendarId: googleCalendarId, iCalUID, maxResults: SYNC_PAGE_SIZE }, options),
+    );
+    return data.items ?? [];
+  }
+
+  /** calendars.get: the calendar's IANA time zone (what a recurring event without one repeats in). */
+  async calendarTimeZone(calendarId: string, googleCalendarId: string): Promise<string | undefined> {
+    const data = await this.google.request(calendarId, 'calendars.get', ({ auth, options }) =>
+      this.calendar.calendars.get({ auth, calendarId: googleCalendarId }, options),
+    );
+    return data.timeZone ?? undefined;
   }
 
   getEvent(calendarId: string, googleCalendarId: string, eventId: string): Promise<GoogleEvent> {

@@ -22,6 +22,11 @@ export class PushChannelRepository {
     await this.model.updateOne({ _id: id }, { $set: { renewAt }, $inc: { renewalFailures: 1 } }).exec();
   }
 
+  /** The renewal poll is to look at the channel at `at` (its calendar is no longer watched: it stops it). */
+  async renewBy(id: string, at: Date): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { renewAt: at } }).exec();
+  }
+
   findById(id: string): Promise<PushChannel | null> {
     return this.model.findById(id).lean<PushChannel>().exec();
   }

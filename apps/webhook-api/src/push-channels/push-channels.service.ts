@@ -3,7 +3,8 @@ import { BackgroundWork, ConcurrencyLimit, DuePoller, retryDelayMs } from '@conn
 import { ConnectionStatus } from '@connector-service/contracts';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
-import { accountVersionOf } from '../connections/google-account';
+import { accountVersionOf, watchedCalendarsOf } from '../connections/google-account';
+import { calendarAccessLost } from '../google/calendar-access';
 import { GoogleApiException } from '../google/google-errors';
 import { GoogleCalendarApi } from '../google/google-calendar.api';
 import { Claim } from '../leases/claim';
@@ -15,8 +16,8 @@ import { PushChannel } from './push-channel.schema';
 import { PushChannelRepository } from './push-channel.repository';
 import { PushChannelsMetrics } from './push-channels.metrics';
 
-/** The calendar a connection's channel watches: the account's primary calendar. */
-const WATCHED_CALENDAR = 'primary';
+/** How channels opened before each watched calendar had its own named the primary calendar. */
+const LEGACY_PRIMARY = 'primary';
 const RENEWAL_POLL_MS = 1000;
 /** Channels this replica renews at once. */
 const MAX_CONCURRENT_RENEWALS = 4;
@@ -45,17 +46,18 @@ interface ChannelIds {
 
 /** What a push's channel headers are worth. */
 export type PushVerdict =
-  | { kind: 'accepted'; calendarId: string }
+  | { kind: 'accepted'; calendarId: string; googleCalendarId: string }
   /** The channel is ours but the token is wrong or missing. */
   | { kind: 'unauthorized' }
   /** Not a channel we keep (never ours, stopped, replaced, or for another resource). */
   | { kind: 'unknown' };
 
 /**
- * Google push channels (events.watch) on each connection's primary calendar, when
- * GOOGLE_PUSH_URL is set: opened when a connection becomes connected, renewed before they
- * lapse (the new one opened before the old one is stopped), stopped on disconnect, dropped
- * when access is lost. One lease per connection keeps two replicas from opening two.
+ * Google push channels (events.watch), one on each watched calendar of a connection, when
+ * GOOGLE_PUSH_URL is set: opened when a connection becomes connected or a calendar is
+ * watched, renewed before they lapse (the new one opened before the old one is stopped),
+ * stopped when a calendar is no longer watched and on disconnect, dropped when access is
+ * lost. One lease per connection keeps two replicas from opening two.
  */
 @Injectable()
 export class PushChannelsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -114,14 +116,18 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     if (channel.resourceId !== null && resourceId !== undefined && resourceId !== channel.resourceId) {
       return { kind: 'unknown' };
     }
-    return { kind: 'accepted', calendarId: channel.calendarId };
+    const googleCalendarId = await this.calendarOf(channel);
+    return googleCalendarId
+      ? { kind: 'accepted', calendarId: channel.calendarId, googleCalendarId }
+      : { kind: 'unknown' };
   }
 
   /**
-   * Makes sure the connection has a channel of its current Google account: one opened since
-   * that account was connected is kept (a re-consent of the same account keeps it); those of
-   * an account it no longer holds are stopped, after the new one is opened. Throws when
-   * Google cannot open one.
+   * Makes sure each calendar the connection watches has a channel of its current Google
+   * account: one opened since that account was connected is kept (a re-consent of the same
+   * account keeps it); those of an account it no longer holds, or of calendars no longer
+   * watched, are stopped, after the new ones are opened. A calendar Google will not watch
+   * (404, 403) is skipped: its sync ends it. Throws when Google cannot open one otherwise.
    */
   async ensureOpen(connection: ConnectionRecord): Promise<void> {
     if (!this.enabled) return;
@@ -130,10 +136,36 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
       const current = await this.connections.findById(calendarId);
       if (!current || current.status !== ConnectionStatus.Connected) return;
       const since = accountVersionOf(current);
+      const watched = watchedCalendarsOf(current).map((calendar) => calendar.googleCalendarId);
       const kept = await this.channels.findByConnection(calendarId);
-      const ofThisAccount = (channel: PushChannel) => channel.stateVersion >= since && channel.resourceId !== null;
-      if (!kept.some(ofThisAccount)) await this.open(current, claim);
-      for (const old of kept) if (!ofThisAccount(old)) await this.stop(old, claim, true);
+      const wanted = (channel: PushChannel) =>
+        channel.stateVersion >= since &&
+        channel.resourceId !== null &&
+        watched.includes(watchedCalendarOf(current, channel));
+      for (const googleCalendarId of watched) {
+        if (kept.some((channel) => wanted(channel) && watchedCalendarOf(current, channel) === googleCalendarId))
+          continue;
+        try {
+          await this.open(current, googleCalendarId, claim);
+        } catch (error) {
+          if (!calendarAccessLost(error)) throw error;
+          this.logger.warn(`Google will not watch ${googleCalendarId} of ${calendarId}: ${(error as Error).message}`);
+        }
+      }
+      for (const old of kept) if (!wanted(old)) await this.stop(old, claim, true);
+    });
+  }
+
+  /** Stops the channels on one calendar of the connection (its watch ended); background work. */
+  async stopWatching(calendarId: string, googleCalendarId: string): Promise<void> {
+    if (!this.enabled) return;
+    await this.underLease(calendarId, async (claim) => {
+      const connection = await this.connections.findById(calendarId);
+      for (const channel of await this.channels.findByConnection(calendarId)) {
+        if (!connection || watchedCalendarOf(connection, channel) === googleCalendarId) {
+          await this.stop(channel, claim, true);
+        }
+      }
     });
   }
 
@@ -171,7 +203,8 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
       await this.channels.insertOpening({
         _id: newChannelId(key),
         calendarId,
-        googleCalendarId: WATCHED_CALENDAR,
+        // Made before push channels: the primary calendar alone is watched.
+        googleCalendarId: connection.googleEmail,
         stateVersion: connection.stateVersion,
         // Never given to Google: the renewal opens the channel with a token of its own.
         tokenHash: channelTokenHash(newChannelToken()),
@@ -184,10 +217,47 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     return owed;
   }
 
-  /** Until when the connection has a channel Google confirmed (the latest one's expiration); null without one. */
-  async liveUntil(calendarId: string): Promise<Date | null> {
+  /**
+   * After the platform chose other calendars: each newly watched calendar without a channel
+   * gets one owed, and the channels of calendars no longer watched are due at once; the
+   * renewal poll opens and stops them (claimed, bounded, retried, by any replica, after any
+   * restart), so the request that chose them waits for no Google call.
+   */
+  async settleWatched(connection: ConnectionRecord): Promise<void> {
+    if (!this.enabled) return;
+    const calendarId = connection._id.toString();
+    const since = accountVersionOf(connection);
+    const watched = watchedCalendarsOf(connection).map((calendar) => calendar.googleCalendarId);
+    const kept = await this.channels.findByConnection(calendarId);
+    const now = new Date();
+    for (const channel of kept) {
+      if (!watched.includes(watchedCalendarOf(connection, channel))) await this.channels.renewBy(channel._id, now);
+    }
+    const { key } = await this.ids();
+    for (const googleCalendarId of watched) {
+      const covered = kept.some(
+        (channel) => channel.stateVersion >= since && watchedCalendarOf(connection, channel) === googleCalendarId,
+      );
+      if (covered) continue;
+      await this.channels.insertOpening({
+        _id: newChannelId(key),
+        calendarId,
+        googleCalendarId,
+        stateVersion: connection.stateVersion,
+        // Never given to Google: the renewal opens the channel with a token of its own.
+        tokenHash: channelTokenHash(newChannelToken()),
+        openedAt: now,
+        renewAt: now,
+      });
+    }
+  }
+
+  /** Until when the calendar has a channel Google confirmed (the latest one's expiration); null without one. */
+  async liveUntil(connection: ConnectionRecord, googleCalendarId: string): Promise<Date | null> {
     if (!this.enabled) return null;
-    const open = (await this.channels.findByConnection(calendarId)).filter((channel) => channel.expiration !== null);
+    const open = (await this.channels.findByConnection(connection._id.toString())).filter(
+      (channel) => channel.expiration !== null && watchedCalendarOf(connection, channel) === googleCalendarId,
+    );
     const latest = Math.max(...open.map((channel) => (channel.expiration as Date).getTime()));
     return open.length > 0 && latest > Date.now() ? new Date(latest) : null;
   }
@@ -212,13 +282,28 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
           this.metrics.renewals.inc({ outcome: 'dropped' });
           return;
         }
-        if (channel.resourceId === null && (await this.hasLiveChannel(connection, channel._id))) {
+        const googleCalendarId = watchedCalendarOf(connection, channel);
+        if (!watchedCalendarsOf(connection).some((calendar) => calendar.googleCalendarId === googleCalendarId)) {
+          // The calendar is no longer watched.
+          await this.stop(channel, claim, true);
+          this.metrics.renewals.inc({ outcome: 'dropped' });
+          return;
+        }
+        if (channel.resourceId === null && (await this.hasLiveChannel(connection, channel))) {
           // An opening given up, or one owed, while another took its place: nothing to open.
           await this.forget(channel._id);
           this.metrics.renewals.inc({ outcome: 'dropped' });
           return;
         }
-        await this.open(connection, claim);
+        try {
+          await this.open(connection, googleCalendarId, claim);
+        } catch (error) {
+          if (!calendarAccessLost(error)) throw error;
+          // Google will not watch it (deleted, unshared): not retried; the calendar's sync ends it.
+          await this.stop(channel, claim, true);
+          this.metrics.renewals.inc({ outcome: 'dropped' });
+          return;
+        }
         await this.stop(channel, claim, true);
         this.metrics.renewals.inc({ outcome: 'renewed' });
       });
@@ -234,15 +319,29 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  /** Whether another channel of the connection's current Google account is open at Google. */
-  private async hasLiveChannel(connection: ConnectionRecord, except: string): Promise<boolean> {
+  /** Whether another channel of the connection's current Google account on the same calendar is open at Google. */
+  private async hasLiveChannel(connection: ConnectionRecord, channel: PushChannel): Promise<boolean> {
     const since = accountVersionOf(connection);
+    const googleCalendarId = watchedCalendarOf(connection, channel);
     const kept = await this.channels.findByConnection(connection._id.toString());
-    return kept.some((other) => other._id !== except && other.resourceId !== null && other.stateVersion >= since);
+    return kept.some(
+      (other) =>
+        other._id !== channel._id &&
+        other.resourceId !== null &&
+        other.stateVersion >= since &&
+        watchedCalendarOf(connection, other) === googleCalendarId,
+    );
   }
 
-  /** Opens a channel at Google, recorded first so a push racing our write is recognised. */
-  private async open(connection: ConnectionRecord, claim: Claim): Promise<void> {
+  /** Google's id of the calendar a channel watches (channels of the primary calendar opened before several were watched say `primary`). */
+  private async calendarOf(channel: PushChannel): Promise<string | null> {
+    if (channel.googleCalendarId !== LEGACY_PRIMARY) return channel.googleCalendarId;
+    const connection = await this.connections.findById(channel.calendarId);
+    return connection ? connection.googleEmail : null;
+  }
+
+  /** Opens a channel on one calendar at Google, recorded first so a push racing our write is recognised. */
+  private async open(connection: ConnectionRecord, googleCalendarId: string, claim: Claim): Promise<void> {
     const calendarId = connection._id.toString();
     claim.assertHeld();
     const id = newChannelId((await this.ids()).key);
@@ -251,7 +350,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     await this.channels.insertOpening({
       _id: id,
       calendarId,
-      googleCalendarId: WATCHED_CALENDAR,
+      googleCalendarId,
       stateVersion: connection.stateVersion,
       tokenHash: channelTokenHash(token),
       openedAt,
@@ -259,13 +358,15 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
       renewAt: new Date(openedAt.getTime() + OPENING_GIVE_UP_MS),
     });
     try {
-      const opened = await this.google.watchEvents(calendarId, WATCHED_CALENDAR, {
+      const opened = await this.google.watchEvents(calendarId, googleCalendarId, {
         id,
         token,
         address: this.config.GOOGLE_PUSH_URL as string,
       });
       await this.channels.markOpen(id, { ...opened, renewAt: renewalTime(openedAt, opened.expiration) });
-      this.logger.log(`Push channel ${id} open for ${calendarId} until ${opened.expiration.toISOString()}`);
+      this.logger.log(
+        `Push channel ${id} open for ${googleCalendarId} of ${calendarId} until ${opened.expiration.toISOString()}`,
+      );
     } catch (error) {
       await this.channels.delete(id);
       throw error;
@@ -353,4 +454,9 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
     const outcome = wait ? await this.leases.runExclusiveWaiting(key, work) : await this.leases.runExclusive(key, work);
     if (!outcome.ran) throw new Error(`The push channels of ${calendarId} are busy elsewhere`);
   }
+}
+
+/** Google's id of the calendar a channel watches; those opened before several calendars were watched say `primary`. */
+function watchedCalendarOf(connection: Pick<ConnectionRecord, 'googleEmail'>, channel: PushChannel): string {
+  return channel.googleCalendarId === LEGACY_PRIMARY ? connection.googleEmail : channel.googleCalendarId;
 }

@@ -76,7 +76,7 @@ export class PushNotificationsController {
       return new MessageResult({ accepted: true }, 'Channel confirmed');
     }
     this.metrics.pushes.inc({ outcome: 'accepted' });
-    this.pushes.received(verdict.calendarId, receivedAt);
+    this.pushes.received(verdict.calendarId, verdict.googleCalendarId, receivedAt);
     return new MessageResult({ accepted: true }, 'Sync scheduled');
   }
 }

@@ -135,7 +135,7 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
     return !completed;
   }
 
-  /** connected: the calendar recorded due and its sync (a baseline if owed) tried; otherwise: its sync state forgotten. */
+  /** connected: each watched calendar recorded due and its sync (a baseline if owed) tried; otherwise: their sync states forgotten. */
   private async settleSync(connection: ConnectionRecord): Promise<void> {
     const calendarId = connection._id.toString();
     if (connection.status !== ConnectionStatus.Connected) {
@@ -149,13 +149,13 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
     // sync's own (it backs off); it does not hold back the other consequences. After a
     // re-consent of the same account the sync goes on from its token, and a baseline still
     // owed delivers what changed since that account was connected.
-    await this.scheduler.markDue(calendarId, connection.googleEmail, accountConnectedAtOf(connection));
-    await this.sync
-      .sync(calendarId)
-      .catch((error: Error) => this.logger.warn(`Sync of ${calendarId} failed: ${error.message}`));
+    const due = await this.scheduler.markDue(connection, accountConnectedAtOf(connection));
+    for (const key of due) {
+      await this.sync.sync(key).catch((error: Error) => this.logger.warn(`Sync of ${key} failed: ${error.message}`));
+    }
   }
 
-  /** connected: a push channel open (throws when Google cannot open one); otherwise: the channels dropped. */
+  /** connected: a push channel open on each watched calendar (throws when Google cannot open one); otherwise: the channels dropped. */
   private async settleChannels(connection: ConnectionRecord): Promise<void> {
     if (connection.status !== ConnectionStatus.Connected) {
       await this.channels.dropAll(connection._id.toString());

@@ -100,7 +100,7 @@ export class WebhookApiWithGoogle {
 
   /** A call to a service route with the service token (or `token`, or none with null), and more headers. */
   asService(
-    method: 'get' | 'post' | 'patch' | 'delete',
+    method: 'get' | 'post' | 'put' | 'patch' | 'delete',
     path: string,
     options: { body?: object; token?: string | null; headers?: Record<string, string> } = {},
   ): request.Test {

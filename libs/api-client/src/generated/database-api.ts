@@ -161,7 +161,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Events of a calendar (default: primary) as single instances, ordered by start, a page at a time */
+    /**
+     * Events of a calendar (default: primary) as single instances, ordered by start, a page at a time
+     * @description tag=key:value (repeatable) lists only the events that carry every given tag.
+     */
     get: operations['GoogleCalendarController_listEvents'];
     put?: never;
     /**
@@ -190,8 +193,72 @@ export interface paths {
     delete: operations['GoogleCalendarController_cancelEvent'];
     options?: never;
     head?: never;
-    /** Change the given fields of an event (of googleCalendarId, default primary) */
+    /**
+     * Change the given fields of an event (of googleCalendarId, default primary); tags given replace them
+     * @description An instance id changes that occurrence alone, a series id the whole series. With scope=following on an instance: it and every later occurrence (the series is split as Google does; the answer is the new series); 400 when the event is not an instance.
+     */
     patch: operations['GoogleCalendarController_updateEvent'];
+    trace?: never;
+  };
+  '/api/connectors/{subaccountId}/google-calendar/events/{eventId}/respond': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Answer an invitation as the connected Google account (its own attendee entry)
+     * @description 409 NOT_AN_ATTENDEE when the connected account is not among the event's attendees.
+     */
+    post: operations['GoogleCalendarController_respondToEvent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/google-calendar/availability': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Slots at least `required` of the participants are free for (default: all of them), with who is free
+     * @description Every subaccount named must be in the token (or the token is admin), else 403. A subaccount named twice, or `required` above the number of participants, is a 400. One participant that cannot be answered fails the request with error.details.subaccountId naming it: 409 NOT_CONNECTED (no google-calendar connector, or not connected) or REAUTH_REQUIRED; 404 NOT_FOUND when Google cannot read one of its calendars; 429, 502 or 504 when its Google failed.
+     */
+    post: operations['GroupAvailabilityController_availability'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/connectors/{subaccountId}/google-calendar/watched-calendars': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The watched calendars, each active or ended (Google no longer lets the account read it) */
+    get: operations['WatchedCalendarsController_list'];
+    /**
+     * Choose the watched calendars (1–25 the account can read; 400 names the others in details.unreadable)
+     * @description A calendar added takes its baseline (its existing events are not delivered) and gets its own push channel and sequence; one removed has its channel stopped.
+     */
+    put: operations['WatchedCalendarsController_replace'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/google-calendar/connections': {
@@ -355,6 +422,7 @@ export interface components {
         | 'GOOGLE_REJECTED_REQUEST'
         | 'GOOGLE_CONFLICT'
         | 'SLOT_TAKEN'
+        | 'NOT_AN_ATTENDEE'
         | 'IDEMPOTENCY_KEY_REUSED'
         | 'IDEMPOTENCY_KEY_IN_PROGRESS'
         | 'ALREADY_DELIVERED'
@@ -618,10 +686,23 @@ export interface components {
       email: string;
       optional?: boolean;
       /**
-       * @description Google's responseStatus
+       * @description Google's responseStatus: needsAction, declined, tentative or accepted
        * @example needsAction
        */
       responseStatus?: string;
+      /** @description The attendee is the connected account (as Google marks it) */
+      self?: boolean;
+      /** @description The attendee is the event's organizer */
+      organizer?: boolean;
+      /** @description The attendee's comment on their answer */
+      comment?: string;
+    };
+    EventOrganizerDto: {
+      /** @example organizer@example.com */
+      email: string;
+      displayName?: string;
+      /** @description The organizer is the connected account (its own event, not an invitation) */
+      self?: boolean;
     };
     CalendarEventDto: {
       /** @example c5m6q8p1h0t4k2r3 */
@@ -640,12 +721,13 @@ export interface components {
       start: components['schemas']['EventTimeAnswerDto'];
       end: components['schemas']['EventTimeAnswerDto'];
       attendees: components['schemas']['EventAttendeeDto'][];
+      organizer?: components['schemas']['EventOrganizerDto'];
       /** @example https://www.google.com/calendar/event?eid=... */
       htmlLink: string;
       /** @example https://meet.google.com/abc-defg-hij */
       meetLink?: string;
       /**
-       * @description A recurring series' rules (RRULE, EXDATE, ...), as Google keeps them. Only in change deliveries, which carry a series unexpanded; the event routes answer instances.
+       * @description A recurring series' rules (RRULE, EXDATE, ...), as Google keeps them: on a series (as created, read by its id, or as a change delivery carries it unexpanded); listings answer its instances.
        * @example [
        *       "RRULE:FREQ=WEEKLY;BYDAY=MO"
        *     ]
@@ -653,6 +735,17 @@ export interface components {
       recurrence?: string[];
       /** @description Set on instances of a recurring event: the series id */
       recurringEventId?: string;
+      /** @description Set on instances of a recurring event: the start the series gives it (kept when it is moved) */
+      originalStartTime?: components['schemas']['EventTimeAnswerDto'];
+      /**
+       * @description The event's tags (its extendedProperties.private); {} when none
+       * @example {
+       *       "bookingId": "bk_42"
+       *     }
+       */
+      tags: {
+        [key: string]: string;
+      };
       /** Format: date-time */
       created: string;
       /** Format: date-time */
@@ -728,6 +821,22 @@ export interface components {
        * @default false
        */
       requireFree?: boolean;
+      /**
+       * @description Makes a recurring series: Google's RFC 5545 lines (RRULE, EXRULE, RDATE, EXDATE). A start without timeZone gets the calendar's. With requireFree, every occurrence in the next 365 days (at most 100) must be free.
+       * @example [
+       *       "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10"
+       *     ]
+       */
+      recurrence?: string[];
+      /**
+       * @description Up to 10 keys (1–44 characters of A–Z a–z 0–9 _ -) with string values (at most 256 characters), kept at Google in the event's extendedProperties.private
+       * @example {
+       *       "bookingId": "bk_42"
+       *     }
+       */
+      tags?: {
+        [key: string]: string;
+      };
     };
     UpdateEventDto: {
       /** @example Intro call */
@@ -757,6 +866,21 @@ export interface components {
        * @enum {string}
        */
       sendUpdates?: 'all' | 'externalOnly' | 'none';
+      /**
+       * @description Up to 10 keys (1–44 characters of A–Z a–z 0–9 _ -) with string values (at most 256 characters), kept at Google in the event's extendedProperties.private
+       * @example {
+       *       "bookingId": "bk_42"
+       *     }
+       */
+      tags?: {
+        [key: string]: string;
+      };
+    };
+    RespondToEventDto: {
+      /** @enum {string} */
+      responseStatus: 'accepted' | 'declined' | 'tentative';
+      /** @example Running 5 minutes late */
+      comment?: string;
     };
     CancelledEventDto: {
       id: string;
@@ -764,6 +888,134 @@ export interface components {
       googleCalendarId: string;
       /** @enum {string} */
       status: 'cancelled';
+    };
+    GroupSlotDto: {
+      /**
+       * Format: date-time
+       * @example 2026-12-07T09:00:00+01:00
+       */
+      start: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T09:30:00+01:00
+       */
+      end: string;
+      /**
+       * @description The participants free for the slot, in the order they were named
+       * @example [
+       *       "68cf05f060d294db17c0685e"
+       *     ]
+       */
+      subaccountIds: string[];
+    };
+    GroupAvailabilityResultDto: {
+      /** @example Europe/Berlin */
+      timeZone: string;
+      /** @description Slots in start order, `start`/`end` in timeZone's offset at that instant */
+      slots: components['schemas']['GroupSlotDto'][];
+    };
+    GroupAvailabilityParticipantDto: {
+      /** @example 68cf05f060d294db17c0685e */
+      subaccountId: string;
+      /**
+       * @description Google calendar ids (`primary` is the account’s main calendar)
+       * @default [
+       *       "primary"
+       *     ]
+       * @example [
+       *       "primary"
+       *     ]
+       */
+      googleCalendarIds?: string[];
+    };
+    GroupAvailabilityRequestDto: {
+      /**
+       * Format: date-time
+       * @example 2026-12-07T00:00:00Z
+       */
+      timeMin: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-12T00:00:00Z
+       */
+      timeMax: string;
+      /** @example 30 */
+      durationMinutes: number;
+      /**
+       * @description IANA time zone of the working hours and of the answer
+       * @example Europe/Berlin
+       */
+      timeZone: string;
+      /** @description Without it the whole range is open */
+      workingHours?: components['schemas']['WorkingHoursDto'][];
+      /**
+       * @description Slots start every this many minutes from the window start (default: the duration)
+       * @example 30
+       */
+      slotStepMinutes?: number;
+      /**
+       * @description Free time needed before a slot
+       * @default 0
+       * @example 0
+       */
+      bufferBeforeMinutes?: number;
+      /**
+       * @description Free time needed after a slot
+       * @default 0
+       * @example 0
+       */
+      bufferAfterMinutes?: number;
+      /**
+       * @description No slot starts earlier than now plus this
+       * @default 0
+       * @example 0
+       */
+      minNoticeMinutes?: number;
+      /**
+       * @description The subaccounts whose calendars are combined, each named once
+       * @example [
+       *       {
+       *         "subaccountId": "68cf05f060d294db17c0685e"
+       *       },
+       *       {
+       *         "subaccountId": "68cf05f060d294db17c0685f"
+       *       }
+       *     ]
+       */
+      participants: components['schemas']['GroupAvailabilityParticipantDto'][];
+      /**
+       * @description How many participants must be free for a slot to be listed: "all" (everyone), or n of them (1 to the number of participants)
+       * @default all
+       * @example 2
+       */
+      required?: 'all' | number;
+    };
+    /** @enum {string} */
+    WatchedCalendarStatus: 'active' | 'ended';
+    WatchedCalendarDto: {
+      /**
+       * @description Google's own id of the calendar (the primary calendar by the account's e-mail)
+       * @example user@example.com
+       */
+      googleCalendarId: string;
+      /** @example Bookings */
+      summary?: string;
+      status: components['schemas']['WatchedCalendarStatus'];
+      /**
+       * @description Why it ended
+       * @enum {string}
+       */
+      endedReason?: 'not_found' | 'forbidden' | 'gone';
+    };
+    SetWatchedCalendarsDto: {
+      /**
+       * @description Calendars the account can read (`primary` names the main calendar); else 400 naming the others
+       * @example [
+       *       "primary",
+       *       "c_0123456789abcdef@group.calendar.google.com"
+       *     ]
+       */
+      googleCalendarIds: string[];
     };
     /** @enum {string} */
     ConnectionStatus: 'connected' | 'reauth_required' | 'disconnected';
@@ -1795,6 +2047,8 @@ export interface operations {
         timeMax?: string;
         /** @description nextPageToken of the previous page */
         pageToken?: string;
+        /** @description Only events carrying this tag, as key:value (repeatable: every one must match) */
+        tag?: string[];
         maxResults?: number;
       };
       header?: never;
@@ -2311,6 +2565,8 @@ export interface operations {
     parameters: {
       query?: {
         googleCalendarId?: string;
+        /** @description following: on an instance of a recurring event, change it and every later occurrence (the series is split as Google does; the answer is the new series). Without it a PATCH changes the one event it names. */
+        scope?: 'following';
       };
       header?: never;
       path: {
@@ -2335,6 +2591,495 @@ export interface operations {
             /** @enum {boolean} */
             success: true;
             data: components['schemas']['CalendarEventDto'];
+            message?: string;
+          };
+        };
+      };
+      /**
+       * @description Invalid input (ids, body fields, broken JSON)
+       *
+       *     VALIDATION_FAILED (also a bad Idempotency-Key); GOOGLE_REJECTED_REQUEST: Google refused it
+       */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description FORBIDDEN: the token may not act on this subaccount; GOOGLE_PERMISSION_DENIED */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description CONNECTOR_NOT_FOUND: the subaccount has no google-calendar connector; NOT_FOUND: an event or calendar Google does not know */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description NOT_CONNECTED: never connected, or disconnected; REAUTH_REQUIRED: Google access lost (the user gets a reconnect e-mail); GOOGLE_CONFLICT; on a create SLOT_TAKEN (requireFree; details: the busy time) and IDEMPOTENCY_KEY_IN_PROGRESS */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description RATE_LIMITED: Google rate-limited the account after our own retries */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /**
+       * @description The other service or Google failed
+       *
+       *     UPSTREAM_UNAVAILABLE: webhook-api unreachable or failing; GOOGLE_UNAVAILABLE: Google failing
+       */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /**
+       * @description The other service timed out
+       *
+       *     UPSTREAM_TIMEOUT: webhook-api did not answer in time; GOOGLE_TIMEOUT: Google did not
+       */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+    };
+  };
+  GoogleCalendarController_respondToEvent: {
+    parameters: {
+      query?: {
+        googleCalendarId?: string;
+      };
+      header?: never;
+      path: {
+        subaccountId: string;
+        eventId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RespondToEventDto'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            success: true;
+            data: components['schemas']['CalendarEventDto'];
+            message?: string;
+          };
+        };
+      };
+      /**
+       * @description Invalid input (ids, body fields, broken JSON)
+       *
+       *     VALIDATION_FAILED (also a bad Idempotency-Key); GOOGLE_REJECTED_REQUEST: Google refused it
+       */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description FORBIDDEN: the token may not act on this subaccount; GOOGLE_PERMISSION_DENIED */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description CONNECTOR_NOT_FOUND: the subaccount has no google-calendar connector; NOT_FOUND: an event or calendar Google does not know */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description NOT_CONNECTED: never connected, or disconnected; REAUTH_REQUIRED: Google access lost (the user gets a reconnect e-mail); GOOGLE_CONFLICT; on a create SLOT_TAKEN (requireFree; details: the busy time) and IDEMPOTENCY_KEY_IN_PROGRESS */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description RATE_LIMITED: Google rate-limited the account after our own retries */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /**
+       * @description The other service or Google failed
+       *
+       *     UPSTREAM_UNAVAILABLE: webhook-api unreachable or failing; GOOGLE_UNAVAILABLE: Google failing
+       */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /**
+       * @description The other service timed out
+       *
+       *     UPSTREAM_TIMEOUT: webhook-api did not answer in time; GOOGLE_TIMEOUT: Google did not
+       */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+    };
+  };
+  GroupAvailabilityController_availability: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GroupAvailabilityRequestDto'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            success: true;
+            data: components['schemas']['GroupAvailabilityResultDto'];
+            message?: string;
+          };
+        };
+      };
+      /** @description VALIDATION_FAILED (also a subaccount named twice, required above the participants); GOOGLE_REJECTED_REQUEST */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description FORBIDDEN: the token may not act on a subaccount named (details.subaccountIds); GOOGLE_PERMISSION_DENIED */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description NOT_FOUND: Google cannot read a calendar of the participant details.subaccountId */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description NOT_CONNECTED: the participant details.subaccountId has no google-calendar connector or is not connected; REAUTH_REQUIRED: its Google access was lost */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description RATE_LIMITED: Google rate-limited a participant's account after our own retries */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service or Google failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description The other service timed out */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+    };
+  };
+  WatchedCalendarsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        subaccountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            success: true;
+            data: components['schemas']['WatchedCalendarDto'][];
+            message?: string;
+          };
+        };
+      };
+      /**
+       * @description Invalid input (ids, body fields, broken JSON)
+       *
+       *     VALIDATION_FAILED (also a bad Idempotency-Key); GOOGLE_REJECTED_REQUEST: Google refused it
+       */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description FORBIDDEN: the token may not act on this subaccount; GOOGLE_PERMISSION_DENIED */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description CONNECTOR_NOT_FOUND: the subaccount has no google-calendar connector; NOT_FOUND: an event or calendar Google does not know */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description NOT_CONNECTED: never connected, or disconnected; REAUTH_REQUIRED: Google access lost (the user gets a reconnect e-mail); GOOGLE_CONFLICT; on a create SLOT_TAKEN (requireFree; details: the busy time) and IDEMPOTENCY_KEY_IN_PROGRESS */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description RATE_LIMITED: Google rate-limited the account after our own retries */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /** @description HEADERS_TOO_LARGE: the request line and headers are over 16 KiB */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /**
+       * @description The other service or Google failed
+       *
+       *     UPSTREAM_UNAVAILABLE: webhook-api unreachable or failing; GOOGLE_UNAVAILABLE: Google failing
+       */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+      /**
+       * @description The other service timed out
+       *
+       *     UPSTREAM_TIMEOUT: webhook-api did not answer in time; GOOGLE_TIMEOUT: Google did not
+       */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'];
+        };
+      };
+    };
+  };
+  WatchedCalendarsController_replace: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        subaccountId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetWatchedCalendarsDto'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            success: true;
+            data: components['schemas']['WatchedCalendarDto'][];
             message?: string;
           };
         };

@@ -25,6 +25,8 @@ export enum ErrorCode {
   GoogleRejectedRequest = 'GOOGLE_REJECTED_REQUEST',
   GoogleConflict = 'GOOGLE_CONFLICT',
   SlotTaken = 'SLOT_TAKEN',
+  /** respond: the connected account is not among the event's attendees. */
+  NotAnAttendee = 'NOT_AN_ATTENDEE',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
   IdempotencyKeyInProgress = 'IDEMPOTENCY_KEY_IN_PROGRESS',
   AlreadyDelivered = 'ALREADY_DELIVERED',

@@ -5,7 +5,7 @@ import { NOT_FOUND, calendarError, sendCalendarError } from './calendar-error';
 import { busyBlocks } from './calendar-events';
 import { watchEvents, stopChannel } from './channels-api';
 import { SandboxContext } from './context';
-import { change, getEvent, insert, listEvents, remove } from './events-api';
+import { change, getEvent, insert, listEvents, listInstances, remove } from './events-api';
 import { SandboxHttpRequest, parseJsonBody, sendJson } from './http-io';
 import { newEtag } from './ids';
 import { CALENDAR_SCOPES } from './scopes';
@@ -71,6 +71,13 @@ const ROUTES: Route[] = [
     scopes: CALENDAR_SCOPES.eventsRead,
     role: 'reader',
     handle: getEvent,
+  },
+  {
+    method: 'GET',
+    pattern: ['calendars', ':calendarId', 'events', ':eventId', 'instances'],
+    scopes: CALENDAR_SCOPES.eventsRead,
+    role: 'reader',
+    handle: listInstances,
   },
   {
     method: 'PATCH',

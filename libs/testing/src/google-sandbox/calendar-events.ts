@@ -1,10 +1,11 @@
 import { CalendarError, EventResult, NOT_FOUND, calendarError, fail } from './calendar-error';
 import { ConferenceDataVersion, applyConference } from './conference';
+import { invitationAttendees, keptAttendees, keptExtendedProperties } from './event-fields';
 import { isValidEventId, newEtag, newEventId } from './ids';
 import { Occurrence, isRecurring, occurrenceAt, occurrences, recurrenceError } from './recurrence';
 import { AccountRecord, CalendarRecord, putEvent } from './store';
 import { eventInstant } from './time';
-import { SandboxEvent, SandboxEventDateTime } from './types';
+import { SandboxAttendee, SandboxEvent, SandboxEventDateTime } from './types';
 
 /** Fields Google sets itself: whatever a client sends for them is ignored. */
 const READ_ONLY = [
@@ -23,6 +24,8 @@ const READ_ONLY = [
 
 export interface WriteOptions {
   conferenceDataVersion: ConferenceDataVersion;
+  /** Seeding an invitation (insert only): the event is this person's, the account an attendee. */
+  invitedBy?: { email: string; displayName?: string };
 }
 
 /** An interval in epoch ms; either end may be open. */
@@ -67,10 +70,47 @@ function clientFields(body: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Who organizes an event Google creates: the user on the primary calendar, else the calendar itself. */
-function organizerOf(account: AccountRecord, calendar: CalendarRecord): Record<string, unknown> {
+function organizerOf(account: AccountRecord, calendar: CalendarRecord): SandboxEvent['organizer'] {
   return calendar.primary
     ? { email: account.email, self: true }
     : { email: calendar.id, displayName: calendar.summary, self: true };
+}
+
+/**
+ * Sets the attendees and extendedProperties of `event` (about to be stored) as Google keeps
+ * them (event-fields.ts); an error for attendees Google refuses.
+ */
+function applyKeptFields(
+  account: AccountRecord,
+  event: Record<string, unknown>,
+  body: Record<string, unknown>,
+  previous: SandboxEvent | undefined,
+  mode: 'insert' | 'patch' | 'update',
+): CalendarError | undefined {
+  const organizer = event['organizer'] as SandboxEvent['organizer'];
+  if (mode !== 'patch' || 'attendees' in body) {
+    const given =
+      mode === 'insert' && organizer.self !== true
+        ? invitationAttendees(asAttendees(body), account.email)
+        : body['attendees'];
+    const attendees = keptAttendees(given, previous?.attendees, {
+      accountEmail: account.email,
+      organizerEmail: organizer.email,
+      setsList: mode === 'insert' || organizer.self === true,
+    });
+    if (attendees !== undefined && !Array.isArray(attendees)) return attendees;
+    if (attendees === undefined) delete event['attendees'];
+    else event['attendees'] = attendees;
+  }
+  const properties = keptExtendedProperties(body['extendedProperties'], previous?.extendedProperties, mode);
+  if (properties === undefined) delete event['extendedProperties'];
+  else event['extendedProperties'] = properties;
+  return undefined;
+}
+
+function asAttendees(body: Record<string, unknown>): SandboxAttendee[] | undefined {
+  const given = body['attendees'];
+  return Array.isArray(given) ? (given as SandboxAttendee[]) : undefined;
 }
 
 /** events.insert (also used to seed events from tests). */
@@ -109,14 +149,16 @@ export function insertEvent(
     htmlLink: htmlLink(id, calendar.id),
     created: now,
     updated: now,
-    creator: { email: account.email, self: true },
-    organizer: organizerOf(account, calendar),
+    creator: options.invitedBy ? { email: options.invitedBy.email } : { email: account.email, self: true },
+    organizer: options.invitedBy ? { ...options.invitedBy } : organizerOf(account, calendar),
     start: body['start'] as SandboxEventDateTime,
     end: body['end'] as SandboxEventDateTime,
     iCalUID: `${id}@google.com`,
     sequence: 0,
   };
-  const conferenceError = applyConference(account, event, body, undefined, options.conferenceDataVersion, 'insert');
+  const conferenceError =
+    applyConference(account, event, body, undefined, options.conferenceDataVersion, 'insert') ??
+    applyKeptFields(account, event, body, undefined, 'insert');
   if (conferenceError) return { ok: false, error: conferenceError };
   putEvent(calendar, id, event as SandboxEvent);
   return { ok: true, event: event as SandboxEvent };
@@ -204,7 +246,9 @@ export function changeEvent(
     updated: now,
     sequence: current.sequence + (timesChanged ? 1 : 0),
   };
-  const conferenceError = applyConference(account, event, body, current, options.conferenceDataVersion, mode);
+  const conferenceError =
+    applyConference(account, event, body, current, options.conferenceDataVersion, mode) ??
+    applyKeptFields(account, event, body, current, mode);
   if (conferenceError) return { ok: false, error: conferenceError };
   const stored = event as SandboxEvent;
   putEvent(calendar, eventId, stored);

@@ -12,6 +12,7 @@ import {
 } from './calendar-events';
 import { sendJson, sendNoContent } from './http-io';
 import { newEtag } from './ids';
+import { isRecurring } from './recurrence';
 import { CalendarRecord } from './store';
 import {
   conflictWithSyncToken,
@@ -20,7 +21,7 @@ import {
   sendFullSyncRequired,
   yieldsSyncToken,
 } from './sync-tokens';
-import { parseRfc3339 } from './time';
+import { eventInstant, parseRfc3339 } from './time';
 import { SandboxEvent } from './types';
 
 // Calendar v3 events.* on one calendar (handleCalendar has resolved it and checked the access role).
@@ -57,8 +58,8 @@ function extendedPropertyFilter(event: SandboxEvent, kind: 'private' | 'shared',
   });
 }
 
-/** The events a list call selects, in Google's order for its orderBy; an error for a bad query. */
-function selectEvents(calendar: CalendarRecord, q: URLSearchParams): SandboxEvent[] | CalendarError {
+/** The timeMin / timeMax window of a list call; an error for a bad or empty one. */
+function timeWindow(q: URLSearchParams): TimeWindow | CalendarError {
   const timeMinText = q.get('timeMin');
   const timeMaxText = q.get('timeMax');
   const timeMin = timeMinText === null ? undefined : parseRfc3339(timeMinText);
@@ -69,6 +70,50 @@ function selectEvents(calendar: CalendarRecord, q: URLSearchParams): SandboxEven
   if (timeMin !== undefined && timeMax !== undefined && timeMax <= timeMin) {
     return calendarError(400, 'The specified time range is empty.', 'timeRangeEmpty');
   }
+  return {
+    ...(timeMin === undefined ? {} : { from: timeMin }),
+    ...(timeMax === undefined ? {} : { to: timeMax }),
+  };
+}
+
+/**
+ * A cancelled event as events.list and events.instances give it: Google guarantees only its
+ * `id` (a deleted event's details stay for events.get alone), and a cancelled instance of a
+ * series that is not cancelled keeps what names the occurrence, `recurringEventId` and
+ * `originalStartTime`. Other events as stored.
+ */
+function listed(calendar: CalendarRecord, event: SandboxEvent): Record<string, unknown> {
+  if (event.status !== 'cancelled') return event;
+  const series = event.recurringEventId === undefined ? undefined : calendar.events.get(event.recurringEventId);
+  return {
+    kind: event.kind,
+    etag: event.etag,
+    id: event.id,
+    status: event.status,
+    ...(series && series.status !== 'cancelled'
+      ? { recurringEventId: event.recurringEventId, originalStartTime: event.originalStartTime }
+      : {}),
+  };
+}
+
+/** The fields every events.list and events.instances answer starts with. */
+function listHeader(calendar: CalendarRecord): Record<string, unknown> {
+  return {
+    kind: 'calendar#events',
+    etag: newEtag(),
+    summary: calendar.summary,
+    description: calendar.description ?? '',
+    updated: new Date().toISOString(),
+    timeZone: calendar.timeZone,
+    accessRole: calendar.accessRole,
+    defaultReminders: calendar.primary ? [{ method: 'popup', minutes: 10 }] : [],
+  };
+}
+
+/** The events a list call selects, in Google's order for its orderBy; an error for a bad query. */
+function selectEvents(calendar: CalendarRecord, q: URLSearchParams): SandboxEvent[] | CalendarError {
+  const window = timeWindow(q);
+  if ('code' in window) return window;
   const singleEventsOnly = q.get('singleEvents') === 'true';
   const orderBy = q.get('orderBy');
   if (orderBy === 'startTime' && !singleEventsOnly) {
@@ -78,10 +123,6 @@ function selectEvents(calendar: CalendarRecord, q: URLSearchParams): SandboxEven
   const text = q.get('q')?.toLowerCase();
   const showDeleted = q.get('showDeleted') === 'true';
   const iCalUID = q.get('iCalUID');
-  const window: TimeWindow = {
-    ...(timeMin === undefined ? {} : { from: timeMin }),
-    ...(timeMax === undefined ? {} : { to: timeMax }),
-  };
 
   const candidates = singleEventsOnly
     ? singleEvents(calendar, window, showDeleted)
@@ -161,17 +202,43 @@ export function listEvents({ req, res, calendar }: CalendarCall): void {
     ...(start.since === undefined ? {} : { since: start.since }),
     ...(start.since !== undefined || yieldsSyncToken(q) ? { nextSyncToken: newSyncToken(calendar, snapshot) } : {}),
   };
-  sendJson(res, 200, {
-    kind: 'calendar#events',
-    etag: newEtag(),
-    summary: calendar.summary,
-    description: calendar.description ?? '',
-    updated: new Date().toISOString(),
-    timeZone: calendar.timeZone,
-    accessRole: calendar.accessRole,
-    defaultReminders: calendar.primary ? [{ method: 'popup', minutes: 10 }] : [],
-    ...page(events, cursor.offset, size, end),
-  });
+  const items = events.map((event) => listed(calendar, event));
+  sendJson(res, 200, { ...listHeader(calendar), ...page(items, cursor.offset, size, end) });
+}
+
+/** Whether an instance's original start is `text`: an instant (any offset), or the date of an all-day one. */
+function hasOriginalStart(event: SandboxEvent, text: string, calendar: CalendarRecord): boolean {
+  const original = event.originalStartTime ?? event.start;
+  if (original.date !== undefined) return original.date === text;
+  const at = eventInstant(original, calendar.timeZone, 'start');
+  return at.ok && at.ms === parseRfc3339(text);
+}
+
+/**
+ * events.instances: the instances of a series in start order, as events.list with
+ * singleEvents lists them (changed ones as stored, cancelled ones only with showDeleted), in
+ * the timeMin/timeMax window, or the one with `originalStart`; paged, never with a
+ * nextSyncToken. **Sandbox rule**: an event that is not a series is its own only instance.
+ */
+export function listInstances({ req, res, calendar, eventId }: CalendarCall): void {
+  const event = calendar && eventId !== undefined ? findEvent(calendar, eventId) : undefined;
+  if (!calendar || !event) return sendCalendarError(res, NOT_FOUND);
+  const q = req.url.searchParams;
+  const size = pageSize(q.get('maxResults'), 250, 2500);
+  if (typeof size !== 'number') return sendCalendarError(res, size);
+  const cursor = pageCursor(q.get('pageToken'));
+  if ('code' in cursor) return sendCalendarError(res, cursor);
+  const window = timeWindow(q);
+  if ('code' in window) return sendCalendarError(res, window);
+  const originalStart = q.get('originalStart');
+  const series = isRecurring(event) && calendar.events.get(event.id) === event;
+  const instances = singleEvents(calendar, window, q.get('showDeleted') === 'true').filter(
+    (e) =>
+      (series ? e.recurringEventId === event.id : e.id === event.id) &&
+      (originalStart === null || hasOriginalStart(e, originalStart, calendar)),
+  );
+  const items = instances.map((e) => listed(calendar, e));
+  sendJson(res, 200, { ...listHeader(calendar), ...page(items, cursor.offset, size, {}) });
 }
 
 export function insert({ req, res, account, calendar, body }: CalendarCall): void {

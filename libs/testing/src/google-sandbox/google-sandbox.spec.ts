@@ -1278,6 +1278,76 @@ describe('GoogleSandbox', () => {
       ]);
     });
 
+    it('events.instances lists one series in start order, its changed instances as stored, cancelled ones only with showDeleted', async () => {
+      const { email, calendar } = await calendarAccount('instances');
+      const weekly = (summary: string, hour: string) =>
+        sandbox.addCalendarEvent(email, {
+          summary,
+          start: { dateTime: `2030-12-02T${hour}:00:00Z`, timeZone: 'UTC' },
+          end: { dateTime: `2030-12-02T${hour}:30:00Z`, timeZone: 'UTC' },
+          recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'],
+        }).id;
+      const id = weekly('Clinic', '10');
+      weekly('Other series', '12');
+      const single = sandbox.addCalendarEvent(email, {
+        summary: 'Once',
+        ...timed('2030-12-03T10:00:00Z', '2030-12-03T11:00:00Z'),
+      }).id;
+      const [first, second, third, fourth] = ['02', '09', '16', '23'].map((day) => `${id}_203012${day}T100000Z`);
+      sandbox.patchCalendarEvent(email, second ?? '', timed('2030-12-09T14:00:00Z', '2030-12-09T14:30:00Z'));
+      sandbox.deleteCalendarEvent(email, third ?? '');
+      const instances = (params: Omit<calendar_v3.Params$Resource$Events$Instances, 'calendarId'> = {}) =>
+        calendar.events.instances({ calendarId: 'primary', eventId: id, ...params });
+
+      const all = await instances();
+      expect(all.data).toMatchObject({ kind: 'calendar#events', summary: email, timeZone: 'UTC', accessRole: 'owner' });
+      expect(all.data.nextSyncToken).toBeUndefined();
+      expect(all.data.nextPageToken).toBeUndefined();
+      expect(all.data.items?.map((e) => [e.id, e.start?.dateTime, e.recurringEventId, e.summary])).toEqual([
+        [first, '2030-12-02T10:00:00Z', id, 'Clinic'],
+        [second, '2030-12-09T14:00:00Z', id, 'Clinic'],
+        [fourth, '2030-12-23T10:00:00Z', id, 'Clinic'],
+      ]);
+      expect(all.data.items?.[1]?.originalStartTime).toEqual({ dateTime: '2030-12-09T10:00:00Z', timeZone: 'UTC' });
+      // The cancelled one only with showDeleted, and as events.list gives it.
+      expect((await instances({ showDeleted: true })).data.items?.[2]).toEqual({
+        kind: 'calendar#event',
+        etag: expect.any(String),
+        id: third,
+        status: 'cancelled',
+        recurringEventId: id,
+        originalStartTime: { dateTime: '2030-12-16T10:00:00Z', timeZone: 'UTC' },
+      });
+      const ids = async (params: Omit<calendar_v3.Params$Resource$Events$Instances, 'calendarId'>) =>
+        (await instances(params)).data.items?.map((e) => e.id);
+      // The window by overlap, as events.list; originalStart picks one instance.
+      expect(
+        await ids({ timeMin: '2030-12-09T14:15:00Z', timeMax: '2030-12-23T10:00:00Z', showDeleted: true }),
+      ).toEqual([second, third]);
+      expect(await ids({ originalStart: '2030-12-09T10:00:00Z' })).toEqual([second]);
+      expect(await ids({ originalStart: '2030-12-09T11:00:00+01:00' })).toEqual([second]);
+      const page = await instances({ maxResults: 2 });
+      expect(page.data.items?.map((e) => e.id)).toEqual([first, second]);
+      expect(await ids({ maxResults: 2, pageToken: page.data.nextPageToken ?? '' })).toEqual([fourth]);
+      // An event that is not a series is its own only instance.
+      expect(await ids({ eventId: single })).toEqual([single]);
+
+      const notFound = { status: 404, data: { error: { errors: [{ reason: 'notFound' }] } } };
+      expect(await failureOf(instances({ eventId: 'nosuchevent000' }))).toMatchObject(notFound);
+      expect(
+        await failureOf(instances({ timeMin: '2030-12-09T00:00:00Z', timeMax: '2030-12-09T00:00:00Z' })),
+      ).toMatchObject({ status: 400, data: { error: { errors: [{ reason: 'timeRangeEmpty' }] } } });
+      expect(await failureOf(instances({ maxResults: 0 }))).toMatchObject({ status: 400 });
+
+      // A deleted series has no instances left; with showDeleted they come cancelled and bare.
+      sandbox.deleteCalendarEvent(email, id);
+      expect(await ids({})).toEqual([]);
+      const gone = (await instances({ showDeleted: true })).data.items ?? [];
+      expect(gone.map((e) => [e.id, e.status, e.summary])).toEqual(
+        [first, second, third, fourth].map((instance) => [instance, 'cancelled', undefined]),
+      );
+    });
+
     it('deleting the series cancels every instance; rules Google refuses answer 400', async () => {
       const { email, calendar } = await calendarAccount('series-delete');
       const { data: series } = await calendar.events.insert({
@@ -1328,6 +1398,131 @@ describe('GoogleSandbox', () => {
         await refused({ ...timed('2030-12-02T10:00:00Z', '2030-12-02T11:00:00Z'), recurrence: ['RRULE:FREQ=DAILY'] }),
       ).toMatchObject({ status: 400, data: { error: { message: 'Missing time zone definition for start time.' } } });
       expect(sandbox.calendarEvents(email)).toEqual([]);
+    });
+  });
+
+  describe('Calendar v3: attendees, invitations and extended properties', () => {
+    const hour = timed('2030-12-05T10:00:00Z', '2030-12-05T11:00:00Z');
+
+    it('a patch merges extendedProperties per key (null removes one); an update replaces them', async () => {
+      const { calendar } = await calendarAccount('props');
+      const { data: inserted } = await calendar.events.insert({
+        calendarId: 'primary',
+        requestBody: {
+          ...hour,
+          extendedProperties: { private: { bookingId: 'b-1', stage: 'new' }, shared: { source: 'app' } },
+        },
+      });
+      const eventId = inserted.id ?? '';
+      const { data: patched } = await calendar.events.patch({
+        calendarId: 'primary',
+        eventId,
+        // googleapis types values as strings; Google takes null to remove a key.
+        requestBody: { extendedProperties: { private: { stage: null as unknown as string, room: 'A' } } },
+      });
+      expect(patched.extendedProperties).toEqual({
+        private: { bookingId: 'b-1', room: 'A' },
+        shared: { source: 'app' },
+      });
+      const withProperty = async (filter: string) =>
+        (await calendar.events.list({ calendarId: 'primary', privateExtendedProperty: [filter] })).data.items?.map(
+          (e) => e.id,
+        );
+      expect(await withProperty('stage=new')).toEqual([]);
+      expect(await withProperty('room=A')).toEqual([eventId]);
+      // Repeated filters must all match.
+      const both = await calendar.events.list({
+        calendarId: 'primary',
+        privateExtendedProperty: ['room=A', 'bookingId=b-1'],
+      });
+      expect(both.data.items?.map((e) => e.id)).toEqual([eventId]);
+      const notBoth = await calendar.events.list({
+        calendarId: 'primary',
+        privateExtendedProperty: ['room=A', 'bookingId=b-2'],
+      });
+      expect(notBoth.data.items).toEqual([]);
+
+      const { data: replaced } = await calendar.events.update({
+        calendarId: 'primary',
+        eventId,
+        requestBody: { ...hour, extendedProperties: { private: { only: 'this' } } },
+      });
+      expect(replaced.extendedProperties).toEqual({ private: { only: 'this' } });
+    });
+
+    it('attendees carry responseStatus (needsAction, the organizer accepted) and self on the account’s own entry', async () => {
+      const { email, calendar } = await calendarAccount('attendees');
+      const { data: inserted } = await calendar.events.insert({
+        calendarId: 'primary',
+        requestBody: {
+          ...hour,
+          attendees: [
+            // Read-only fields a client sends are Google's to set.
+            { email: 'guest@example.com', self: true, organizer: true },
+            { email: email.toUpperCase(), optional: true },
+            { email: 'tentative@example.com', responseStatus: 'tentative' },
+          ],
+        },
+      });
+      expect(inserted.organizer).toEqual({ email, self: true });
+      expect(inserted.attendees).toEqual([
+        { email: 'guest@example.com', responseStatus: 'needsAction' },
+        { email: email.toUpperCase(), optional: true, organizer: true, self: true, responseStatus: 'accepted' },
+        { email: 'tentative@example.com', responseStatus: 'tentative' },
+      ]);
+      // The organizer may set any entry's answer.
+      const { data: patched } = await calendar.events.patch({
+        calendarId: 'primary',
+        eventId: inserted.id ?? '',
+        requestBody: { attendees: [{ email: 'guest@example.com', responseStatus: 'declined' }] },
+      });
+      expect(patched.attendees).toEqual([{ email: 'guest@example.com', responseStatus: 'declined' }]);
+    });
+
+    it('addInvitation seeds an event someone else organizes; the account answers only its own entry', async () => {
+      const { email, calendar } = await calendarAccount('invited');
+      const seeded = sandbox.addInvitation(email, {
+        summary: 'Their meeting',
+        ...hour,
+        organizer: { email: 'boss@example.com', displayName: 'The Boss' },
+        attendees: [{ email: 'boss@example.com' }, { email: 'colleague@example.com' }],
+      });
+      const expectedAttendees = (own: object) => [
+        { email: 'boss@example.com', organizer: true, responseStatus: 'accepted' },
+        { email: 'colleague@example.com', responseStatus: 'needsAction' },
+        { email, self: true, responseStatus: 'needsAction', ...own },
+      ];
+      expect(seeded).toMatchObject({
+        organizer: { email: 'boss@example.com', displayName: 'The Boss' },
+        creator: { email: 'boss@example.com' },
+        attendees: expectedAttendees({}),
+      });
+      expect(seeded.organizer.self).toBeUndefined();
+      const { data: read } = await calendar.events.get({ calendarId: 'primary', eventId: seeded.id });
+      expect(read.attendees).toEqual(expectedAttendees({}));
+
+      const { data: answered } = await calendar.events.patch({
+        calendarId: 'primary',
+        eventId: seeded.id,
+        requestBody: {
+          attendees: [
+            { email: 'boss@example.com', responseStatus: 'declined' },
+            { email: 'colleague@example.com', responseStatus: 'accepted' },
+            { email, responseStatus: 'accepted', comment: 'See you there' },
+          ],
+        },
+      });
+      // Only the account's own answer changes: the others are not the attendee's to set.
+      expect(answered.attendees).toEqual(expectedAttendees({ responseStatus: 'accepted', comment: 'See you there' }));
+
+      // An invitation already naming the account keeps its one entry.
+      const named = sandbox.addInvitation(email, {
+        ...hour,
+        organizer: { email: 'boss@example.com' },
+        attendees: [{ email, optional: true }],
+      });
+      expect(named.attendees).toEqual([{ email, optional: true, self: true, responseStatus: 'needsAction' }]);
+      expect(named.organizer).toEqual({ email: 'boss@example.com' });
     });
   });
 
@@ -2150,6 +2345,70 @@ describe('GoogleSandbox', () => {
       ).toMatchObject({ status: 404 });
     });
 
+    it('unshareCalendar: the account loses the calendar (404 notFound everywhere) and its channel on it hears no more', async () => {
+      const { email, calendar } = await calendarAccount('unshared');
+      const shared = sandbox.addCalendar(email, { summary: 'Shared with me', accessRole: 'writer' });
+      const hook = await receiver();
+      await calendar.events.watch({
+        calendarId: shared,
+        requestBody: { id: 'unshared-1', type: 'web_hook', address: hook.url },
+      });
+      await calendar.events.watch({
+        calendarId: 'primary',
+        requestBody: { id: 'unshared-primary', type: 'web_hook', address: hook.url },
+      });
+      const eventId = sandbox.addCalendarEvent(email, timed('2030-09-01T10:00:00Z', '2030-09-01T11:00:00Z'), shared).id;
+      await sandbox.pushesSettled();
+      const pushes = (channelId: string) =>
+        hook.got
+          .filter((p) => p.headers['x-goog-channel-id'] === channelId)
+          .map((p) => p.headers['x-goog-resource-state']);
+      expect(pushes('unshared-1')).toEqual(['sync', 'exists']);
+
+      sandbox.unshareCalendar(email, shared);
+      const notFound = { status: 404, data: { error: { code: 404, errors: [{ reason: 'notFound' }] } } };
+      const body = timed('2030-09-02T10:00:00Z', '2030-09-02T11:00:00Z');
+      expect(await failureOf(calendar.events.list({ calendarId: shared }))).toMatchObject(notFound);
+      expect(await failureOf(calendar.events.get({ calendarId: shared, eventId }))).toMatchObject(notFound);
+      expect(await failureOf(calendar.events.instances({ calendarId: shared, eventId }))).toMatchObject(notFound);
+      expect(await failureOf(calendar.events.insert({ calendarId: shared, requestBody: body }))).toMatchObject(
+        notFound,
+      );
+      expect(await failureOf(calendar.events.delete({ calendarId: shared, eventId }))).toMatchObject(notFound);
+      expect(await failureOf(calendar.calendars.get({ calendarId: shared }))).toMatchObject(notFound);
+      expect(await failureOf(calendar.calendarList.get({ calendarId: shared }))).toMatchObject(notFound);
+      expect(
+        await failureOf(
+          calendar.events.watch({
+            calendarId: shared,
+            requestBody: { id: 'unshared-2', type: 'web_hook', address: hook.url },
+          }),
+        ),
+      ).toMatchObject(notFound);
+      expect((await calendar.calendarList.list()).data.items?.map((c) => c.id)).toEqual([email]);
+      const busy = await calendar.freebusy.query({
+        requestBody: { timeMin: '2030-09-01T00:00:00Z', timeMax: '2030-09-02T00:00:00Z', items: [{ id: shared }] },
+      });
+      expect(busy.data.calendars?.[shared]).toEqual({ errors: [{ domain: 'global', reason: 'notFound' }], busy: [] });
+
+      // Its owner goes on changing it: the account's channel on it gets no push, the primary's still does.
+      sandbox.patchCalendarEvent(email, eventId, { summary: 'Changed by its owner' }, shared);
+      sandbox.addCalendarEvent(email, body, shared);
+      sandbox.deleteCalendarEvent(email, eventId, shared);
+      sandbox.addCalendarEvent(email, body);
+      await sandbox.pushesSettled();
+      expect(pushes('unshared-1')).toEqual(['sync', 'exists']);
+      expect(pushes('unshared-primary')).toEqual(['sync', 'exists']);
+      expect(sandbox.calendarEvents(email, shared, { showDeleted: true }).map((e) => e.status)).toEqual([
+        'cancelled',
+        'confirmed',
+      ]);
+
+      expect(() => sandbox.unshareCalendar(email, shared)).toThrow(/no calendar/);
+      expect(() => sandbox.unshareCalendar(email, 'primary')).toThrow(/primary/);
+      expect(() => sandbox.unshareCalendar(email, 'nope@group.calendar.google.com')).toThrow(/no calendar/);
+    });
+
     it('params.ttl and setChannelLifetimeMs shorten the lifetime; an expired channel stops pushing', async () => {
       const { email, calendar } = await calendarAccount('ttl');
       const hook = await receiver();
@@ -2287,6 +2546,77 @@ describe('GoogleSandbox', () => {
       // The token describes the state the first page saw, so e comes again (at least once, never lost).
       const after = await calendar.events.list({ calendarId: 'primary', syncToken: rest.nextSyncToken ?? '' });
       expect(after.data.items?.map((x) => x.id)).toEqual([e]);
+    });
+
+    it('gives a deleted event in a sync and with showDeleted as Google does: kind, etag, id and status only; events.get answers it whole', async () => {
+      const { email, calendar } = await calendarAccount('sync-deleted');
+      const single = sandbox.addCalendarEvent(email, {
+        summary: 'Booked',
+        extendedProperties: { private: { booking: 'b-1' } },
+        ...timed('2030-10-01T10:00:00Z', '2030-10-01T11:00:00Z'),
+      }).id;
+      const weekly = sandbox.addCalendarEvent(email, {
+        summary: 'Weekly',
+        start: { dateTime: '2030-10-06T09:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-10-06T10:00:00Z', timeZone: 'UTC' },
+        recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'],
+      }).id;
+      const doomed = sandbox.addCalendarEvent(email, {
+        summary: 'Doomed series',
+        start: { dateTime: '2030-10-07T12:00:00Z', timeZone: 'UTC' },
+        end: { dateTime: '2030-10-07T13:00:00Z', timeZone: 'UTC' },
+        recurrence: ['RRULE:FREQ=DAILY;COUNT=2'],
+      }).id;
+      const token = (await calendar.events.list({ calendarId: 'primary' })).data.nextSyncToken ?? '';
+      const instance = `${weekly}_20301013T090000Z`;
+      sandbox.deleteCalendarEvent(email, single);
+      sandbox.deleteCalendarEvent(email, instance);
+      sandbox.deleteCalendarEvent(email, doomed);
+
+      const deleted = (id: string) => ({ kind: 'calendar#event', etag: expect.any(String), id, status: 'cancelled' });
+      // A cancelled instance of a series that lives on also keeps what names the occurrence.
+      const cancelledInstance = {
+        ...deleted(instance),
+        recurringEventId: weekly,
+        originalStartTime: { dateTime: '2030-10-13T09:00:00Z', timeZone: 'UTC' },
+      };
+      const changes = await calendar.events.list({ calendarId: 'primary', syncToken: token });
+      expect(changes.data.items).toEqual([deleted(single), deleted(doomed), cancelledInstance]);
+      const expanded = await calendar.events.list({ calendarId: 'primary', singleEvents: true, syncToken: token });
+      expect(expanded.data.items).toEqual([
+        deleted(single),
+        deleted(`${doomed}_20301007T120000Z`),
+        deleted(`${doomed}_20301008T120000Z`),
+        cancelledInstance,
+      ]);
+      const withDeleted = await calendar.events.list({ calendarId: 'primary', showDeleted: true });
+      expect(withDeleted.data.items).toEqual([
+        deleted(single),
+        expect.objectContaining({ id: weekly, status: 'confirmed', summary: 'Weekly' }),
+        deleted(doomed),
+        cancelledInstance,
+      ]);
+      // Without showDeleted only the cancelled instance of the living series is listed, and as bare.
+      expect((await calendar.events.list({ calendarId: 'primary' })).data.items).toEqual([
+        expect.objectContaining({ id: weekly, summary: 'Weekly' }),
+        cancelledInstance,
+      ]);
+      expect(
+        (await calendar.events.list({ calendarId: 'primary', singleEvents: true, showDeleted: true })).data.items,
+      ).toContainEqual(cancelledInstance);
+
+      // events.get still answers the whole event, cancelled.
+      expect((await calendar.events.get({ calendarId: 'primary', eventId: single })).data).toMatchObject({
+        id: single,
+        status: 'cancelled',
+        summary: 'Booked',
+        extendedProperties: { private: { booking: 'b-1' } },
+        start: { dateTime: '2030-10-01T10:00:00Z' },
+      });
+      expect((await calendar.events.get({ calendarId: 'primary', eventId: instance })).data).toMatchObject({
+        status: 'cancelled',
+        summary: 'Weekly',
+      });
     });
 
     it('singleEvents with syncToken lists a changed series as its instances', async () => {

@@ -20,7 +20,7 @@ import {
 import { IdTokenSigner } from './id-token';
 import { PushChannels } from './push-channels';
 import { handleRevoke } from './revoke-endpoint';
-import { GrantRecord, SandboxStore, addSecondaryCalendar, findCalendar } from './store';
+import { AccountRecord, CalendarRecord, GrantRecord, SandboxStore, addSecondaryCalendar, findCalendar } from './store';
 import { handleToken, tokenRequestFields } from './token-endpoint';
 import {
   GoogleSandboxOptions,
@@ -31,6 +31,7 @@ import {
   SandboxConsentDecision,
   SandboxEvent,
   SandboxEventInput,
+  SandboxInvitationInput,
   SandboxPush,
   SandboxRequestLog,
   SandboxTokenFailure,
@@ -77,6 +78,8 @@ export class GoogleSandbox {
   private tokenDelay = 0;
   private readonly apiFailures = new ApiFailureQueue();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Calendars unshared from an account (unshareCalendar), by unsharedKey. */
+  private readonly unsharedCalendars = new Map<string, CalendarRecord>();
   /** Log entries of requests not answered yet, so stop() can mark them before it returns. */
   private readonly unanswered = new Set<SandboxRequestLog>();
   /** Requests open now, and the most open at once since start or resetMaxConcurrentRequests(). */
@@ -114,7 +117,11 @@ export class GoogleSandbox {
     };
     this.autoConsent = options.autoConsent ?? false;
     this.store = new SandboxStore(options.accounts ?? []);
-    this.channelRegistry = new PushChannels(this.baseUrl, options.log);
+    // A channel's account must still have its calendar (not deleted, not unshared) to hear of it.
+    this.channelRegistry = new PushChannels(this.baseUrl, options.log, (email, calendar) => {
+      const account = this.store.findAccount(email);
+      return account !== undefined && findCalendar(account, calendar.id) === calendar;
+    });
     this.context = {
       channels: this.channelRegistry,
       store: this.store,
@@ -290,6 +297,23 @@ export class GoogleSandbox {
   }
 
   /**
+   * As if the calendar's owner stopped sharing it with the account: the account loses it, so
+   * calendarList leaves it out, every call naming it answers 404 notFound (freeBusy: notFound)
+   * and the account's push channels on it get no more pushes. The calendar lives on with its
+   * owner: calendarEvents, addCalendarEvent, patchCalendarEvent and deleteCalendarEvent with the
+   * account's e-mail and its id still read and change it (as the owner would). Throws for the
+   * primary calendar and for a calendar the account does not have.
+   */
+  unshareCalendar(email: string, calendarId: string): void {
+    const account = this.store.findAccount(email);
+    const calendar = account && findCalendar(account, calendarId);
+    if (!account || !calendar) throw new Error(`GoogleSandbox.unshareCalendar: ${email} has no calendar ${calendarId}`);
+    if (calendar.primary) throw new Error('GoogleSandbox.unshareCalendar: the primary calendar cannot be unshared');
+    account.calendars.delete(calendar.id.toLowerCase());
+    this.unsharedCalendars.set(unsharedKey(email, calendar.id), calendar);
+  }
+
+  /**
    * The events Google holds in a calendar (copies, in the order they were created): single
    * events, recurring series (one each, not their instances) and the instances a client changed.
    * Cancelled ones (deleted events, cancelled instances) only with `showDeleted`.
@@ -299,7 +323,7 @@ export class GoogleSandbox {
   calendarEvents(email: string, calendarId = 'primary', options: { showDeleted?: boolean } = {}): SandboxEvent[] {
     const account = this.store.findAccount(email);
     if (!account) return [];
-    const calendar = findCalendar(account, calendarId);
+    const calendar = this.ownerCalendar(account, calendarId);
     if (!calendar) throw new Error(`GoogleSandbox.calendarEvents: ${email} has no calendar ${calendarId}`);
     return [...calendar.events.values()]
       .filter((e) => options.showDeleted === true || e.status !== 'cancelled')
@@ -313,10 +337,31 @@ export class GoogleSandbox {
    */
   addCalendarEvent(email: string, event: SandboxEventInput, calendarId = 'primary'): SandboxEvent {
     const account = this.store.ensureAccount(email);
-    const calendar = findCalendar(account, calendarId);
+    const calendar = this.ownerCalendar(account, calendarId);
     if (!calendar) throw new Error(`GoogleSandbox.addCalendarEvent: ${email} has no calendar ${calendarId}`);
     const result = insertEvent(account, calendar, event as Record<string, unknown>, { conferenceDataVersion: 1 });
     if (!result.ok) throw new Error(`GoogleSandbox.addCalendarEvent: ${result.error.message}`);
+    this.channelRegistry.flush();
+    return structuredClone(result.event);
+  }
+
+  /**
+   * Seeds an invitation into a calendar of the account ('primary' by default): an event that
+   * `event.organizer` organizes (not the account: no `self` on the organizer), with the account
+   * among its attendees (added, `needsAction`, when the list does not name it), as Google puts
+   * someone else's event in an invitee's calendar. The account may then answer it (its own
+   * attendee entry) but not change the others' answers. Throws what Google would refuse.
+   */
+  addInvitation(email: string, event: SandboxInvitationInput, calendarId = 'primary'): SandboxEvent {
+    const account = this.store.ensureAccount(email);
+    const calendar = findCalendar(account, calendarId);
+    if (!calendar) throw new Error(`GoogleSandbox.addInvitation: ${email} has no calendar ${calendarId}`);
+    const { organizer, ...fields } = event;
+    const result = insertEvent(account, calendar, fields as Record<string, unknown>, {
+      conferenceDataVersion: 1,
+      invitedBy: organizer,
+    });
+    if (!result.ok) throw new Error(`GoogleSandbox.addInvitation: ${result.error.message}`);
     this.channelRegistry.flush();
     return structuredClone(result.event);
   }
@@ -329,7 +374,7 @@ export class GoogleSandbox {
     calendarId = 'primary',
   ): SandboxEvent {
     const account = this.store.ensureAccount(email);
-    const calendar = findCalendar(account, calendarId);
+    const calendar = this.ownerCalendar(account, calendarId);
     if (!calendar) throw new Error(`GoogleSandbox.patchCalendarEvent: ${email} has no calendar ${calendarId}`);
     const result = changeEvent(account, calendar, eventId, changes as Record<string, unknown>, 'patch', {
       conferenceDataVersion: 1,
@@ -342,7 +387,7 @@ export class GoogleSandbox {
   /** Deletes (cancels) an event as its owner would in Google Calendar, pushing to its channels. */
   deleteCalendarEvent(email: string, eventId: string, calendarId = 'primary'): void {
     const account = this.store.ensureAccount(email);
-    const calendar = findCalendar(account, calendarId);
+    const calendar = this.ownerCalendar(account, calendarId);
     if (!calendar) throw new Error(`GoogleSandbox.deleteCalendarEvent: ${email} has no calendar ${calendarId}`);
     const error = deleteEvent(calendar, eventId);
     if (error) throw new Error(`GoogleSandbox.deleteCalendarEvent: ${error.message}`);
@@ -399,6 +444,11 @@ export class GoogleSandbox {
   }
 
   // ---- plumbing ----
+
+  /** A calendar of the account, or one unshared from it (the test controls act as its owner). */
+  private ownerCalendar(account: AccountRecord, calendarId: string): CalendarRecord | undefined {
+    return findCalendar(account, calendarId) ?? this.unsharedCalendars.get(unsharedKey(account.email, calendarId));
+  }
 
   private grantsOf(key: string): GrantRecord[] {
     if (key.includes('@')) return this.store.grants.filter((g) => g.email.toLowerCase() === key.toLowerCase());
@@ -490,6 +540,11 @@ export class GoogleSandbox {
     const answer = entry.aborted ? 'closed unanswered' : String(entry.status ?? '-');
     this.options.log(`google-sandbox ${entry.method} ${entry.path}${grant} -> ${answer} (${ms} ms)`);
   }
+}
+
+/** An unshared calendar's key: the account and the calendar id, any case. */
+function unsharedKey(email: string, calendarId: string): string {
+  return `${email.toLowerCase()} ${calendarId.toLowerCase()}`;
 }
 
 /** For error messages: an e-mail as is, never a token's value. */

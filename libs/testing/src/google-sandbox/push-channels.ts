@@ -66,9 +66,14 @@ export class PushChannels {
   private lifetimeCapMs: number | undefined;
   private closed = false;
 
+  /**
+   * @param canRead whether the account may still read the calendar: a channel on a calendar
+   *   deleted or unshared since gets no more pushes.
+   */
   constructor(
     private readonly apiRootUrl: string,
     private readonly log: ((line: string) => void) | undefined,
+    private readonly canRead: (email: string, calendar: CalendarRecord) => boolean = () => true,
   ) {}
 
   /** Caps the lifetime of channels opened from now on (undefined: Google's 7 days). */
@@ -153,13 +158,18 @@ export class PushChannels {
 
   /**
    * Sends what is due: the `sync` message of a new channel, and `exists` to every live channel
-   * whose calendar changed since its last push. Called after each request and each control that
-   * changes events; the pushes go out asynchronously, fire and forget.
+   * whose calendar changed since its last push, if its account can still read that calendar.
+   * Called after each request and each control that changes events; the pushes go out
+   * asynchronously, fire and forget.
    */
   flush(): void {
     if (this.closed) return;
     for (const channel of this.records) {
       if (!this.isLive(channel)) continue;
+      if (!this.canRead(channel.email, channel.calendar)) {
+        channel.notifiedSeq = channel.calendar.changeSeq;
+        continue;
+      }
       if (channel.syncPending) {
         channel.syncPending = false;
         this.send(channel, 'sync');

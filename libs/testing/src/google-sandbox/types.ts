@@ -144,8 +144,9 @@ export interface SandboxEvent {
   summary?: string;
   description?: string;
   location?: string;
-  creator: { email: string; self: boolean };
-  organizer: { email: string; self: boolean };
+  creator: { email: string; self?: boolean };
+  /** `self: true` when the account organizes it; absent on an invitation (GoogleSandbox.addInvitation). */
+  organizer: { email: string; displayName?: string; self?: boolean };
   start: SandboxEventDateTime;
   end: SandboxEventDateTime;
   iCalUID: string;
@@ -159,10 +160,29 @@ export interface SandboxEvent {
   recurringEventId?: string;
   /** An instance: the start the series gives it (kept when a patch moves the instance). */
   originalStartTime?: SandboxEventDateTime;
+  /** Each with a responseStatus; `self` on the account's entry, `organizer` on the organizer's (Google sets both). */
+  attendees?: SandboxAttendee[];
+  /** Kept per key: a patch merges them, a key patched to null is removed. */
+  extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
   /** The Meet link of `conferenceData` (set by Google, never by the client). */
   hangoutLink?: string;
   conferenceData?: SandboxConferenceData;
   /** Any other field the client sent (attendees, extendedProperties, ...) is kept as sent. */
+  [field: string]: unknown;
+}
+
+/** An attendee of an event (Calendar v3 EventAttendee). */
+export interface SandboxAttendee {
+  email: string;
+  displayName?: string;
+  optional?: boolean;
+  /** needsAction (the default), declined, tentative or accepted. */
+  responseStatus?: string;
+  comment?: string;
+  /** Set by Google: the entry is the account whose calendar holds this copy. */
+  self?: boolean;
+  /** Set by Google: the entry is the event's organizer. */
+  organizer?: boolean;
   [field: string]: unknown;
 }
 
@@ -184,6 +204,14 @@ export interface SandboxConferenceData {
 export type SandboxEventInput = Partial<Omit<SandboxEvent, 'start' | 'end'>> & {
   start: SandboxEventDateTime;
   end: SandboxEventDateTime;
+};
+
+/**
+ * An invitation to seed into the account's calendar (GoogleSandbox.addInvitation): an event
+ * someone else organizes, with the account among its attendees (added when not listed).
+ */
+export type SandboxInvitationInput = Omit<SandboxEventInput, 'organizer'> & {
+  organizer: { email: string; displayName?: string };
 };
 
 /** A push channel opened with events.watch, as GoogleSandbox.channels() reports it. */

@@ -28,11 +28,22 @@ export interface StatusChangedDelivery {
   data: { subaccountId: string; calendarId: string; status: string; previousStatus: string | null };
 }
 
-export type ChangeNotification = EventsChangedDelivery | StatusChangedDelivery;
+export interface WatchEndedDelivery {
+  type: 'calendar.watch_ended';
+  data: { subaccountId: string; calendarId: string; googleCalendarId: string; reason: string };
+}
+
+export type ChangeNotification = EventsChangedDelivery | StatusChangedDelivery | WatchEndedDelivery;
 
 /** The verified payload of a received webhook (undefined when it did not verify). */
 export function notificationOf(received: ReceivedWebhook): ChangeNotification | undefined {
   return received.payload as ChangeNotification | undefined;
+}
+
+/** Whether a received webhook is a `calendar.events.changed` that carries a change of the event `eventId`. */
+export function deliversEvent(received: ReceivedWebhook, eventId: string): boolean {
+  const payload = notificationOf(received);
+  return payload?.type === 'calendar.events.changed' && payload.data.events.some((event) => event.id === eventId);
 }
 
 /** The status changes delivered for one connection, in the order received: `[previousStatus, status]` each. */

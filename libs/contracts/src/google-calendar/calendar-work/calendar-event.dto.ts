@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType, getSchemaPath } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -29,6 +30,80 @@ import { DATE_PATTERN, IsRangeEnd, IsRfc3339, RFC3339_PATTERN, isRealDate } from
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,1024}$/;
 export const SEND_UPDATES = ['all', 'externalOnly', 'none'] as const;
 export type SendUpdates = (typeof SEND_UPDATES)[number];
+
+/** The platform's own keys on an event, kept at Google in `extendedProperties.private`. */
+export type EventTags = Record<string, string>;
+export const MAX_EVENT_TAGS = 10;
+/** A tag key: 1–44 characters (Google's longest extended property key) of `A–Z a–z 0–9 _ -`. */
+export const TAG_KEY_PATTERN = /^[A-Za-z0-9_-]{1,44}$/;
+export const MAX_TAG_VALUE_LENGTH = 256;
+/** `GET events?tag=key:value`: a tag key, a colon, the value (which may hold colons). */
+export const TAG_FILTER_PATTERN = /^[A-Za-z0-9_-]{1,44}:[\s\S]{0,256}$/;
+
+/** What is wrong with a `tags` value, or undefined when it is a valid tags object. */
+export function eventTagsProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'tags must be an object';
+  const entries = Object.entries(value);
+  if (entries.length > MAX_EVENT_TAGS) return `tags must have at most ${MAX_EVENT_TAGS} keys`;
+  for (const [key, tag] of entries) {
+    if (!TAG_KEY_PATTERN.test(key)) return `tag key ${JSON.stringify(key)} must be 1–44 characters of A–Z a–z 0–9 _ -`;
+    if (typeof tag !== 'string') return `tag ${key} must be a string`;
+    if (tag.length > MAX_TAG_VALUE_LENGTH) return `tag ${key} must be at most ${MAX_TAG_VALUE_LENGTH} characters`;
+  }
+  return undefined;
+}
+
+function IsEventTags(): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy({
+      name: 'isEventTags',
+      validator: {
+        validate: (value: unknown) => eventTagsProblem(value) === undefined,
+        defaultMessage: (args) => eventTagsProblem(args?.value) ?? 'tags must be an object',
+      },
+    }),
+    ApiPropertyOptional({
+      type: 'object',
+      // patternProperties, not propertyNames: OpenAPI 3.0's schema draft has no propertyNames.
+      patternProperties: { [TAG_KEY_PATTERN.source]: { type: 'string', maxLength: MAX_TAG_VALUE_LENGTH } },
+      additionalProperties: false,
+      maxProperties: MAX_EVENT_TAGS,
+      example: { bookingId: 'bk_42' },
+      description:
+        `Up to ${MAX_EVENT_TAGS} keys (1–44 characters of A–Z a–z 0–9 _ -) with string values (at most ` +
+        `${MAX_TAG_VALUE_LENGTH} characters), kept at Google in the event's extendedProperties.private`,
+    }),
+  );
+}
+
+/** `word` in any case, without a regex flag (OpenAPI patterns take none): `[Rr][Rr][Uu][Ll][Ee]`. */
+function anyCase(word: string): string {
+  return [...word].map((c) => `[${c.toUpperCase()}${c.toLowerCase()}]`).join('');
+}
+const RULE_PART = '[A-Za-z]+=[^;:\\s]+';
+/**
+ * One line of Google's `recurrence` (RFC 5545 names in any case): an RRULE / EXRULE with a
+ * FREQ among its parts, or an RDATE / EXDATE list with optional parameters (`;TZID=…`).
+ */
+export const RECURRENCE_LINE_PATTERN = new RegExp(
+  `^(?:(?:${anyCase('RRULE')}|${anyCase('EXRULE')}):(?:${RULE_PART};)*${anyCase('FREQ')}=[^;:\\s]+(?:;${RULE_PART})*` +
+    `|(?:${anyCase('RDATE')}|${anyCase('EXDATE')})(?:;[A-Za-z-]+=[^;:\\s]+)*:[0-9A-Za-z,/]+)$`,
+);
+export const MAX_RECURRENCE_LINES = 100;
+export const MAX_RECURRENCE_LINE_LENGTH = 2048;
+
+/** What is wrong with a `recurrence` value's lines, or undefined (their shape only; Google judges the rest). */
+export function recurrenceProblem(lines: unknown): string | undefined {
+  if (!Array.isArray(lines) || lines.some((line) => typeof line !== 'string')) return 'recurrence must be strings';
+  const bad = lines.find((line: string) => !RECURRENCE_LINE_PATTERN.test(line));
+  if (bad !== undefined) {
+    return `recurrence line ${JSON.stringify(bad)} is not an RRULE or EXRULE with a FREQ, nor an RDATE or EXDATE line`;
+  }
+  if (!lines.some((line: string) => /^(RRULE|RDATE)[:;]/i.test(line))) {
+    return 'recurrence needs an RRULE or RDATE line';
+  }
+  return undefined;
+}
 
 /** A timed start or end, as documented (validation: EventTimeDto). */
 export class EventDateTimeDto {
@@ -175,6 +250,35 @@ export class CreateEventDto {
   @Optional()
   @IsBoolean()
   readonly requireFree?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: RECURRENCE_LINE_PATTERN.source, maxLength: MAX_RECURRENCE_LINE_LENGTH },
+    minItems: 1,
+    maxItems: MAX_RECURRENCE_LINES,
+    example: ['RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10'],
+    description:
+      "Makes a recurring series: Google's RFC 5545 lines (RRULE, EXRULE, RDATE, EXDATE). A start without timeZone " +
+      "gets the calendar's. With requireFree, every occurrence in the next 365 days (at most 100) must be free.",
+  })
+  @Optional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_RECURRENCE_LINES)
+  @IsString({ each: true })
+  @MaxLength(MAX_RECURRENCE_LINE_LENGTH, { each: true })
+  @ValidateBy({
+    name: 'isRecurrence',
+    validator: {
+      validate: (value: unknown) => recurrenceProblem(value) === undefined,
+      defaultMessage: (args) => recurrenceProblem(args?.value) ?? 'recurrence is not valid',
+    },
+  })
+  readonly recurrence?: string[];
+
+  @Optional()
+  @IsEventTags()
+  readonly tags?: EventTags;
 }
 
 /** PATCH: only the given fields change; at least one must be given. */
@@ -189,7 +293,10 @@ export class UpdateEventDto extends PartialType(
     'attendees',
     'conference',
     'sendUpdates',
+    'tags',
   ] as const),
+  // A field left out is unchanged; `null` is no value for any of them (400, not a change sent to Google).
+  { skipNullProperties: false },
 ) {}
 
 export class EventCalendarQueryDto {
@@ -207,6 +314,38 @@ export class CancelEventQueryDto extends EventCalendarQueryDto {
   readonly sendUpdates?: SendUpdates;
 }
 
+export const UPDATE_SCOPES = ['following'] as const;
+export type UpdateScope = (typeof UPDATE_SCOPES)[number];
+
+/** PATCH's query: the calendar, and `scope=following` to change an instance and every later one. */
+export class UpdateEventQueryDto extends EventCalendarQueryDto {
+  @ApiPropertyOptional({
+    enum: UPDATE_SCOPES,
+    description:
+      'following: on an instance of a recurring event, change it and every later occurrence (the series is split ' +
+      'as Google does; the answer is the new series). Without it a PATCH changes the one event it names.',
+  })
+  @Optional()
+  @IsIn(UPDATE_SCOPES)
+  readonly scope?: UpdateScope;
+}
+
+export const RESPONSE_STATUSES = ['accepted', 'declined', 'tentative'] as const;
+export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
+
+/** `POST events/:eventId/respond`: the connected account's answer to an invitation. */
+export class RespondToEventDto {
+  @ApiProperty({ enum: RESPONSE_STATUSES })
+  @IsIn(RESPONSE_STATUSES)
+  readonly responseStatus!: ResponseStatus;
+
+  @ApiPropertyOptional({ maxLength: 1024, example: 'Running 5 minutes late' })
+  @Optional()
+  @IsString()
+  @MaxLength(1024)
+  readonly comment?: string;
+}
+
 export class ListEventsQueryDto extends EventCalendarQueryDto {
   @Optional()
   @IsRfc3339({ required: false })
@@ -222,6 +361,25 @@ export class ListEventsQueryDto extends EventCalendarQueryDto {
   @IsString()
   @Length(1, 2048)
   readonly pageToken?: string;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: TAG_FILTER_PATTERN.source },
+    maxItems: MAX_EVENT_TAGS,
+    example: ['bookingId:bk_42'],
+    description: 'Only events carrying this tag, as key:value (repeatable: every one must match)',
+  })
+  @Optional()
+  // One `tag=` arrives as a string, several as an array.
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @ArrayMaxSize(MAX_EVENT_TAGS)
+  @IsString({ each: true })
+  @Matches(TAG_FILTER_PATTERN, {
+    each: true,
+    message: 'tag must be key:value (a key of 1–44 characters of A–Z a–z 0–9 _ -, a value of at most 256)',
+  })
+  readonly tag?: string[];
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 2500, default: 250 })
   @Optional()
@@ -276,8 +434,32 @@ export class EventAttendeeDto {
   @ApiPropertyOptional()
   readonly optional?: boolean;
 
-  @ApiPropertyOptional({ example: 'needsAction', description: "Google's responseStatus" })
+  @ApiPropertyOptional({
+    example: 'needsAction',
+    description: "Google's responseStatus: needsAction, declined, tentative or accepted",
+  })
   readonly responseStatus?: string;
+
+  @ApiPropertyOptional({ description: 'The attendee is the connected account (as Google marks it)' })
+  readonly self?: boolean;
+
+  @ApiPropertyOptional({ description: "The attendee is the event's organizer" })
+  readonly organizer?: boolean;
+
+  @ApiPropertyOptional({ description: "The attendee's comment on their answer" })
+  readonly comment?: string;
+}
+
+/** Who organizes an event. */
+export class EventOrganizerDto {
+  @ApiProperty({ example: 'organizer@example.com' })
+  readonly email!: string;
+
+  @ApiPropertyOptional()
+  readonly displayName?: string;
+
+  @ApiPropertyOptional({ description: 'The organizer is the connected account (its own event, not an invitation)' })
+  readonly self?: boolean;
 }
 
 /** An event as answered. */
@@ -309,6 +491,9 @@ export class CalendarEventDto {
   @ApiProperty({ type: [EventAttendeeDto] })
   readonly attendees!: EventAttendeeDto[];
 
+  @ApiPropertyOptional({ type: EventOrganizerDto })
+  readonly organizer?: EventOrganizerDto;
+
   @ApiProperty({ example: 'https://www.google.com/calendar/event?eid=...' })
   readonly htmlLink!: string;
 
@@ -318,13 +503,28 @@ export class CalendarEventDto {
   @ApiPropertyOptional({
     type: [String],
     description:
-      "A recurring series' rules (RRULE, EXDATE, ...), as Google keeps them. Only in change deliveries, which carry a series unexpanded; the event routes answer instances.",
+      "A recurring series' rules (RRULE, EXDATE, ...), as Google keeps them: on a series (as created, read by its " +
+      'id, or as a change delivery carries it unexpanded); listings answer its instances.',
     example: ['RRULE:FREQ=WEEKLY;BYDAY=MO'],
   })
   readonly recurrence?: string[];
 
   @ApiPropertyOptional({ description: 'Set on instances of a recurring event: the series id' })
   readonly recurringEventId?: string;
+
+  @ApiPropertyOptional({
+    type: EventTimeAnswerDto,
+    description: 'Set on instances of a recurring event: the start the series gives it (kept when it is moved)',
+  })
+  readonly originalStartTime?: EventTimeAnswerDto;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { bookingId: 'bk_42' },
+    description: "The event's tags (its extendedProperties.private); {} when none",
+  })
+  readonly tags!: EventTags;
 
   @ApiProperty({ type: String, format: 'date-time' })
   readonly created!: string;
@@ -353,6 +553,15 @@ export class CancelledEventDto {
   readonly status!: 'cancelled';
 }
 
+/** An occurrence of a series, by its instants. */
+export class OccurrenceDto {
+  @ApiProperty({ type: String, format: 'date-time' })
+  readonly start!: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  readonly end!: string;
+}
+
 /** The conflicting busy time of a `requireFree` create that answers 409 SLOT_TAKEN (error.details). */
 export class SlotTakenDetailsDto {
   @ApiProperty({ type: String, format: 'date-time' })
@@ -360,4 +569,10 @@ export class SlotTakenDetailsDto {
 
   @ApiProperty({ type: String, format: 'date-time' })
   readonly end!: string;
+
+  @ApiPropertyOptional({
+    type: OccurrenceDto,
+    description: 'A recurring create: the first occurrence that is not free (start and end above: the busy time)',
+  })
+  readonly occurrence?: OccurrenceDto;
 }

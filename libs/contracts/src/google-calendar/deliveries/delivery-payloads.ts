@@ -32,4 +32,19 @@ export interface ConnectionStatusChangedPayload {
   };
 }
 
-export type DeliveryPayload = CalendarEventsChangedPayload | ConnectionStatusChangedPayload;
+/** Why a watched calendar ended: Google answered 404 (deleted, or no access at all), 403 (no access to its events) or 410. */
+export type WatchEndedReason = 'not_found' | 'forbidden' | 'gone';
+
+/** The body of a `calendar.watch_ended` delivery: sent once per watched calendar that ended. */
+export interface CalendarWatchEndedPayload {
+  readonly type: DeliveryType.CalendarWatchEnded;
+  readonly timestamp: string;
+  readonly data: {
+    readonly subaccountId: string;
+    readonly calendarId: string;
+    readonly googleCalendarId: string;
+    readonly reason: WatchEndedReason;
+  };
+}
+
+export type DeliveryPayload = CalendarEventsChangedPayload | ConnectionStatusChangedPayload | CalendarWatchEndedPayload;

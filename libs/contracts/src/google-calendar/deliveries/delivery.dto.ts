@@ -8,6 +8,8 @@ import { Optional } from '../../common/optional';
 export enum DeliveryType {
   CalendarEventsChanged = 'calendar.events.changed',
   ConnectionStatusChanged = 'connection.status_changed',
+  /** A watched calendar Google no longer lets the account read (deleted, unshared): it is no longer synced. */
+  CalendarWatchEnded = 'calendar.watch_ended',
 }
 
 /** Where one delivery stands: still being tried, landed (2xx), or given up after the retry window. */
