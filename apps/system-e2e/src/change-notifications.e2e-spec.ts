@@ -132,6 +132,37 @@ describe('change notifications (system e2e: sandbox pushes to the built webhook-
     expect(view.events().flatMap((d) => d.events.map((e) => e.id))).not.toContain(existing[0]);
   });
 
+  it('tells the platform which booking an event is when it is moved and then deleted at Google: its tags, and its last times once cancelled', async () => {
+    const { subaccountId, calendarId, email } = await connected('tagged');
+    const view = calendarView(receiver, calendarId);
+    const booked = await stack.asUser(
+      subaccountId,
+      'POST',
+      `/api/connectors/${subaccountId}/google-calendar/events`,
+      { summary: 'Booking bk_7', ...slot(9), tags: { bookingId: 'bk_7', kind: 'intro' } },
+    );
+    expect(booked.status).toBe(201);
+    const id = String((booked.body as { data: { id: string } }).data.id);
+    await view.waitForEvent((e) => e.id === id);
+
+    // Moved in Google Calendar's own UI, not through this service.
+    stack.google.patchCalendarEvent(email, id, slot(15));
+    const moved = await view.waitForEvent((e) => e.id === id && (e.start.dateTime ?? '').includes('T15:00'));
+    const movedEvent = (moved.payload as EventsChangedDelivery).data.events.find((e) => e.id === id);
+    expect(movedEvent).toMatchObject({ tags: { bookingId: 'bk_7', kind: 'intro' } });
+
+    // Deleted there: Google lists only its id and status; the webhook still says which booking it was and when.
+    stack.google.deleteCalendarEvent(email, id);
+    const cancelled = await view.waitForEvent((e) => e.id === id && e.status === 'cancelled');
+    expect((cancelled.payload as EventsChangedDelivery).data.events.find((e) => e.id === id)).toMatchObject({
+      status: 'cancelled',
+      summary: 'Booking bk_7',
+      start: slot(15).start,
+      end: slot(15).end,
+      tags: { bookingId: 'bk_7', kind: 'intro' },
+    });
+  });
+
   it('answers 401 to a push with a wrong channel token, 200 with the right one', async () => {
     const { email } = await connected('token');
     const [channel] = stack.google.channels(email);

@@ -67,6 +67,13 @@ export class ConnectorRepository implements OnModuleInit {
       .toArray();
   }
 
+  /** The connector `connectorId` of each of these subaccounts that has one, in one read. */
+  findOfSubaccounts(subaccountIds: readonly string[], connectorId: string): Promise<ConnectorRecord[]> {
+    return this.model.collection
+      .find<ConnectorRecord>({ subaccountId: { $in: [...subaccountIds] }, connectorId })
+      .toArray();
+  }
+
   findOne(subaccountId: string, connectorId: string): Promise<ConnectorRecord | null> {
     return this.model.collection.findOne<ConnectorRecord>({ subaccountId, connectorId });
   }

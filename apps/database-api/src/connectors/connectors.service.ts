@@ -49,6 +49,11 @@ export class ConnectorsService {
     return toConnectorDto(await this.require(subaccountId, connectorId));
   }
 
+  /** The stored connector `connectorId` of each of these subaccounts that has one (one read). */
+  findOfSubaccounts(subaccountIds: readonly string[], connectorId: string): Promise<ConnectorRecord[]> {
+    return this.connectors.findOfSubaccounts(subaccountIds, connectorId);
+  }
+
   /** The stored connector, or a 404 `CONNECTOR_NOT_FOUND`. */
   async require(subaccountId: string, connectorId: string): Promise<ConnectorRecord> {
     const connector = await this.connectors.findOne(subaccountId, connectorId);

@@ -65,6 +65,20 @@ export class GoogleCalendarConnectorService implements ConnectorKind, OnModuleIn
   }
 
   /**
+   * The connections these subaccounts' connectors name, read at once; a subaccount without
+   * the connector, or whose connector was never connected, is absent.
+   */
+  async connectionsOf(subaccountIds: readonly string[]): Promise<Map<string, ConnectorConnection>> {
+    const connectors = await this.connectors.findOfSubaccounts(subaccountIds, GOOGLE_CALENDAR_CONNECTOR_ID);
+    const found = new Map<string, ConnectorConnection>();
+    for (const connector of connectors) {
+      const connection = connectionOf(connector);
+      if (connection) found.set(connector.subaccountId, connection);
+    }
+    return found;
+  }
+
+  /**
    * Before the connector goes, its connection is disconnected as by the disconnect route
    * (channels stopped, grant revoked, tokens deleted, the platform told), so nothing keeps
    * running for a connector that no longer exists; webhook-api failing (502/504) keeps the

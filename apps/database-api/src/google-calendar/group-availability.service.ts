@@ -54,38 +54,25 @@ export class GroupAvailabilityService {
   }
 
   /**
-   * Each participant with the connection its connector names (looked up at once); the
-   * first participant (in order) without a google-calendar connector, or whose connector
-   * was never connected, answers 409 NOT_CONNECTED with `details.subaccountId`.
+   * Each participant with the connection its connector names (all read at once); the first
+   * participant (in order) without a google-calendar connector, or whose connector was never
+   * connected, answers 409 NOT_CONNECTED with `details.subaccountId`.
    */
   private async connectedParticipants(
     participants: readonly GroupAvailabilityParticipantDto[],
   ): Promise<ConnectedParticipantDto[]> {
-    const lookups = await Promise.allSettled(participants.map((p) => this.connector.connectionOf(p.subaccountId)));
-    return participants.map((participant, index) => {
-      const lookup = lookups[index];
-      if (lookup.status === 'rejected') throw notConnected(lookup.reason, participant.subaccountId);
-      return { ...participant, calendarId: lookup.value.calendarId };
+    const connections = await this.connector.connectionsOf(participants.map((p) => p.subaccountId));
+    return participants.map((participant) => {
+      const connection = connections.get(participant.subaccountId);
+      if (!connection) {
+        throw new DomainException(
+          HttpStatus.CONFLICT,
+          ErrorCode.NotConnected,
+          `Google Calendar is not connected for subaccount ${participant.subaccountId}`,
+          { subaccountId: participant.subaccountId },
+        );
+      }
+      return { ...participant, calendarId: connection.calendarId };
     });
   }
-}
-
-/**
- * A participant's connector missing (404 CONNECTOR_NOT_FOUND on its own routes) or never
- * connected: both 409 NOT_CONNECTED for a group, naming the participant. Anything else
- * (the database failing) is left alone.
- */
-function notConnected(reason: unknown, subaccountId: string): unknown {
-  if (
-    !(reason instanceof DomainException) ||
-    (reason.code !== ErrorCode.ConnectorNotFound && reason.code !== ErrorCode.NotConnected)
-  ) {
-    return reason;
-  }
-  return new DomainException(
-    HttpStatus.CONFLICT,
-    ErrorCode.NotConnected,
-    `Google Calendar is not connected for subaccount ${subaccountId}`,
-    { subaccountId },
-  );
 }

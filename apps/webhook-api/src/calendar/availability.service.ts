@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { AvailabilityRequestDto, AvailabilityResultDto, ErrorCode } from '@connector-service/contracts';
 import { DomainException } from '@connector-service/app-core';
+import type { ConnectionRecord } from '../connections/connection.repository';
 import { AvailabilityRules, BusyInterval, computeSlots } from './availability';
 import { CalendarMetrics } from './calendar.metrics';
 import { FreeBusyService } from './free-busy.service';
@@ -39,12 +40,14 @@ export class AvailabilityService {
     calendarId: string,
     request: SlotRulesRequest,
     googleCalendarIds: readonly string[],
+    connection?: ConnectionRecord,
   ): Promise<BusyInterval[]> {
     const calendars = await this.freeBusy.busyOf(
       calendarId,
       new Date(Date.parse(request.timeMin) - (request.bufferBeforeMinutes ?? 0) * MINUTE_MS),
       new Date(Date.parse(request.timeMax) + (request.bufferAfterMinutes ?? 0) * MINUTE_MS),
       googleCalendarIds,
+      connection,
     );
     const unreadable = calendars.filter((calendar) => calendar.error);
     if (unreadable.length > 0) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CalendarBusyDto, FreeBusyResultDto } from '@connector-service/contracts';
 import { ConcurrencyLimit } from '@connector-service/app-core';
+import type { ConnectionRecord } from '../connections/connection.repository';
 import { GoogleCalendarApi } from '../google/google-calendar.api';
 import { BusyInterval, mergeIntervals } from './intervals';
 
@@ -35,6 +36,7 @@ export class FreeBusyService {
     timeMin: Date,
     timeMax: Date,
     googleCalendarIds: readonly string[],
+    connection?: ConnectionRecord,
   ): Promise<CalendarBusy[]> {
     const ranges = splitRange(timeMin.getTime(), timeMax.getTime(), MAX_DAYS_PER_QUERY * DAY_MS);
     const groups = chunk([...new Set(googleCalendarIds)], MAX_CALENDARS_PER_QUERY);
@@ -48,6 +50,7 @@ export class FreeBusyService {
               calendarId,
               { timeMin: new Date(range.start).toISOString(), timeMax: new Date(range.end).toISOString() },
               group,
+              connection,
             ),
           ),
         ),

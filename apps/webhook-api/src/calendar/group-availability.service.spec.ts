@@ -41,7 +41,12 @@ function setUp(connections: Record<string, Partial<ConnectionRecord> | null>) {
       ),
   } as unknown as FreeBusyService;
   const repository = {
-    findById: (calendarId: string) => Promise.resolve((connections[calendarId] ?? null) as ConnectionRecord | null),
+    findByIds: (calendarIds: readonly string[]) =>
+      Promise.resolve(
+        calendarIds
+          .filter((id) => connections[id])
+          .map((id) => ({ ...connections[id], _id: { toString: () => id } }) as unknown as ConnectionRecord),
+      ),
   } as unknown as ConnectionRepository;
   const service = new GroupAvailabilityService(repository, new AvailabilityService(freeBusy, {} as CalendarMetrics));
   const questionFor = (subaccountId: string) => {

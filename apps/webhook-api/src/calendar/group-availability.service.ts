@@ -8,7 +8,7 @@ import {
   GroupAvailabilityResultDto,
 } from '@connector-service/contracts';
 import { DomainException, currentDeadline, currentRequestId, withRequestContext } from '@connector-service/app-core';
-import { ConnectionRepository } from '../connections/connection.repository';
+import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { connectionNotUsable } from '../connections/connection-errors';
 import { BusyInterval, computeGroupSlots } from './availability';
 import { AvailabilityService, slotRules } from './availability.service';
@@ -39,8 +39,8 @@ export class GroupAvailabilityService {
 
   async availability(request: ConnectedGroupAvailabilityRequestDto): Promise<GroupAvailabilityResultDto> {
     const { participants } = request;
-    await this.checkConnections(participants);
-    const busy = await this.busyOfEveryone(request);
+    const connections = await this.checkConnections(participants);
+    const busy = await this.busyOfEveryone(request, connections);
     const required =
       request.required === undefined || request.required === EVERY_PARTICIPANT ? participants.length : request.required;
     const slots = computeGroupSlots(slotRules(request, new Date()), busy, required);
@@ -57,12 +57,14 @@ export class GroupAvailabilityService {
   /**
    * Each connection exists, is its participant's subaccount's (as ConnectionSubaccountGuard
    * checks for one) and is connected; else the first participant (in order) that fails
-   * answers 409 NOT_CONNECTED, or REAUTH_REQUIRED when its Google access was lost.
+   * answers 409 NOT_CONNECTED, or REAUTH_REQUIRED when its Google access was lost. The
+   * connections, in the participants' order, read at once.
    */
-  private async checkConnections(participants: readonly ConnectedParticipantDto[]): Promise<void> {
-    const connections = await Promise.all(participants.map((p) => this.connections.findById(p.calendarId)));
-    participants.forEach((participant, index) => {
-      const connection = connections[index];
+  private async checkConnections(participants: readonly ConnectedParticipantDto[]): Promise<ConnectionRecord[]> {
+    const found = await this.connections.findByIds(participants.map((p) => p.calendarId));
+    const byId = new Map(found.map((connection) => [connection._id.toString(), connection]));
+    return participants.map((participant) => {
+      const connection = byId.get(participant.calendarId);
       if (!connection || connection.subaccountId !== participant.subaccountId) {
         throw new DomainException(
           HttpStatus.CONFLICT,
@@ -74,6 +76,7 @@ export class GroupAvailabilityService {
       if (connection.status !== ConnectionStatus.Connected) {
         throw ofParticipant(connectionNotUsable(connection.status), participant.subaccountId);
       }
+      return connection;
     });
   }
 
@@ -83,17 +86,21 @@ export class GroupAvailabilityService {
    * DEADLINE_HEAD_START_MS before it is named in a 504 GOOGLE_TIMEOUT, and its calls run
    * under that earlier deadline so none starts after the answer.
    */
-  private busyOfEveryone(request: ConnectedGroupAvailabilityRequestDto): Promise<BusyInterval[][]> {
+  private busyOfEveryone(
+    request: ConnectedGroupAvailabilityRequestDto,
+    connections: readonly ConnectionRecord[],
+  ): Promise<BusyInterval[][]> {
     const deadline = currentDeadline();
     const answerBy = deadline === undefined ? undefined : deadline - DEADLINE_HEAD_START_MS;
     const unanswered = new Set<string>();
-    const queries = request.participants.map((participant) => {
+    const queries = request.participants.map((participant, index) => {
       unanswered.add(participant.subaccountId);
       const ask = () =>
         this.availabilityService.busyTimes(
           participant.calendarId,
           request,
           participant.googleCalendarIds ?? ['primary'],
+          connections[index],
         );
       return (answerBy === undefined ? ask() : withDeadline(answerBy, ask))
         .catch((error: unknown) => {

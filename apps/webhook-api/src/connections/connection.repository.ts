@@ -202,6 +202,16 @@ export class ConnectionRepository implements OnModuleInit {
     return this.model.findById(calendarId).lean().exec();
   }
 
+  /** These connections (those that exist), in one read. */
+  findByIds(calendarIds: readonly string[]): Promise<ConnectionRecord[]> {
+    const valid = calendarIds.filter((id) => Types.ObjectId.isValid(id));
+    if (valid.length === 0) return Promise.resolve([]);
+    return this.model
+      .find({ _id: { $in: valid.map((id) => new Types.ObjectId(id)) } })
+      .lean<ConnectionRecord[]>()
+      .exec();
+  }
+
   findBySubaccount(subaccountId: string): Promise<ConnectionRecord | null> {
     return this.model.findOne({ subaccountId }).lean().exec();
   }

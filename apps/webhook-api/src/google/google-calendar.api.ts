@@ -88,17 +88,25 @@ export class GoogleCalendarApi {
     return calendars;
   }
 
-  /** One freeBusy.query (at most 50 calendars; the caller splits), keyed by the ids asked for. */
+  /**
+   * One freeBusy.query (at most 50 calendars; the caller splits), keyed by the ids asked for.
+   * `connection`: the connection as the caller just read it (not read again for its token).
+   */
   async freeBusy(
     calendarId: string,
     range: { timeMin: string; timeMax: string },
     googleCalendarIds: readonly string[],
+    connection?: ConnectionRecord,
   ): Promise<Map<string, GoogleFreeBusyCalendar>> {
-    const data = await this.google.request(calendarId, 'freebusy.query', ({ auth, options }) =>
-      this.calendar.freebusy.query(
-        { auth, requestBody: { ...range, items: googleCalendarIds.map((id) => ({ id })) } },
-        options,
-      ),
+    const data = await this.google.request(
+      calendarId,
+      'freebusy.query',
+      ({ auth, options }) =>
+        this.calendar.freebusy.query(
+          { auth, requestBody: { ...range, items: googleCalendarIds.map((id) => ({ id })) } },
+          options,
+        ),
+      { connection },
     );
     const answered = data.calendars ?? {};
     const result = new Map<string, GoogleFreeBusyCalendar>();
