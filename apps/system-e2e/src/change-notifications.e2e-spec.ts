@@ -135,12 +135,11 @@ describe('change notifications (system e2e: sandbox pushes to the built webhook-
   it('tells the platform which booking an event is when it is moved and then deleted at Google: its tags, and its last times once cancelled', async () => {
     const { subaccountId, calendarId, email } = await connected('tagged');
     const view = calendarView(receiver, calendarId);
-    const booked = await stack.asUser(
-      subaccountId,
-      'POST',
-      `/api/connectors/${subaccountId}/google-calendar/events`,
-      { summary: 'Booking bk_7', ...slot(9), tags: { bookingId: 'bk_7', kind: 'intro' } },
-    );
+    const booked = await stack.asUser(subaccountId, 'POST', `/api/connectors/${subaccountId}/google-calendar/events`, {
+      summary: 'Booking bk_7',
+      ...slot(9),
+      tags: { bookingId: 'bk_7', kind: 'intro' },
+    });
     expect(booked.status).toBe(201);
     const id = String((booked.body as { data: { id: string } }).data.id);
     await view.waitForEvent((e) => e.id === id);
