@@ -1,8 +1,8 @@
 import {
-  EventsChangedDelivery,
-  WatchEndedDelivery,
   WebhookReceiver,
   deliversEvent,
+  eventsChangedOf,
+  watchEndedOf,
   eventSlot as slot,
   notificationOf,
 } from '@connector-service/testing';
@@ -40,18 +40,8 @@ describe('watched calendars (system e2e: the SPA chooses them on database-api)',
   });
 
   const events = (calendarId: string, googleCalendarId: string) =>
-    receiver.delivered
-      .map(notificationOf)
-      .filter(
-        (p): p is EventsChangedDelivery =>
-          p?.type === 'calendar.events.changed' &&
-          p.data.calendarId === calendarId &&
-          p.data.googleCalendarId === googleCalendarId,
-      );
-  const watchEnded = (calendarId: string) =>
-    receiver.delivered
-      .map(notificationOf)
-      .filter((p): p is WatchEndedDelivery => p?.type === 'calendar.watch_ended' && p.data.calendarId === calendarId);
+    eventsChangedOf(receiver.delivered, calendarId, googleCalendarId);
+  const watchEnded = (calendarId: string) => watchEndedOf(receiver.delivered, calendarId);
 
   it('delivers a secondary calendar’s changes with its own sequence from 1 (its existing events not), and ends it once when Google deletes it', async () => {
     const subaccountId = newSubaccountId();

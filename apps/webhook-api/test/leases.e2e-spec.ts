@@ -59,14 +59,22 @@ describe('Leases and claims (e2e, real database)', () => {
     let intruders = 0;
     let others: Promise<void> | undefined;
     let stop = false;
+    // Whether the holder's work is running: another work that runs meanwhile is an intruder
+    // (one that gets the lease after the holder released it is not).
+    let holding = false;
     const outcome = await service.runExclusive('work:long', async (claim) => {
+      holding = true;
       others = (async () => {
         while (!stop) {
-          if ((await service.runExclusive('work:long', () => Promise.resolve())).ran) intruders += 1;
+          await service.runExclusive('work:long', () => {
+            if (holding) intruders += 1;
+            return Promise.resolve();
+          });
           await sleep(40);
         }
       })();
       await sleep(3 * CLAIM_TTL_MS);
+      holding = false;
       return claim.held;
     });
     stop = true;

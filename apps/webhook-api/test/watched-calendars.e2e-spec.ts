@@ -1,8 +1,8 @@
 import {
-  EventsChangedDelivery,
-  WatchEndedDelivery,
   WebhookReceiver,
   deliversEvent,
+  eventsChangedOf,
+  watchEndedOf,
   eventSlot as slot,
   notificationOf,
 } from '@connector-service/testing';
@@ -46,18 +46,8 @@ describe('watched calendars (e2e: sandbox calendars, channels, signed deliveries
 
   const watchedPath = (calendarId: string) => `/api/google-calendar/connections/${calendarId}/watched-calendars`;
   const deliveriesOf = (calendarId: string, googleCalendarId: string) =>
-    receiver.delivered
-      .map(notificationOf)
-      .filter(
-        (p): p is EventsChangedDelivery =>
-          p?.type === 'calendar.events.changed' &&
-          p.data.calendarId === calendarId &&
-          p.data.googleCalendarId === googleCalendarId,
-      );
-  const watchEnded = (calendarId: string) =>
-    receiver.delivered
-      .map(notificationOf)
-      .filter((p): p is WatchEndedDelivery => p?.type === 'calendar.watch_ended' && p.data.calendarId === calendarId);
+    eventsChangedOf(receiver.delivered, calendarId, googleCalendarId);
+  const watchEnded = (calendarId: string) => watchEndedOf(receiver.delivered, calendarId);
 
   async function connected(email: string): Promise<string> {
     const subaccountId = newSubaccountId();

@@ -46,6 +46,29 @@ export function deliversEvent(received: ReceivedWebhook, eventId: string): boole
   return payload?.type === 'calendar.events.changed' && payload.data.events.some((event) => event.id === eventId);
 }
 
+/** The `calendar.events.changed` deliveries of one connection (of one of its calendars, when given), as received. */
+export function eventsChangedOf(
+  received: readonly ReceivedWebhook[],
+  calendarId: string,
+  googleCalendarId?: string,
+): EventsChangedDelivery[] {
+  return received
+    .map(notificationOf)
+    .filter(
+      (p): p is EventsChangedDelivery =>
+        p?.type === 'calendar.events.changed' &&
+        p.data.calendarId === calendarId &&
+        (googleCalendarId === undefined || p.data.googleCalendarId === googleCalendarId),
+    );
+}
+
+/** The `calendar.watch_ended` deliveries of one connection, as received. */
+export function watchEndedOf(received: readonly ReceivedWebhook[], calendarId: string): WatchEndedDelivery[] {
+  return received
+    .map(notificationOf)
+    .filter((p): p is WatchEndedDelivery => p?.type === 'calendar.watch_ended' && p.data.calendarId === calendarId);
+}
+
 /** The status changes delivered for one connection, in the order received: `[previousStatus, status]` each. */
 export function statusChangesOf(received: readonly ReceivedWebhook[], calendarId: string): [string | null, string][] {
   return received
