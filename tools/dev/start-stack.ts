@@ -371,7 +371,8 @@ curl -s -X POST ${cal}/events -H "Authorization: Bearer $TOKEN" ${json} -d '{"su
 #    move this and every later session: PATCH an instance id with ?scope=following (the series is split as Google does)
 INSTANCE_ID=<the id of an instance listed above>
 curl -s -X PATCH "${cal}/events/$INSTANCE_ID?scope=following" -H "Authorization: Bearer $TOKEN" ${json} -d '{"summary":"Weekly session (new room)","location":"Room 2"}'
-#    answer an invitation as the connected account (409 NOT_AN_ATTENDEE when it is not invited)
+#    answer an invitation (an event someone else organized) as the connected account; on the event above, which it
+#    organized itself, the answer is 409 NOT_AN_ATTENDEE
 curl -s -X POST ${cal}/events/$EVENT_ID/respond -H "Authorization: Bearer $TOKEN" ${json} -d '{"responseStatus":"accepted"}'
 
 # 5. availability of a group: slots where all (or "required": n) of the subaccounts named are free, with who is
