@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  ExecutionContext,
-  HttpCode,
-  HttpStatus,
-  Post,
-  UseInterceptors,
-  applyDecorators,
-  createParamDecorator,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, UseInterceptors, applyDecorators } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   ErrorEnvelopeDto,
@@ -17,15 +7,10 @@ import {
 } from '@connector-service/contracts';
 import { ApiEnvelope, ApiErrors } from '@connector-service/app-core';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { UserAuth } from '../auth/user-auth.decorator';
 import { GroupAvailabilityService } from './group-availability.service';
 import { ProxiedAnswer, ProxiedAnswerInterceptor } from './proxied-answer.interceptor';
-
-/** The caller JwtAuthGuard verified (a route under UserAuth always has one). */
-const CurrentUser = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): AuthenticatedUser =>
-    context.switchToHttp().getRequest<{ user: AuthenticatedUser }>().user,
-);
 
 /** The route's error answers, by the codes each status may carry (401 comes with UserAuth). */
 function ApiGroupAvailabilityErrors(): MethodDecorator {

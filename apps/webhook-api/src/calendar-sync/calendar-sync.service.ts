@@ -12,8 +12,8 @@ import { GoogleCalendarApi, GoogleEvent } from '../google/google-calendar.api';
 import { Claim, ClaimLostError } from '../leases/claim';
 import { LeaseService } from '../leases/lease.service';
 import { PushChannelsService } from '../push-channels/push-channels.service';
-import { CalendarSyncMetrics } from './calendar-sync.metrics';
 import { newDeliveryId } from '../deliveries/delivery-id';
+import { CalendarSyncMetrics } from './calendar-sync.metrics';
 import { CalendarSyncStateRepository, SyncStart } from './calendar-sync-state.repository';
 import { CalendarSyncState, WatchedCalendarRef, parseWatchKey, watchKey } from './calendar-sync-state.schema';
 import { changedSince, inResyncWindow } from './changed-events';
@@ -111,9 +111,7 @@ export class CalendarSyncService {
     const watched = watchedCalendarsOf(connection).map((calendar) => calendar.googleCalendarId);
     const states = await this.states.findByConnection(calendarId);
     for (const state of states) {
-      if (watched.includes(state.googleCalendarId)) continue;
-      await this.states.delete(state._id);
-      await this.eventMemory.forgetCalendar(calendarId, state.googleCalendarId);
+      if (!watched.includes(state.googleCalendarId)) await this.drop(state);
     }
     const due: string[] = [];
     for (const googleCalendarId of watched) {
@@ -136,19 +134,25 @@ export class CalendarSyncService {
     const connection = await this.connections.findById(calendarId);
     if (!connection || connection.status !== ConnectionStatus.Connected) {
       claim.assertHeld();
-      await this.states.delete(key);
-      await this.eventMemory.forgetCalendar(calendarId, googleCalendarId);
+      await this.drop({ _id: key, calendarId, googleCalendarId });
       return { ran: true, kind: 'not_connected', changes: 0 };
     }
     if (!watchedCalendarsOf(connection).some((calendar) => calendar.googleCalendarId === googleCalendarId)) {
       claim.assertHeld();
-      await this.states.delete(key);
-      await this.eventMemory.forgetCalendar(calendarId, googleCalendarId);
+      await this.drop({ _id: key, calendarId, googleCalendarId });
       return { ran: true, kind: 'not_watched', changes: 0 };
     }
     const state = await this.states.findById(key);
     if (state?.endedReason) {
-      await this.finishEnding(claim, connection, state);
+      // Ended before; its watch_ended is enqueued unless that was done (a crash came between).
+      if (state.nextSyncAt !== null && state.endedDeliveryId) {
+        await this.finishEnding(claim, connection, {
+          key,
+          googleCalendarId,
+          reason: state.endedReason,
+          deliveryId: state.endedDeliveryId,
+        });
+      }
       return { ran: true, kind: 'ended', changes: 0 };
     }
     if (options.dueBy && state) {
@@ -257,27 +261,41 @@ export class CalendarSyncService {
   ): Promise<void> {
     claim.assertHeld();
     this.logger.warn(`Google no longer lets ${key} be read (${reason}); its watch ends`);
-    if (!(await this.states.endWatch(key, from, reason, newDeliveryId()))) return;
-    const state = await this.states.findById(key);
-    if (state?.endedReason) await this.finishEnding(claim, connection, state);
+    const deliveryId = newDeliveryId();
+    if (!(await this.states.endWatch(key, from, reason, deliveryId))) return;
+    await this.finishEnding(claim, connection, {
+      key,
+      googleCalendarId: parseWatchKey(key).googleCalendarId,
+      reason,
+      deliveryId,
+    });
   }
 
-  /** An ended calendar's channel stopped and its `calendar.watch_ended` enqueued (again after a crash: once). */
-  private async finishEnding(claim: Claim, connection: ConnectionRecord, state: CalendarSyncState): Promise<void> {
-    if (state.nextSyncAt === null || !state.endedReason || !state.endedDeliveryId) return;
+  /** An ended calendar's channel stopped and its `calendar.watch_ended` enqueued (again after a crash: once, by its id). */
+  private async finishEnding(
+    claim: Claim,
+    connection: ConnectionRecord,
+    ended: { key: string; googleCalendarId: string; reason: WatchEndedReason; deliveryId: string },
+  ): Promise<void> {
     const calendarId = connection._id.toString();
     await this.channels
-      .stopWatching(calendarId, state.googleCalendarId)
-      .catch((error: Error) => this.logger.warn(`Channel of ${state._id} not stopped: ${error.message}`));
+      .stopWatching(calendarId, ended.googleCalendarId)
+      .catch((error: Error) => this.logger.warn(`Channel of ${ended.key} not stopped: ${error.message}`));
     claim.assertHeld();
     await this.deliveries.enqueueWatchEnded({
       calendarId,
       subaccountId: connection.subaccountId,
-      googleCalendarId: state.googleCalendarId,
-      reason: state.endedReason,
-      deliveryId: state.endedDeliveryId,
+      googleCalendarId: ended.googleCalendarId,
+      reason: ended.reason,
+      deliveryId: ended.deliveryId,
     });
-    await this.states.watchEndedEnqueued(state._id);
+    await this.states.watchEndedEnqueued(ended.key);
+  }
+
+  /** Forgets one calendar's sync state and what it remembered of its events (no longer connected or watched). */
+  private async drop(state: Pick<CalendarSyncState, '_id' | 'calendarId' | 'googleCalendarId'>): Promise<void> {
+    await this.states.delete(state._id);
+    await this.eventMemory.forgetCalendar(state.calendarId, state.googleCalendarId);
   }
 
   /**

@@ -146,65 +146,48 @@ export class DeliveriesService {
   }
 
   /** Enqueues `calendar.watch_ended` (once per id). */
-  async enqueueWatchEnded(ended: WatchEnded): Promise<EnqueuedDelivery | null> {
-    if (!this.enabled) return null;
-    if (await this.deliveries.findById(ended.deliveryId)) return { id: ended.deliveryId, sequence: null };
-    const stream = `watch:${ended.calendarId}:${ended.googleCalendarId}`;
-    const delivery = await this.deliveries.append(stream, () => {
-      const createdAt = new Date();
-      const payload: CalendarWatchEndedPayload = {
-        type: DeliveryType.CalendarWatchEnded,
-        timestamp: createdAt.toISOString(),
-        data: {
-          subaccountId: ended.subaccountId,
-          calendarId: ended.calendarId,
-          googleCalendarId: ended.googleCalendarId,
-          reason: ended.reason,
-        },
-      };
-      return {
-        _id: ended.deliveryId,
-        type: DeliveryType.CalendarWatchEnded,
-        calendarId: ended.calendarId,
-        subaccountId: ended.subaccountId,
-        googleCalendarId: ended.googleCalendarId,
-        sequence: null,
-        stream,
-        body: JSON.stringify(payload),
-        createdAt,
-        observedAt: null,
-        syncedFrom: null,
-      };
-    });
-    this.worker.deliverSoon(stream);
-    return { id: delivery._id, sequence: null };
+  enqueueWatchEnded(ended: WatchEnded): Promise<EnqueuedDelivery | null> {
+    const { subaccountId, calendarId, googleCalendarId, reason } = ended;
+    return this.enqueueOnce(`watch:${calendarId}:${googleCalendarId}`, ended, googleCalendarId, (timestamp) => ({
+      type: DeliveryType.CalendarWatchEnded,
+      timestamp,
+      data: { subaccountId, calendarId, googleCalendarId, reason },
+    }));
   }
 
   /** Enqueues `connection.status_changed`; ordered with the connection's other status changes. */
-  async enqueueStatusChanged(change: StatusChange): Promise<EnqueuedDelivery | null> {
+  enqueueStatusChanged(change: StatusChange): Promise<EnqueuedDelivery | null> {
+    const { subaccountId, calendarId, status, previousStatus } = change;
+    return this.enqueueOnce(`status:${calendarId}`, change, null, (timestamp) => ({
+      type: DeliveryType.ConnectionStatusChanged,
+      timestamp,
+      data: { subaccountId, calendarId, status, previousStatus },
+    }));
+  }
+
+  /**
+   * Appends one delivery without a sequence to `stream`; one whose fixed `deliveryId` is
+   * stored already is not stored again (a retry after a crash sends one delivery, not two).
+   */
+  private async enqueueOnce(
+    stream: string,
+    owner: DeliveryConnection & { deliveryId?: string },
+    googleCalendarId: string | null,
+    payloadAt: (timestamp: string) => CalendarWatchEndedPayload | ConnectionStatusChangedPayload,
+  ): Promise<EnqueuedDelivery | null> {
     if (!this.enabled) return null;
-    if (change.deliveryId !== undefined && (await this.deliveries.findById(change.deliveryId))) {
-      return { id: change.deliveryId, sequence: null };
+    if (owner.deliveryId !== undefined && (await this.deliveries.findById(owner.deliveryId))) {
+      return { id: owner.deliveryId, sequence: null };
     }
-    const stream = `status:${change.calendarId}`;
     const delivery = await this.deliveries.append(stream, () => {
       const createdAt = new Date();
-      const payload: ConnectionStatusChangedPayload = {
-        type: DeliveryType.ConnectionStatusChanged,
-        timestamp: createdAt.toISOString(),
-        data: {
-          subaccountId: change.subaccountId,
-          calendarId: change.calendarId,
-          status: change.status,
-          previousStatus: change.previousStatus,
-        },
-      };
+      const payload = payloadAt(createdAt.toISOString());
       return {
-        _id: change.deliveryId ?? newDeliveryId(createdAt),
-        type: DeliveryType.ConnectionStatusChanged,
-        calendarId: change.calendarId,
-        subaccountId: change.subaccountId,
-        googleCalendarId: null,
+        _id: owner.deliveryId ?? newDeliveryId(createdAt),
+        type: payload.type,
+        calendarId: owner.calendarId,
+        subaccountId: owner.subaccountId,
+        googleCalendarId,
         sequence: null,
         stream,
         body: JSON.stringify(payload),

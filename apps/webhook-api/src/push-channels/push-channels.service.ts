@@ -185,46 +185,32 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
 
   /**
    * Of these connected connections, each that has no channel at all (one adopted at start,
-   * made before push channels) gets one owed: a record due at once that the renewal poll
-   * opens like a renewal, so the opening is claimed, bounded (MAX_CONCURRENT_RENEWALS and
-   * the background budget) and retried after growing pauses, by any replica, after any
-   * restart. How many were owed.
+   * made before push channels) gets one owed per watched calendar (settleWatched). How many
+   * were owed.
    */
   async oweChannels(calendarIds: readonly string[]): Promise<number> {
     if (!this.enabled || calendarIds.length === 0) return 0;
     const withChannels = await this.channels.connectionsWithChannels(calendarIds);
-    const { key } = await this.ids();
     let owed = 0;
     for (const calendarId of calendarIds) {
       if (withChannels.has(calendarId)) continue;
       const connection = await this.connections.findById(calendarId);
-      if (!connection || connection.status !== ConnectionStatus.Connected) continue;
-      const now = new Date();
-      await this.channels.insertOpening({
-        _id: newChannelId(key),
-        calendarId,
-        // Made before push channels: the primary calendar alone is watched.
-        googleCalendarId: connection.googleEmail,
-        stateVersion: connection.stateVersion,
-        // Never given to Google: the renewal opens the channel with a token of its own.
-        tokenHash: channelTokenHash(newChannelToken()),
-        openedAt: now,
-        renewAt: now,
-      });
-      owed += 1;
+      if (connection?.status === ConnectionStatus.Connected) owed += await this.settleWatched(connection);
     }
-    if (owed > 0) this.logger.log(`${owed} connection(s) without a push channel get one`);
+    if (owed > 0) this.logger.log(`${owed} watched calendar(s) without a push channel get one`);
     return owed;
   }
 
   /**
-   * After the platform chose other calendars: each newly watched calendar without a channel
-   * gets one owed, and the channels of calendars no longer watched are due at once; the
-   * renewal poll opens and stops them (claimed, bounded, retried, by any replica, after any
-   * restart), so the request that chose them waits for no Google call.
+   * Each watched calendar without a channel of the connection's Google account gets one
+   * owed: a record due at once that the renewal poll opens like a renewal, so the opening is
+   * claimed, bounded (MAX_CONCURRENT_RENEWALS and the background budget) and retried after
+   * growing pauses, by any replica, after any restart; the channels of calendars no longer
+   * watched are due at once, and that poll stops them. So the request that chose the
+   * calendars waits for no Google call. How many channels were owed.
    */
-  async settleWatched(connection: ConnectionRecord): Promise<void> {
-    if (!this.enabled) return;
+  async settleWatched(connection: ConnectionRecord): Promise<number> {
+    if (!this.enabled) return 0;
     const calendarId = connection._id.toString();
     const since = accountVersionOf(connection);
     const watched = watchedCalendarsOf(connection).map((calendar) => calendar.googleCalendarId);
@@ -234,6 +220,7 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
       if (!watched.includes(watchedCalendarOf(connection, channel))) await this.channels.renewBy(channel._id, now);
     }
     const { key } = await this.ids();
+    let owed = 0;
     for (const googleCalendarId of watched) {
       const covered = kept.some(
         (channel) => channel.stateVersion >= since && watchedCalendarOf(connection, channel) === googleCalendarId,
@@ -249,7 +236,9 @@ export class PushChannelsService implements OnApplicationBootstrap, OnApplicatio
         openedAt: now,
         renewAt: now,
       });
+      owed += 1;
     }
+    return owed;
   }
 
   /** Until when the calendar has a channel Google confirmed (the latest one's expiration); null without one. */

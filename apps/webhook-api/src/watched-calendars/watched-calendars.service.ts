@@ -9,7 +9,7 @@ import {
 } from '@connector-service/contracts';
 import { CalendarSyncScheduler } from '../calendar-sync/calendar-sync.scheduler';
 import { CalendarSyncStateRepository } from '../calendar-sync/calendar-sync-state.repository';
-import { watchKey } from '../calendar-sync/calendar-sync-state.schema';
+import { parseWatchKey, watchKey } from '../calendar-sync/calendar-sync-state.schema';
 import { connectionChanged, connectionNotFound, connectionNotUsable } from '../connections/connection-errors';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { accountVersionOf, watchedCalendarsOf } from '../connections/google-account';
@@ -80,10 +80,8 @@ export class WatchedCalendarsService {
         .filter((id) => !ended.has(id)),
     );
     // Changes from now on are delivered; the events that exist now are not.
-    const due = await this.scheduler.markDue(saved, new Date());
-    for (const calendar of chosen.calendars) {
-      const key = watchKey(calendarId, calendar.googleCalendarId);
-      if (!before.has(calendar.googleCalendarId) && due.includes(key)) this.scheduler.requestSync(key);
+    for (const key of await this.scheduler.markDue(saved, new Date())) {
+      if (!before.has(parseWatchKey(key).googleCalendarId)) this.scheduler.requestSync(key);
     }
     await this.channels.settleWatched(saved);
     return this.answer(saved);
