@@ -7,9 +7,9 @@ const GOOGLEAPIS_INDEX = {
     "Its index loads all ~300 Google APIs (+100 MB RSS); import the one you need, e.g. from 'googleapis/build/src/apis/calendar'.",
 };
 const TESTING_LIB = {
-  regex: '^@connector-service/testing(/|$)|/libs/testing/',
+  regex: '^@connector-service/(testing|google-sandbox)(/|$)|/libs/(testing|google-sandbox)/',
   message:
-    "The testing lib (FerretDB launcher, Google sandbox, JWT minting...) is for tests and dev tools: use it from apps/<app>/test/ or apps/system-e2e, never from an app's src/.",
+    "The testing lib (FerretDB launcher, JWT minting...) and the Google sandbox are for tests and dev tools: use them from apps/<app>/test/ or apps/system-e2e, never from an app's src/.",
 };
 
 export default [
@@ -23,20 +23,33 @@ export default [
     files: ['**/*.ts'],
     rules: {
       // Apps may use libs but never each other; contracts depend on nothing of ours;
-      // the testing lib is for tests and dev tools only.
+      // the testing lib and the Google sandbox are for tests and dev tools only.
       '@nx/enforce-module-boundaries': [
         'error',
         {
           enforceBuildableLibDependency: true,
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing', 'type:google-sandbox'],
+            },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:google-sandbox'],
+            },
+            // The Google sandbox stands alone (npm run sandbox, other teams' CI): it depends on nothing of ours.
+            { sourceTag: 'type:google-sandbox', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             // The SPA's typed client (libs/api-client) is generated from an OpenAPI document, not our code.
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+            // The UI elements run in browsers on the typed client; their component tests launch Chromium (libs/testing).
+            { sourceTag: 'type:ui', onlyDependOnLibsWithTags: ['type:client', 'type:testing'] },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:testing', 'type:google-sandbox'],
+            },
             { sourceTag: 'scope:database-api', notDependOnLibsWithTags: ['scope:webhook-api'] },
             { sourceTag: 'scope:webhook-api', notDependOnLibsWithTags: ['scope:database-api'] },
           ],

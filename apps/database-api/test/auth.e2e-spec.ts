@@ -1,12 +1,6 @@
 import jwt from 'jsonwebtoken';
-import { mintExpiredJwt, mintUnsignedJwt, mintUserJwt } from '@connector-service/testing';
-import {
-  DatabaseApiUnderTest,
-  E2E_JWT_SECRET,
-  E2E_SERVICE_TOKEN,
-  newSubaccountId,
-  startDatabaseApi,
-} from './support/database-api-app';
+import { mintExpiredJwt, mintUnsignedJwt, mintUserJwt, newSubaccountId } from '@connector-service/testing';
+import { DatabaseApiUnderTest, E2E_JWT_SECRET, E2E_SERVICE_TOKEN, startDatabaseApi } from './support/database-api-app';
 
 describe('database-api user authentication and tenant check (e2e)', () => {
   let api: DatabaseApiUnderTest;

@@ -1,9 +1,9 @@
+import { newSubaccountId } from '@connector-service/testing';
 import { MongoClient } from 'mongodb';
 import {
   DatabaseApiUnderTest,
   E2E_ROTATED_SERVICE_TOKEN,
   E2E_SERVICE_TOKEN,
-  newSubaccountId,
   startDatabaseApi,
 } from './support/database-api-app';
 

@@ -1,9 +1,8 @@
-import { getFreePort } from '@connector-service/testing';
+import { getFreePort, newSubaccountId } from '@connector-service/testing';
 import {
   DatabaseApiUnderTest,
   E2E_SERVICE_TOKEN,
   E2E_WEBHOOK_TOKEN,
-  newSubaccountId,
   startDatabaseApi,
 } from './support/database-api-app';
 import { FakeWebhookApi, startFakeWebhookApi } from './support/fake-webhook-api';

@@ -1,10 +1,9 @@
-import { getFreePort } from '@connector-service/testing';
+import { getFreePort, newSubaccountId } from '@connector-service/testing';
 import type { Test } from 'supertest';
 import {
   DatabaseApiUnderTest,
   E2E_SERVICE_TOKEN,
   E2E_WEBHOOK_TOKEN,
-  newSubaccountId,
   startDatabaseApi,
 } from './support/database-api-app';
 import { FakeWebhookApi, startFakeWebhookApi } from './support/fake-webhook-api';

@@ -1,8 +1,8 @@
+import { newSubaccountId } from '@connector-service/testing';
 import {
   DatabaseApiUnderTest,
   E2E_SERVICE_TOKEN,
   E2E_WEBHOOK_TOKEN,
-  newSubaccountId,
   startDatabaseApi,
 } from './support/database-api-app';
 import { FakeWebhookApi, startFakeWebhookApi } from './support/fake-webhook-api';

@@ -1,5 +1,11 @@
-import { OpenApiDocument, requestBodySchema, responseSchema, schemaViolations } from '@connector-service/testing';
-import { DatabaseApiUnderTest, E2E_SERVICE_TOKEN, newSubaccountId, startDatabaseApi } from './support/database-api-app';
+import {
+  OpenApiDocument,
+  requestBodySchema,
+  responseSchema,
+  schemaViolations,
+  newSubaccountId,
+} from '@connector-service/testing';
+import { DatabaseApiUnderTest, E2E_SERVICE_TOKEN, startDatabaseApi } from './support/database-api-app';
 import { FakeWebhookApi, startFakeWebhookApi } from './support/fake-webhook-api';
 
 const GOOGLE_CALENDAR = '/api/connectors/{subaccountId}/google-calendar';

@@ -1,5 +1,5 @@
-import { mintUserJwt } from '@connector-service/testing';
-import { DatabaseApiUnderTest, E2E_JWT_SECRET, newSubaccountId, startDatabaseApi } from './support/database-api-app';
+import { mintUserJwt, newSubaccountId } from '@connector-service/testing';
+import { DatabaseApiUnderTest, E2E_JWT_SECRET, startDatabaseApi } from './support/database-api-app';
 
 describe('database-api operations: request ids, metrics, probes, headers, CORS, rate limits (e2e)', () => {
   let api: DatabaseApiUnderTest;

@@ -1,10 +1,9 @@
-import { mintUserJwt } from '@connector-service/testing';
+import { mintUserJwt, newSubaccountId } from '@connector-service/testing';
 import {
   DatabaseApiUnderTest,
   E2E_JWT_SECRET,
   E2E_SERVICE_TOKEN,
   E2E_WEBHOOK_TOKEN,
-  newSubaccountId,
   startDatabaseApi,
 } from './support/database-api-app';
 import { FakeWebhookApi, startFakeWebhookApi } from './support/fake-webhook-api';

@@ -1,16 +1,9 @@
-import { mintUserJwt } from '@connector-service/testing';
+import { mintUserJwt, newSubaccountId } from '@connector-service/testing';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DATABASE_SERVICE_TOKEN,
-  JsonBody,
-  STACK_JWT_SECRET,
-  Stack,
-  WEBHOOK_SERVICE_TOKEN,
-  newSubaccountId,
-} from './support/stack';
+import { DATABASE_SERVICE_TOKEN, JsonBody, STACK_JWT_SECRET, Stack, WEBHOOK_SERVICE_TOKEN } from './support/stack';
 
 const root = join(__dirname, '../../..');
 /** Bounded so CI stays fast (each app takes some 10 s); override locally to dig deeper. */

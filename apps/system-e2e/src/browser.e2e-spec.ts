@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { launchChromium, newSubaccountId } from '@connector-service/testing';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
-import { Stack, eventually, newSubaccountId } from './support/stack';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Stack, eventually } from './support/stack';
 
 const root = join(__dirname, '../../..');
 const ARTIFACTS = join(root, 'dist/test-artifacts/browser');
-const CHROMIUM = '/usr/bin/chromium';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** What one page did on the network and in its console; kept in browser-log.json for diagnosis. */
@@ -31,35 +30,13 @@ describe('in a real browser (Chromium)', () => {
   const logs: PageLog[] = [];
 
   beforeAll(async () => {
-    // Installs Debian's chromium with apt when missing (a no-op otherwise); prints its path.
-    const installed = execFileSync('bash', [join(root, 'tools/browser/setup.sh')], {
-      encoding: 'utf8',
-      timeout: 240000,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }).trim();
-    expect(installed).toBe(CHROMIUM);
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     // Playwright gives the browser a fresh temporary profile (--user-data-dir) and removes it on close.
     // Both start at once; each is kept as soon as it is up so afterAll can stop it if the other fails.
     await Promise.all([
       Stack.start().then((started) => (stack = started)),
-      chromium
-        .launch({
-          executablePath: CHROMIUM,
-          // The closed network refuses Chromium's own background connections; keep them off.
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        })
-        .then((launched) => (browser = launched)),
+      launchChromium().then((launched) => (browser = launched)),
     ]);
   }, 300000);
 

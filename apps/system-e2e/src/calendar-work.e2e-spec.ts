@@ -1,4 +1,5 @@
-import { eventually, JsonBody, newSubaccountId, Stack } from './support/stack';
+import { newSubaccountId } from '@connector-service/testing';
+import { eventually, JsonBody, Stack } from './support/stack';
 
 /**
  * The calendar work as the SPA uses it: database-api's JWT routes, proxied to webhook-api,

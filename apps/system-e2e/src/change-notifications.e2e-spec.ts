@@ -1,14 +1,15 @@
 import {
   EventsChangedDelivery,
   ReceivedWebhook,
-  SandboxChannel,
   WebhookReceiver,
   eventSlot as slot,
   notificationOf as payloadOf,
   statusChangesOf,
+  newSubaccountId,
 } from '@connector-service/testing';
+import { SandboxChannel } from '@connector-service/google-sandbox';
 import { randomBytes } from 'node:crypto';
-import { Stack, eventually, googlePushUrl, newSubaccountId } from './support/stack';
+import { Stack, eventually, googlePushUrl } from './support/stack';
 
 // Change notifications through both built apps: the sandbox pushes to webhook-api's real
 // notifications route, webhook-api syncs and delivers signed webhooks to a real receiver.

@@ -1,6 +1,7 @@
+import { newSubaccountId } from '@connector-service/testing';
 import { MongoClient } from 'mongodb';
 import { createHash } from 'node:crypto';
-import { Stack, eventually, newSubaccountId } from './support/stack';
+import { Stack, eventually } from './support/stack';
 
 const CALENDAR_SCOPES = [
   'https://www.googleapis.com/auth/calendar.readonly',

@@ -1,14 +1,7 @@
-import { WebhookReceiver, statusChangesOf } from '@connector-service/testing';
+import { WebhookReceiver, statusChangesOf, newSubaccountId } from '@connector-service/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { randomBytes } from 'node:crypto';
-import {
-  DATABASE_SERVICE_TOKEN,
-  JsonBody,
-  Stack,
-  WEBHOOK_SERVICE_TOKEN,
-  eventually,
-  newSubaccountId,
-} from './support/stack';
+import { DATABASE_SERVICE_TOKEN, JsonBody, Stack, WEBHOOK_SERVICE_TOKEN, eventually } from './support/stack';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 

@@ -1,4 +1,5 @@
-import { Stack, eventually, newSubaccountId } from './support/stack';
+import { newSubaccountId } from '@connector-service/testing';
+import { Stack, eventually } from './support/stack';
 
 describe('durable metadata updates and failing services (system e2e)', () => {
   let stack: Stack;

@@ -1,6 +1,7 @@
+import { newSubaccountId } from '@connector-service/testing';
 import { MongoClient } from 'mongodb';
 import { AppProcess } from './support/app-process';
-import { Stack, eventually, newSubaccountId } from './support/stack';
+import { Stack, eventually } from './support/stack';
 
 const FLOWS = 100;
 const RECONNECTS = 20;

@@ -1,4 +1,5 @@
-import { JsonBody, Stack, newSubaccountId } from './support/stack';
+import { newSubaccountId } from '@connector-service/testing';
+import { JsonBody, Stack } from './support/stack';
 
 const ROUTE = '/api/google-calendar/availability';
 

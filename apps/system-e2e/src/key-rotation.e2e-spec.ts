@@ -1,8 +1,8 @@
-import { AppProcess } from '@connector-service/testing';
+import { AppProcess, newSubaccountId } from '@connector-service/testing';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Stack, eventually, newSubaccountId } from './support/stack';
+import { Stack, eventually } from './support/stack';
 
 // TOKEN_ENCRYPTION_KEY rotation as an operator runs it (CONTRACT.md, "Connection lifecycle"):
 // put the new key first, run the built `reencrypt-tokens` command, then drop the old key.

@@ -1,5 +1,6 @@
+import { newSubaccountId } from '@connector-service/testing';
 import { MongoClient, ObjectId } from 'mongodb';
-import { Stack, eventually, newSubaccountId } from './support/stack';
+import { Stack, eventually } from './support/stack';
 
 describe('connection lifecycle: disconnect, refresh, losing access (system e2e)', () => {
   let stack: Stack;

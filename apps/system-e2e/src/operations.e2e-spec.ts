@@ -1,4 +1,5 @@
-import { DATABASE_SERVICE_TOKEN, Stack, WEBHOOK_SERVICE_TOKEN, eventually, newSubaccountId } from './support/stack';
+import { newSubaccountId } from '@connector-service/testing';
+import { DATABASE_SERVICE_TOKEN, Stack, WEBHOOK_SERVICE_TOKEN, eventually } from './support/stack';
 
 describe('operations across both apps (system e2e)', () => {
   let stack: Stack;

@@ -1,6 +1,6 @@
-import { WebhookReceiver, mintUserJwt } from '@connector-service/testing';
+import { WebhookReceiver, mintUserJwt, newSubaccountId } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
-import { JsonBody, STACK_JWT_SECRET, Stack, eventually, newSubaccountId } from './support/stack';
+import { JsonBody, STACK_JWT_SECRET, Stack, eventually } from './support/stack';
 
 const ROUTE = '/api/google-calendar/connections';
 

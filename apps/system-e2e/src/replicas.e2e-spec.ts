@@ -1,15 +1,16 @@
 import {
   ReceivedWebhook,
-  SandboxRequestLog,
   WebhookReceiver,
   eventSlot as slot,
   notificationOf,
   scrapeSeries,
   seriesSum,
+  newSubaccountId,
 } from '@connector-service/testing';
+import { SandboxRequestLog } from '@connector-service/google-sandbox';
 import { randomBytes } from 'node:crypto';
 import { AppProcess } from './support/app-process';
-import { Stack, eventually, newSubaccountId } from './support/stack';
+import { Stack, eventually } from './support/stack';
 
 // Three webhook-api replicas on one database, polling only (no GOOGLE_PUSH_URL): each due
 // sync is done once, by whichever replica claims it, and a replica killed mid-load loses

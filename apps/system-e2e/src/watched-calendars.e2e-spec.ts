@@ -5,9 +5,10 @@ import {
   watchEndedOf,
   eventSlot as slot,
   notificationOf,
+  newSubaccountId,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
-import { Stack, eventually, newSubaccountId } from './support/stack';
+import { Stack, eventually } from './support/stack';
 
 // Several watched calendars through both built apps: the SPA chooses them on database-api,
 // webhook-api opens a channel on each, syncs each with its own sequence, and ends one that

@@ -1,12 +1,12 @@
-import { EventsChangedDelivery, WebhookReceiver, eventSlot as slot, notificationOf } from '@connector-service/testing';
-import { randomBytes } from 'node:crypto';
 import {
-  WebhookApiWithGoogle,
-  eventually,
-  newEmail,
+  EventsChangedDelivery,
+  WebhookReceiver,
+  eventSlot as slot,
+  notificationOf,
   newSubaccountId,
-  platformWebhookEnv,
-} from './support/webhook-api-with-google';
+} from '@connector-service/testing';
+import { randomBytes } from 'node:crypto';
+import { WebhookApiWithGoogle, eventually, newEmail, platformWebhookEnv } from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 

@@ -1,4 +1,5 @@
-import { WebhookApiWithGoogle, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
+import { newSubaccountId } from '@connector-service/testing';
+import { WebhookApiWithGoogle, newEmail, sleep } from './support/webhook-api-with-google';
 
 /** Short, so the booking outlasts it several times; long enough that a loaded machine's pauses do not lose it. */
 const CLAIM_TTL_MS = 3000;

@@ -1,4 +1,5 @@
-import { WebhookApiWithGoogle, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import { newSubaccountId } from '@connector-service/testing';
+import { WebhookApiWithGoogle, newEmail } from './support/webhook-api-with-google';
 
 /**
  * The OAuth callback answers a browser: whatever goes wrong on our side (here a PKCE

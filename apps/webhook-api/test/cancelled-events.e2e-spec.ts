@@ -4,15 +4,10 @@ import {
   eventSlot as slot,
   notificationOf,
   statusChangesOf,
+  newSubaccountId,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
-import {
-  WebhookApiWithGoogle,
-  eventually,
-  newEmail,
-  newSubaccountId,
-  platformWebhookEnv,
-} from './support/webhook-api-with-google';
+import { WebhookApiWithGoogle, eventually, newEmail, platformWebhookEnv } from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 

@@ -4,6 +4,7 @@ import {
   eventSlot as slot,
   notificationOf,
   statusChangesOf,
+  newSubaccountId,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -11,7 +12,6 @@ import {
   WebhookApiWithGoogle,
   eventually,
   newEmail,
-  newSubaccountId,
   sleep,
   platformWebhookEnv,
 } from './support/webhook-api-with-google';

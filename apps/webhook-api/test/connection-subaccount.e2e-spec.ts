@@ -1,5 +1,6 @@
+import { newSubaccountId } from '@connector-service/testing';
 import { ObjectId } from 'mongodb';
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
+import { WebhookApiWithGoogle, eventually, newEmail, sleep } from './support/webhook-api-with-google';
 
 const SUBACCOUNT_HEADER = 'X-Subaccount-Id';
 

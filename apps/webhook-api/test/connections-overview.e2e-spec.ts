@@ -1,10 +1,10 @@
-import { WebhookReceiver, eventSlot, getFreePort, testDatabaseUri } from '@connector-service/testing';
+import { WebhookReceiver, eventSlot, getFreePort, testDatabaseUri, newSubaccountId } from '@connector-service/testing';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { CommandStartedEvent, Document, MongoClient, ObjectId } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import { WebhookApiWithGoogle, eventually, newEmail } from './support/webhook-api-with-google';
 
 const ROUTE = '/api/google-calendar/connections';
 const DAY_MS = 86_400_000;

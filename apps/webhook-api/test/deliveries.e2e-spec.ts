@@ -1,5 +1,11 @@
 import { ChangedCalendarEvent, DeliveryStatus } from '@connector-service/contracts';
-import { WebhookReceiver, ReceivedWebhook, getFreePort, testDatabaseUri } from '@connector-service/testing';
+import {
+  WebhookReceiver,
+  ReceivedWebhook,
+  getFreePort,
+  testDatabaseUri,
+  newSubaccountId,
+} from '@connector-service/testing';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { CommandStartedEvent, CommandSucceededEvent, Document, MongoClient } from 'mongodb';
 import type { Connection } from 'mongoose';
@@ -9,7 +15,7 @@ import { DeliveryRepository } from '../src/deliveries/delivery.repository';
 import { Delivery } from '../src/deliveries/delivery.schema';
 import { DeliveryWorker } from '../src/deliveries/delivery.worker';
 import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
-import { eventually, newSubaccountId } from './support/webhook-api-with-google';
+import { eventually } from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 

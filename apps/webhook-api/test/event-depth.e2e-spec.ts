@@ -1,5 +1,6 @@
-import { SandboxEvent, responseSchema, schemaViolations } from '@connector-service/testing';
-import { WebhookApiWithGoogle, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import { responseSchema, schemaViolations, newSubaccountId } from '@connector-service/testing';
+import { SandboxEvent } from '@connector-service/google-sandbox';
+import { WebhookApiWithGoogle, newEmail } from './support/webhook-api-with-google';
 
 /** Answers are read loosely here; their exact shapes are asserted where it matters. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,5 @@
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import { newSubaccountId } from '@connector-service/testing';
+import { WebhookApiWithGoogle, eventually, newEmail } from './support/webhook-api-with-google';
 
 /**
  * What the platform gets when Google fails, through the one Google client, against the

@@ -1,6 +1,7 @@
+import { newSubaccountId } from '@connector-service/testing';
 import { ObjectId } from 'mongodb';
 import { E2E_WEBHOOK_TOKEN } from './support/webhook-api-app';
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
+import { WebhookApiWithGoogle, eventually, newEmail, sleep } from './support/webhook-api-with-google';
 
 const ROTATED_WEBHOOK_TOKEN = 'e2e-webhook-service-token-previous';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -1,4 +1,5 @@
-import { WebhookApiWithGoogle, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import { newSubaccountId } from '@connector-service/testing';
+import { WebhookApiWithGoogle, newEmail } from './support/webhook-api-with-google';
 
 const ROUTE = '/api/google-calendar/availability';
 const FREE_BUSY = '/calendar/v3/freeBusy';

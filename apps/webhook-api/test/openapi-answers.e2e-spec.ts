@@ -1,5 +1,11 @@
-import { OpenApiDocument, requestBodySchema, responseSchema, schemaViolations } from '@connector-service/testing';
-import { WebhookApiWithGoogle, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import {
+  OpenApiDocument,
+  requestBodySchema,
+  responseSchema,
+  schemaViolations,
+  newSubaccountId,
+} from '@connector-service/testing';
+import { WebhookApiWithGoogle, newEmail } from './support/webhook-api-with-google';
 
 const CONNECTION = '/api/google-calendar/connections/{calendarId}';
 

@@ -5,10 +5,11 @@ import {
   replaceMongoUriHostPort,
   startTcpProxy,
   testDatabaseUri,
+  newSubaccountId,
 } from '@connector-service/testing';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import { WebhookApiWithGoogle, eventually, newEmail } from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const NOTIFICATIONS = '/api/google-calendar/notifications';

@@ -1,10 +1,9 @@
-import { WebhookReceiver, statusChangesOf } from '@connector-service/testing';
+import { WebhookReceiver, statusChangesOf, newSubaccountId } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import {
   WebhookApiWithGoogle,
   eventually,
   newEmail,
-  newSubaccountId,
   sleep,
   platformWebhookEnv,
 } from './support/webhook-api-with-google';

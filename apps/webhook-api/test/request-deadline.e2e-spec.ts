@@ -1,5 +1,6 @@
-import { SandboxRequestLog } from '@connector-service/testing';
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
+import { newSubaccountId } from '@connector-service/testing';
+import { SandboxRequestLog } from '@connector-service/google-sandbox';
+import { WebhookApiWithGoogle, eventually, newEmail, sleep } from './support/webhook-api-with-google';
 
 /**
  * `X-Request-Timeout-Ms` (how long database-api still waits): webhook-api answers within it,

@@ -1,4 +1,5 @@
-import { WebhookApiWithGoogle, eventually, newEmail, newSubaccountId, sleep } from './support/webhook-api-with-google';
+import { newSubaccountId } from '@connector-service/testing';
+import { WebhookApiWithGoogle, eventually, newEmail, sleep } from './support/webhook-api-with-google';
 
 /** Below webhook-api's 5-minute refresh margin: every token the sandbox issues is "about to expire". */
 const ACCESS_TOKEN_TTL_SECONDS = 120;

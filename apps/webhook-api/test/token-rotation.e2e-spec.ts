@@ -1,11 +1,11 @@
-import { getFreePort } from '@connector-service/testing';
+import { getFreePort, newSubaccountId } from '@connector-service/testing';
 import { MongoClient, ObjectId } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { KeyRotationService } from '../src/commands/key-rotation.service';
 import { AccessTokenService } from '../src/token-refresh/access-token.service';
 import { TokenCipher } from '../src/connections/token-cipher';
 import { WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
-import { WebhookApiWithGoogle, newEmail, newSubaccountId } from './support/webhook-api-with-google';
+import { WebhookApiWithGoogle, newEmail } from './support/webhook-api-with-google';
 
 describe('TOKEN_ENCRYPTION_KEY rotation (e2e, real database)', () => {
   const oldKey = randomBytes(32).toString('base64');

@@ -5,13 +5,13 @@ import {
   watchEndedOf,
   eventSlot as slot,
   notificationOf,
+  newSubaccountId,
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import {
   WebhookApiWithGoogle,
   eventually,
   newEmail,
-  newSubaccountId,
   platformWebhookEnv,
   sleep,
 } from './support/webhook-api-with-google';
@@ -170,6 +170,35 @@ describe('watched calendars (e2e: sandbox calendars, channels, signed deliveries
     const added = stack.google.addCalendarEvent(email, { summary: 'After re-sharing', ...slot(14) }, shared);
     await receiver.waitFor((r) => deliversEvent(r, added.id), 15_000);
   }, 90_000);
+
+  it('ends a watched calendar unshared from the account once, and delivers none of its owner’s later changes', async () => {
+    const email = newEmail('unshared');
+    const shared = stack.google.addCalendar(email, { summary: 'Lent', accessRole: 'writer' });
+    const calendarId = await connected(email);
+    await stack
+      .asService('put', watchedPath(calendarId), { body: { googleCalendarIds: [shared, 'primary'] } })
+      .expect(200);
+    await eventually(() => (stack.google.channels(email).some((c) => c.calendarId === shared) ? true : undefined));
+
+    stack.google.unshareCalendar(email, shared);
+    // Its owner goes on changing it: the account can no longer read it, so nothing of it is delivered.
+    stack.google.addCalendarEvent(email, { summary: 'Owner only', ...slot(10) }, shared);
+    const ended = await receiver.waitFor((r) => {
+      const p = notificationOf(r);
+      return p?.type === 'calendar.watch_ended' && p.data.calendarId === calendarId;
+    }, 20_000);
+    expect(notificationOf(ended)?.data).toMatchObject({ googleCalendarId: shared, reason: 'not_found' });
+    await sleep(6_000);
+    expect(watchEnded(calendarId)).toHaveLength(1);
+    expect(deliveriesOf(calendarId, shared)).toEqual([]);
+    const watched = await stack.asService('get', watchedPath(calendarId)).expect(200);
+    expect(watched.body.data[0]).toEqual({
+      googleCalendarId: shared,
+      summary: 'Lent',
+      status: 'ended',
+      endedReason: 'not_found',
+    });
+  }, 60_000);
 
   it('brings a sync state of the time of one calendar per connection over at start, going on from its token', async () => {
     const email = newEmail('legacy');

@@ -53,8 +53,3 @@ export async function startDatabaseApi(env: Record<string, string | undefined> =
     close: () => app.close(),
   };
 }
-
-/** A fresh random 24-hex subaccount id. */
-export function newSubaccountId(): string {
-  return [...Array(24)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
-}

@@ -1,5 +1,4 @@
 import {
-  GoogleSandbox,
   SmtpCapture,
   TcpProxy,
   getFreePort,
@@ -9,7 +8,7 @@ import {
   startTcpProxy,
   testDatabaseUri,
 } from '@connector-service/testing';
-import { randomBytes } from 'node:crypto';
+import { GoogleSandbox } from '@connector-service/google-sandbox';
 import { AppProcess, systemApp } from './app-process';
 
 export const STACK_JWT_SECRET = 'system-e2e-jwt-secret-0123456789';
@@ -185,10 +184,6 @@ export class Stack {
     const response = await fetch(callbackUrl, { redirect: 'manual' });
     return { status: response.status, html: await response.text(), location: response.headers.get('location') };
   }
-}
-
-export function newSubaccountId(): string {
-  return randomBytes(12).toString('hex');
 }
 
 export async function eventually<T>(

@@ -1,11 +1,5 @@
-import {
-  GoogleSandbox,
-  GoogleSandboxOptions,
-  SmtpCapture,
-  StartSmtpCaptureOptions,
-  getFreePort,
-  startSmtpCapture,
-} from '@connector-service/testing';
+import { SmtpCapture, StartSmtpCaptureOptions, getFreePort, startSmtpCapture } from '@connector-service/testing';
+import { GoogleSandbox, GoogleSandboxOptions } from '@connector-service/google-sandbox';
 import { Document, MongoClient } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -69,12 +63,7 @@ export class WebhookApiWithGoogle {
       SMTP_URL: smtp.url,
       DATABASE_SERVER_URL: receiver.url,
       DATABASE_SERVER_SERVICE_TOKEN: E2E_DATABASE_TOKEN,
-      GOOGLE_CLIENT_ID: google.clientId,
-      GOOGLE_CLIENT_SECRET: google.clientSecret,
-      GOOGLE_OAUTH_AUTH_URL: google.endpoints.authUrl,
-      GOOGLE_OAUTH_TOKEN_URL: google.endpoints.tokenUrl,
-      GOOGLE_OAUTH_REVOKE_URL: google.endpoints.revokeUrl,
-      GOOGLE_API_ROOT_URL: google.endpoints.apiRootUrl,
+      ...google.googleVariables(),
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       OUTBOX_POLL_INTERVAL_MS: '100',
       OUTBOUND_TIMEOUT_MS: '2000',
@@ -208,11 +197,6 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A fresh random 24-hex subaccount id. */
-export function newSubaccountId(): string {
-  return randomBytes(12).toString('hex');
 }
 
 /** A fresh address, so no Google grant of an earlier test is reused (include_granted_scopes). */

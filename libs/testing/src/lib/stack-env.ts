@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { GoogleSandboxEndpoints } from '../google-sandbox';
+import type { GoogleSandboxEndpoints } from '@connector-service/google-sandbox';
 
 /** One app's whole environment (as `AppProcess` takes it). */
 export type AppEnv = Record<string, string>;

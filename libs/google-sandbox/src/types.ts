@@ -73,12 +73,10 @@ export interface SandboxTokenFailure {
   status: number;
   /** Sent as JSON unless it is a string (sent as is). */
   body: unknown;
-  delayMs?: number;
 }
 
 /**
  * How the next matching Calendar v3 or userinfo call fails (failApiRequests), in Google's wire format.
- * - unauthorized: 401 as for an invalid or expired access token (reason authError, WWW-Authenticate).
  * - rateLimit: 403 PERMISSION_DENIED, domain usageLimits (Calendar's per-project and per-user limits).
  * - tooManyRequests: 429 RESOURCE_EXHAUSTED, reason rateLimitExceeded; `Retry-After` when given.
  * - serverError: 500 INTERNAL / 503 UNAVAILABLE JSON envelopes (reason backendError); 502 is
@@ -87,7 +85,6 @@ export interface SandboxTokenFailure {
  *   (the connection closes when the client gives up or the sandbox stops).
  */
 export type SandboxApiFailure =
-  | { kind: 'unauthorized' }
   | { kind: 'rateLimit'; reason: 'rateLimitExceeded' | 'userRateLimitExceeded' }
   | { kind: 'tooManyRequests'; retryAfterSeconds?: number }
   | { kind: 'serverError'; status?: 500 | 502 | 503 }

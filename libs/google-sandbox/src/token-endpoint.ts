@@ -28,7 +28,7 @@ export function tokenRequestFields(req: SandboxHttpRequest): Record<string, stri
 /** POST /token */
 export async function handleToken(req: SandboxHttpRequest, res: ServerResponse, ctx: SandboxContext): Promise<void> {
   const failure = ctx.takeTokenFailure();
-  await ctx.sleep(failure?.delayMs ?? ctx.tokenDelayMs());
+  await ctx.sleep(ctx.tokenDelayMs());
   if (res.destroyed) return;
   if (failure) {
     if (typeof failure.body === 'string') sendText(res, failure.status, failure.body, 'text/plain; charset=utf-8');

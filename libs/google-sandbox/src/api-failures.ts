@@ -1,5 +1,5 @@
 import { ServerResponse } from 'node:http';
-import { sendApiError, sendUnauthenticated } from './api-errors';
+import { sendApiError } from './api-errors';
 import { CALENDAR_PREFIX } from './calendar-api';
 import { sendText } from './http-io';
 import { SandboxApiFailure, SandboxApiFailureMatch } from './types';
@@ -65,8 +65,6 @@ function checkFailure(failure: SandboxApiFailure): void {
     throw new Error(`failApiRequests: ${what}`);
   };
   switch (failure.kind) {
-    case 'unauthorized':
-      return;
     case 'rateLimit':
       if (failure.reason !== 'rateLimitExceeded' && failure.reason !== 'userRateLimitExceeded') {
         bad(`unknown rateLimit reason ${String(failure.reason)}`);
@@ -112,15 +110,8 @@ const BAD_GATEWAY_HTML = `<!DOCTYPE html>
 `;
 
 /** Answers an injected failure other than `hang` (which only delays the normal answer). */
-export function sendApiFailure(
-  res: ServerResponse,
-  path: string,
-  failure: Exclude<SandboxApiFailure, { kind: 'hang' }>,
-): void {
+export function sendApiFailure(res: ServerResponse, failure: Exclude<SandboxApiFailure, { kind: 'hang' }>): void {
   switch (failure.kind) {
-    case 'unauthorized':
-      // userinfo (oauth2/v2) leaves out `errors`, Calendar v3 has it: as for a real bad token.
-      return sendUnauthenticated(res, false, path.startsWith(CALENDAR_PREFIX));
     case 'rateLimit': {
       const message = RATE_LIMIT_MESSAGES[failure.reason];
       return sendApiError(res, 403, message, { domain: 'usageLimits', reason: failure.reason, message });

@@ -1,5 +1,6 @@
+// The local Google: the real googleapis and google-auth-library clients run against it.
 export { GoogleSandbox } from './google-sandbox';
-export type { GoogleSandboxEndpoints } from './google-sandbox';
+export type { GoogleSandboxEndpoints, GoogleVariable } from './google-sandbox';
 export type {
   GoogleSandboxOptions,
   SandboxAccount,

@@ -42,6 +42,15 @@ export const AUTH_PATH = '/o/oauth2/v2/auth';
 export const TOKEN_PATH = '/token';
 export const REVOKE_PATH = '/revoke';
 
+/** What an app sets to use the sandbox instead of Google (GoogleSandbox.googleVariables). */
+export type GoogleVariable =
+  | 'GOOGLE_CLIENT_ID'
+  | 'GOOGLE_CLIENT_SECRET'
+  | 'GOOGLE_OAUTH_AUTH_URL'
+  | 'GOOGLE_OAUTH_TOKEN_URL'
+  | 'GOOGLE_OAUTH_REVOKE_URL'
+  | 'GOOGLE_API_ROOT_URL';
+
 export interface GoogleSandboxEndpoints {
   /** GOOGLE_OAUTH_AUTH_URL: `http://127.0.0.1:PORT/o/oauth2/v2/auth` */
   authUrl: string;
@@ -99,7 +108,7 @@ export class GoogleSandbox {
 
   private constructor(
     private readonly server: Server,
-    readonly port: number,
+    port: number,
     host: string,
     readonly clientId: string,
     readonly clientSecret: string,
@@ -175,6 +184,22 @@ export class GoogleSandbox {
       options.clientSecret ?? 'sandbox-client-secret',
       options,
     );
+  }
+
+  /**
+   * The variables the connector's webhook-api reads to reach Google (CONTRACT.md), pointed at
+   * this sandbox. GOOGLE_REDIRECT_URI is not among them: it is the app's own callback, and the
+   * sandbox redirects to whatever http(s) URI the consent names.
+   */
+  googleVariables(): Record<GoogleVariable, string> {
+    return {
+      GOOGLE_CLIENT_ID: this.clientId,
+      GOOGLE_CLIENT_SECRET: this.clientSecret,
+      GOOGLE_OAUTH_AUTH_URL: this.endpoints.authUrl,
+      GOOGLE_OAUTH_TOKEN_URL: this.endpoints.tokenUrl,
+      GOOGLE_OAUTH_REVOKE_URL: this.endpoints.revokeUrl,
+      GOOGLE_API_ROOT_URL: this.endpoints.apiRootUrl,
+    };
   }
 
   // ---- test controls ----
@@ -520,7 +545,7 @@ export class GoogleSandbox {
         await this.sleep(failure.ms);
         if (res.destroyed) return;
       } else if (failure) {
-        return sendApiFailure(res, url.pathname, failure);
+        return sendApiFailure(res, failure);
       }
     }
 
@@ -545,12 +570,12 @@ export class GoogleSandbox {
   }
 }
 
-/** An unshared calendar's key: the account and the calendar id, any case. */
-function unsharedKey(email: string, calendarId: string): string {
-  return `${email.toLowerCase()} ${calendarId.toLowerCase()}`;
-}
-
 /** For error messages: an e-mail as is, never a token's value. */
 function describe(key: string): string {
   return key.includes('@') ? key : 'the given token';
+}
+
+/** An unshared calendar's key: the account and the calendar id, any case. */
+function unsharedKey(email: string, calendarId: string): string {
+  return `${email.toLowerCase()} ${calendarId.toLowerCase()}`;
 }
