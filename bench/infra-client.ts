@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AppProcess } from '../libs/testing/src/lib/app-process';
+import { AppProcess } from '@connector-service/testing';
 import type { AddEvent, InfraMessage, InfraRequest, SeedCalendars } from './infra-protocol';
 
 type Ready = Extract<InfraMessage, { type: 'ready' }>;

@@ -4,9 +4,8 @@
  * latencies are measured on the bench process's loop): the Google sandbox with
  * auto-consent and the SMTP capture. Talks to the bench over IPC.
  */
-import { GoogleSandbox } from '../libs/testing/src/google-sandbox';
-import { startSmtpCapture } from '../libs/testing/src/lib/smtp-capture';
-import type { SandboxRequestLog } from '../libs/testing/src/google-sandbox';
+import { GoogleSandbox, SandboxRequestLog } from '@connector-service/google-sandbox';
+import { startSmtpCapture } from '@connector-service/testing';
 import type { InfraMessage, InfraRequest, SandboxCalls, SeedCalendars } from './infra-protocol';
 
 /** Calendars and busy events as asked; the added calendars' ids in the order given. */

@@ -21,8 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { AppProcess } from '../libs/testing/src/lib/app-process';
-import { scrapeSeries, seriesSum } from '../libs/testing/src/lib/prometheus-metrics';
+import { AppProcess, newSubaccountId, scrapeSeries, seriesSum } from '@connector-service/testing';
 
 import { CommandCounter } from './command-counter';
 import type { InfraProcess } from './infra-client';
@@ -105,7 +104,6 @@ export interface NotificationsRun {
   }): Promise<NotificationSystem>;
   /** Adds the connector to a subaccount and connects it to the Google account `email` (the OAuth flow up to the callback's 200). */
   connect(system: NotificationSystem, subaccountId: string, email: string): Promise<void>;
-  newSubaccountId(): string;
   waitForQuiet(system: NotificationSystem): Promise<void>;
   cpuNow(system: NotificationSystem): Record<string, number>;
 }
@@ -461,7 +459,7 @@ export async function runNotifications(
         // FerretDB behind on the (a) backlog can make a consent link time out (504): again, afresh.
         for (let attempt = 1; ; attempt++) {
           try {
-            await run.connect(current, run.newSubaccountId(), email);
+            await run.connect(current, newSubaccountId(), email);
             break;
           } catch (error) {
             if (attempt >= CONNECT_ATTEMPTS) throw error;

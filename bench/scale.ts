@@ -28,11 +28,15 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 // The one definition of how webhook-api seals tokens at rest: seeded connections must open with its key.
 import { TokenCipher } from '../apps/webhook-api/src/connections/token-cipher';
-import { GoogleSandbox, SandboxRequestLog } from '../libs/testing/src/google-sandbox';
-import { AppProcess } from '../libs/testing/src/lib/app-process';
-import { scrapeSeries, seriesSum } from '../libs/testing/src/lib/prometheus-metrics';
-import { getFreePort } from '../libs/testing/src/lib/free-port';
-import { WebhookReceiver } from '../libs/testing/src/lib/webhook-receiver';
+import { GoogleSandbox, SandboxRequestLog } from '@connector-service/google-sandbox';
+import {
+  AppProcess,
+  WebhookReceiver,
+  getFreePort,
+  newSubaccountId,
+  scrapeSeries,
+  seriesSum,
+} from '@connector-service/testing';
 
 import { CommandCounter, commandsBetween } from './command-counter';
 import { childPidByName, cpuSeconds, machineBusySeconds, sleep } from './processes';
@@ -119,7 +123,6 @@ export interface ScaleRun {
     subaccountId: string,
     googleCalendarIds: string[],
   ): Promise<{ googleCalendarId: string; status: string }[]>;
-  newSubaccountId(): string;
   /** Processes of the bench besides the apps and FerretDB (the infra process). */
   otherPids(): (number | undefined)[];
 }
@@ -225,7 +228,7 @@ async function connectIdle(run: ScaleRun, system: ScaleSystem, emails: string[])
   await inLanes(emails, CONNECT_CONCURRENCY, async (email) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const subaccountId = run.newSubaccountId();
+        const subaccountId = newSubaccountId();
         await run.connect(system, subaccountId, email);
         subaccounts.set(email, subaccountId);
         return;

@@ -9,7 +9,7 @@ import { parse } from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mintUserJwt } from '../../libs/testing/src/lib/jwt';
+import { mintUserJwt } from '@connector-service/testing';
 import { DEV_JWT_SECRET, WORKSPACE_ROOT } from '../dev/dev-defaults';
 
 function secret(): string {

@@ -20,8 +20,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
-import { databaseUri, startFerretDb } from '../../libs/testing/src/lib/ferretdb';
-import { getFreePort } from '../../libs/testing/src/lib/free-port';
+import { databaseUri, getFreePort, startFerretDb } from '@connector-service/testing';
 
 const WORKSPACE_ROOT = join(__dirname, '../..');
 const DOCS_JSON_PATH = '/api/docs-json';
