@@ -2,9 +2,9 @@ import { DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigValidationError } from '../config/validate-config';
 import { HTTP_APP_OPTIONS, HttpAppOptions, configureHttpApp, createHttpAdapter } from '../http/configure-http-app';
+import { ServiceLogger } from '../observability/logging.module';
 
 export interface RunAppOptions {
   name: string;
@@ -59,7 +59,7 @@ export async function runApp(options: RunAppOptions): Promise<NestFastifyApplica
       abortOnError: false,
       bufferLogs: true,
     });
-    app.useLogger(app.get(PinoLogger));
+    app.useLogger(app.get(ServiceLogger));
     const http = options.http(app);
     configureHttpApp(app, http);
     await app.listen(http.port, '0.0.0.0');

@@ -1,7 +1,28 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Module } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { currentRequestId } from './request-context';
+
+/**
+ * Nest's own start-up wiring, a line per module, controller and route (about 135 at each start
+ * of the two apps): what was wired, not what happened, so debug.
+ */
+const NEST_WIRING_CONTEXTS: ReadonlySet<string> = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+/**
+ * The apps' logger (`app.useLogger`): nestjs-pino's, with Nest's start-up wiring lines
+ * ("Mapped {/api/..., GET} route" and the like) at debug instead of info, so a start at the
+ * default LOG_LEVEL (info) prints what happened, and LOG_LEVEL=debug still shows every route.
+ */
+@Injectable()
+export class ServiceLogger extends Logger {
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    // Nest's Logger passes its context last.
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && NEST_WIRING_CONTEXTS.has(context)) this.debug(message, ...optionalParams);
+    else super.log(message, ...optionalParams);
+  }
+}
 
 export interface LoggingOptions {
   level: string;
@@ -23,6 +44,8 @@ export class LoggingModule {
   static forRootAsync<T>(configClass: new () => T, options: (config: T) => LoggingOptions): DynamicModule {
     return {
       module: LoggingModule,
+      providers: [ServiceLogger],
+      exports: [ServiceLogger],
       imports: [
         LoggerModule.forRootAsync({
           inject: [configClass],
