@@ -10,6 +10,7 @@ export const LOCAL_MAIL_DIR = join(LOCAL_DIR, 'mail');
 export const LOCAL_WEBHOOKS_DIR = join(LOCAL_DIR, 'webhooks');
 
 export const DEV_PORTS = {
+  demoPage: 3000,
   databaseApi: 3002,
   webhookApi: 3004,
   platformReceiver: 3006,
@@ -30,5 +31,7 @@ export const DEV_TOKEN_ENCRYPTION_KEY = 'bG9jYWwtZGV2LXRva2VuLWtleS0zMi1ieXRlcyE
 export const DEV_PLATFORM_WEBHOOK_SECRET = 'whsec_vCldor+gCw3yyWQP1cK2RHL+Nqmlhap9VBLGzm5593w=';
 export const DEV_MAIL_FROM = 'Calendar Connector (local) <noreply@localhost>';
 export const DEV_GOOGLE_REDIRECT_URI = `http://localhost:${DEV_PORTS.webhookApi}/api/google-calendar/callback`;
+/** The demo page's origin: database-api's CORS_ORIGINS lets it call (unless the environment sets CORS_ORIGINS). */
+export const DEV_DEMO_PAGE_ORIGIN = `http://localhost:${DEV_PORTS.demoPage}`;
 /** The subaccount of the "try it" commands printed by `npm start`. */
 export const EXAMPLE_SUBACCOUNT_ID = '68cf05f060d294db17c0685e';

@@ -1,5 +1,4 @@
-import type { AppName } from '../../libs/testing/src/lib/app-process';
-import { configVariables } from '../../libs/testing/src/lib/config-variables';
+import { AppName, configVariables } from '@connector-service/testing';
 
 /** Where webhook-api reaches Google: set from the environment as a group (the sandbox replaces them all). */
 export const GOOGLE_VARIABLES = [

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CapturedMail, SmtpCapture, startSmtpCapture } from '../../libs/testing/src/lib/smtp-capture';
+import { CapturedMail, SmtpCapture, startSmtpCapture } from '@connector-service/testing';
 import { WORKSPACE_ROOT } from './dev-defaults';
 
 /**

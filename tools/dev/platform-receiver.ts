@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { WORKSPACE_ROOT } from './dev-defaults';
@@ -9,9 +10,25 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** Events shown per console line; the file has them all. */
 const EVENTS_SHOWN = 5;
 
+/** A delivery whose signature verified, as the receiver kept it. */
+export interface VerifiedDelivery {
+  /** Its `webhook-id` (the same on every retry of one delivery). */
+  readonly id: string | undefined;
+  readonly receivedAt: Date;
+  /** The body as verified by `standardwebhooks` (parsed JSON). */
+  readonly payload: unknown;
+  /** Where it was saved. */
+  readonly file: string;
+}
+
 export interface PlatformReceiver {
   /** Where webhook-api delivers (PLATFORM_WEBHOOK_URL). */
   readonly url: string;
+  /**
+   * Calls `listener` with each verified delivery from now on, after it was saved and before it
+   * is answered; a listener that throws is logged, never fails the delivery. Returns the unsubscribe.
+   */
+  onDelivery(listener: (delivery: VerifiedDelivery) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -19,9 +36,11 @@ export interface PlatformReceiver {
  * The platform's side of change notifications, for `npm start`: an HTTP server that verifies
  * each delivery with the `standardwebhooks` package and the `whsec_…` secret webhook-api signs
  * with, answers 204 (verified) or 401, prints one line per delivery and keeps each verified
- * one (headers and payload) as `<dir>/<timestamp>-<webhook-id>.json`.
+ * one (headers and payload) as `<dir>/<timestamp>-<webhook-id>.json`; subscribers
+ * (`onDelivery`, e.g. the demo page) are handed each verified one.
  */
 export async function startPlatformReceiver(options: {
+  /** 0: a free port (see `url`). */
   port: number;
   secret: string;
   dir: string;
@@ -30,6 +49,7 @@ export async function startPlatformReceiver(options: {
   const { dir } = options;
   const log = options.log ?? ((line: string) => console.log(`[platform] ${line}`));
   const verifier = new Webhook(options.secret);
+  const listeners = new Set<(delivery: VerifiedDelivery) => void>();
   mkdirSync(dir, { recursive: true });
 
   const server = createServer({ keepAliveTimeout: 1000 }, (req, res) => {
@@ -62,6 +82,14 @@ export async function startPlatformReceiver(options: {
     const file = join(dir, `${receivedAt.toISOString().replace(/[:.]/g, '-')}-${safeFileName(id ?? 'no-id')}.json`);
     writeFileSync(file, `${JSON.stringify({ receivedAt, headers: req.headers, payload }, null, 2)}\n`);
     log(`${describeDelivery(id, payload)} — signature verified, saved ${relative(WORKSPACE_ROOT, file)}`);
+    const delivery: VerifiedDelivery = { id, receivedAt, payload, file };
+    for (const listener of listeners) {
+      try {
+        listener(delivery);
+      } catch (error) {
+        log(`a delivery listener failed: ${(error as Error).message}`);
+      }
+    }
     send(res, 204);
   }
 
@@ -72,9 +100,18 @@ export async function startPlatformReceiver(options: {
       resolve();
     });
   });
+  // Port 0 takes a free port: the URL names the one bound.
+  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${options.port}/webhooks`,
-    close: () => closeServer(server),
+    url: `http://127.0.0.1:${port}/webhooks`,
+    onDelivery: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => {
+      listeners.clear();
+      return closeServer(server);
+    },
   };
 }
 

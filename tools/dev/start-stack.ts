@@ -2,8 +2,10 @@
  * npm start: the whole system on this machine with embedded defaults, no configuration.
  *
  * FerretDB (data in .local/ferretdb), a mail catcher (.local/mail), a platform receiver for
- * webhook-api's signed change notifications (.local/webhooks), the Google sandbox, and both
- * apps built and started. Every variable already set in the environment overrides the
+ * webhook-api's signed change notifications (.local/webhooks), the Google sandbox, both
+ * apps built and started, then the demo page of the SPA's elements on http://localhost:3000
+ * (tools/dev/demo-page.ts; database-api's CORS_ORIGINS lists it unless the environment sets
+ * CORS_ORIGINS), which shows the receiver's webhooks live. Every variable already set in the environment overrides the
  * embedded default: MONGODB_URI uses that MongoDB instead of FerretDB (each app gets its own
  * database on it), GOOGLE_CLIENT_ID (+ GOOGLE_CLIENT_SECRET) uses real Google instead of the
  * sandbox, SMTP_URL a real mail server instead of the catcher, PLATFORM_WEBHOOK_URL (+
@@ -17,14 +19,22 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
-import { GoogleSandbox } from '../../libs/testing/src/google-sandbox';
-import { AppName, AppProcess, AppStartError } from '../../libs/testing/src/lib/app-process';
-import { databaseUri, startFerretDb } from '../../libs/testing/src/lib/ferretdb';
-import { mintUserJwt } from '../../libs/testing/src/lib/jwt';
-import { AppEnv, GoogleClientEnv, stackEnv } from '../../libs/testing/src/lib/stack-env';
+import { GoogleSandbox } from '@connector-service/google-sandbox';
+import {
+  AppEnv,
+  AppName,
+  AppProcess,
+  AppStartError,
+  GoogleClientEnv,
+  databaseUri,
+  mintUserJwt,
+  stackEnv,
+  startFerretDb,
+} from '@connector-service/testing';
 import {
   DEV_DATABASES,
   DEV_DATABASE_SERVICE_TOKEN,
+  DEV_DEMO_PAGE_ORIGIN,
   DEV_GOOGLE_REDIRECT_URI,
   DEV_JWT_SECRET,
   DEV_MAIL_FROM,
@@ -39,8 +49,9 @@ import {
   WORKSPACE_ROOT,
 } from './dev-defaults';
 import { GOOGLE_VARIABLES, overridableVariables } from './environment-overrides';
+import { DemoPage, startDemoPage } from './demo-page';
 import { startMailCatcher } from './mail-catcher';
-import { startPlatformReceiver } from './platform-receiver';
+import { PlatformReceiver, startPlatformReceiver } from './platform-receiver';
 import { prettyLogLines } from './pretty-logs';
 
 type Env = Record<string, string>;
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
   const useSandbox = fromEnv('GOOGLE_CLIENT_ID') === undefined;
   const useReceiver = fromEnv('PLATFORM_WEBHOOK_URL') === undefined;
   await ensurePortsFree([
+    ['demo page', DEV_PORTS.demoPage],
     ['database-api', DEV_PORTS.databaseApi],
     ['webhook-api', DEV_PORTS.webhookApi],
     ...(useFerretDb ? [['FerretDB', DEV_PORTS.ferretDb] as const] : []),
@@ -92,7 +104,8 @@ async function main(): Promise<void> {
   const smtpUrl = useMailCatcher ? await step(startMail()) : (fromEnv('SMTP_URL') as string);
   if (stopping) return;
   if (!useMailCatcher) console.log('Using the mail server from SMTP_URL: consent links go out as real e-mail.');
-  const platformWebhooks = useReceiver ? await step(startReceiver()) : externalReceiver();
+  const receiver = useReceiver ? await step(startReceiver()) : undefined;
+  const platformWebhooks = receiver?.env ?? externalReceiver();
   if (stopping) return;
   const google = useSandbox ? await step(startGoogleSandbox()) : realGoogle();
   if (stopping) return;
@@ -132,7 +145,8 @@ async function main(): Promise<void> {
     tokenEncryptionKey: DEV_TOKEN_ENCRYPTION_KEY,
     logLevel: 'info',
     overrides: {
-      databaseApi: overridesFor('database-api'),
+      // The demo page's origin first, so that a CORS_ORIGINS of the environment wins over it.
+      databaseApi: { CORS_ORIGINS: DEV_DEMO_PAGE_ORIGIN, ...overridesFor('database-api') },
       // The embedded change-notification wiring first, so that the environment wins over it.
       webhookApi: {
         ...platformWebhooks,
@@ -146,13 +160,71 @@ async function main(): Promise<void> {
   const webhookApi = startApp('webhook-api', DEV_PORTS.webhookApi, env.webhookApi);
   await Promise.all([waitUp(databaseApi), waitUp(webhookApi)]);
   if (stopping) return;
+  const jwtSecret = env.databaseApi['JWT_SECRET'] as string;
+  const token = mintUserJwt(
+    jwtSecret,
+    { sub: 'local-user', subaccountIds: [EXAMPLE_SUBACCOUNT_ID] },
+    { expiresIn: '12h' },
+  );
+  const demo = await step(startDemo({ token, receiver: receiver?.receiver, sandbox: useSandbox }));
+  if (stopping) return;
   // The service token to show is the one webhook-api presents to database-api.
   printTryIt(
-    env.databaseApi['JWT_SECRET'] as string,
+    jwtSecret,
+    token,
     env.webhookApi['DATABASE_SERVER_SERVICE_TOKEN'] as string,
     useMailCatcher,
     changeNotificationsNote({ sandbox: useSandbox, receiver: useReceiver, push: env.webhookApi['GOOGLE_PUSH_URL'] }),
+    demo === undefined ? undefined : { url: demo.url, originNote: demoOriginNote(env.databaseApi['CORS_ORIGINS']) },
   );
+}
+
+/**
+ * The demo page (tools/dev/demo-page.ts) on DEV_PORTS.demoPage, for the example subaccount. A
+ * page that cannot start (its elements do not build) is reported; the API stays up without it.
+ */
+async function startDemo(wiring: {
+  token: string;
+  receiver: PlatformReceiver | undefined;
+  sandbox: boolean;
+}): Promise<DemoPage | undefined> {
+  let demo: DemoPage;
+  try {
+    demo = await startDemoPage({
+      port: DEV_PORTS.demoPage,
+      databaseApiUrl: `http://localhost:${DEV_PORTS.databaseApi}`,
+      token: wiring.token,
+      subaccountId: EXAMPLE_SUBACCOUNT_ID,
+      webhooks:
+        wiring.receiver === undefined
+          ? { elsewhere: withoutSecrets(fromEnv('PLATFORM_WEBHOOK_URL') ?? '') }
+          : { receiver: wiring.receiver },
+      google: wiring.sandbox ? 'sandbox' : 'real',
+    });
+  } catch (error) {
+    console.error(`The demo page could not start: ${(error as Error).message}. The API is up without it.`);
+    return undefined;
+  }
+  stoppers.push({ name: 'demo page', stop: () => demo.close() });
+  console.log(`Demo page on ${demo.url}`);
+  return demo;
+}
+
+/** The CORS_ORIGINS of the environment lacks the demo page's origin: the note that says so, else undefined. */
+function demoOriginNote(corsOrigins: string | undefined): string | undefined {
+  const origins = (corsOrigins ?? '').split(',').map((origin) => origin.trim());
+  if (origins.includes(DEV_DEMO_PAGE_ORIGIN)) return undefined;
+  return `CORS_ORIGINS is set (${corsOrigins ?? ''}) without ${DEV_DEMO_PAGE_ORIGIN}, so database-api refuses the demo page's calls: add ${DEV_DEMO_PAGE_ORIGIN} to it to use the page.`;
+}
+
+/** A URL to show: origin and path (no credentials, no query). */
+function withoutSecrets(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 /** The app's variables set in this environment (overridableVariables); they win over the embedded defaults. */
@@ -186,8 +258,8 @@ async function startMail(): Promise<string> {
   return mail.url;
 }
 
-/** The local platform: webhook-api delivers its signed change notifications here. */
-async function startReceiver(): Promise<AppEnv> {
+/** The local platform: webhook-api delivers its signed change notifications here (and the demo page shows them). */
+async function startReceiver(): Promise<{ env: AppEnv; receiver: PlatformReceiver }> {
   // A PLATFORM_WEBHOOK_SECRET of the environment is what webhook-api signs with, so verify with it too.
   const secret = fromEnv('PLATFORM_WEBHOOK_SECRET') ?? DEV_PLATFORM_WEBHOOK_SECRET;
   const receiver = await startPlatformReceiver({
@@ -199,7 +271,7 @@ async function startReceiver(): Promise<AppEnv> {
   console.log(
     `Platform receiver on ${receiver.url}: signed webhooks are verified, printed here and saved in ${relative(WORKSPACE_ROOT, LOCAL_WEBHOOKS_DIR)}/`,
   );
-  return { PLATFORM_WEBHOOK_URL: receiver.url, PLATFORM_WEBHOOK_SECRET: secret };
+  return { env: { PLATFORM_WEBHOOK_URL: receiver.url, PLATFORM_WEBHOOK_SECRET: secret }, receiver };
 }
 
 /** PLATFORM_WEBHOOK_URL is set: no local receiver; the secret, too, comes from the environment only. */
@@ -226,7 +298,7 @@ function changeNotificationsNote(wiring: { sandbox: boolean; receiver: boolean; 
       ? `are picked up by webhook-api's sync (every ${syncInterval()} s without GOOGLE_PUSH_URL), which`
       : `make ${google} push to webhook-api, which syncs and`;
   const target = wiring.receiver
-    ? `the local receiver${wiring.push === undefined ? '' : ' within a second'}, printed here ([platform]) and kept in ${relative(WORKSPACE_ROOT, LOCAL_WEBHOOKS_DIR)}/`
+    ? `the local receiver${wiring.push === undefined ? '' : ' within a second'}, printed here ([platform]), shown live on the demo page and kept in ${relative(WORKSPACE_ROOT, LOCAL_WEBHOOKS_DIR)}/`
     : 'PLATFORM_WEBHOOK_URL';
   return [
     `# Change notifications: the event create/patch/delete curls above ${trigger}`,
@@ -323,12 +395,14 @@ async function waitUp(app: AppProcess): Promise<void> {
   if (!stopping) console.log(`${app.name} is up on http://localhost:${String(app.port)}`);
 }
 
-function printTryIt(jwtSecret: string, serviceToken: string, mailCatcher: boolean, notifications: string): void {
-  const token = mintUserJwt(
-    jwtSecret,
-    { sub: 'local-user', subaccountIds: [EXAMPLE_SUBACCOUNT_ID] },
-    { expiresIn: '12h' },
-  );
+function printTryIt(
+  jwtSecret: string,
+  token: string,
+  serviceToken: string,
+  mailCatcher: boolean,
+  notifications: string,
+  demo: { url: string; originNote: string | undefined } | undefined,
+): void {
   const api = `http://localhost:${DEV_PORTS.databaseApi}/api/connectors/${EXAMPLE_SUBACCOUNT_ID}`;
   const json = "-H 'Content-Type: application/json'";
   const cal = `${api}/google-calendar`;
@@ -336,10 +410,21 @@ function printTryIt(jwtSecret: string, serviceToken: string, mailCatcher: boolea
   const where = mailCatcher
     ? `the link is printed in this console and saved as .eml in ${relative(WORKSPACE_ROOT, LOCAL_MAIL_DIR)}/`
     : 'the link goes out by e-mail through SMTP_URL';
+  const demoLines =
+    demo === undefined
+      ? ''
+      : `
+ Open the demo page: ${demo.url}
+   connect a Google Calendar, book a slot, and watch the webhooks arrive live
+   (the elements of libs/ui-elements, with the JWT below, for subaccount ${EXAMPLE_SUBACCOUNT_ID})${demo.originNote === undefined ? '' : `\n   ${demo.originNote}`}
+================================================================================
+`;
   console.log(`
 ================================================================================
- The stack is up. Try it (paste into another terminal):
+ The stack is up.
 ================================================================================
+${demoLines}
+ The API by hand (paste into another terminal):
 
 # a user JWT for subaccount ${EXAMPLE_SUBACCOUNT_ID}, valid 12 h (more: npm run token -- --subaccount <id>)
 TOKEN=${token}
