@@ -317,6 +317,36 @@ describe('<calendar-slot-picker> in Chromium', () => {
     expect(await ui.page.getByRole('link', { name: 'Join with Google Meet' }).count()).toBe(0);
   });
 
+  it("takes its theme from CSS custom properties, and neither the page's CSS nor its own crosses the shadow boundary", async () => {
+    await ui.page.addStyleTag({
+      content: `
+        calendar-slot-picker { --calendar-accent: rgb(1, 2, 3); --calendar-radius: 3px; }
+        button { color: rgb(255, 0, 0); border-radius: 17px; }
+      `,
+    });
+    await ui.page.evaluate(() => {
+      const outside = document.createElement('button');
+      outside.id = 'page-button';
+      outside.textContent = 'A button of the page';
+      document.body.append(outside);
+    });
+    await mountPicker();
+    const style = (locator: Locator) =>
+      locator.evaluate((element) => {
+        const computed = getComputedStyle(element);
+        return { color: computed.color, radius: computed.borderTopLeftRadius, cursor: computed.cursor };
+      });
+
+    // The element's buttons: the theme's accent and radius, not the page's button rule.
+    expect(await style(slot(/^09:30/))).toEqual({ color: 'rgb(1, 2, 3)', radius: '3px', cursor: 'pointer' });
+    // The page's button: its own rule, nothing of the element's (whose buttons have cursor: pointer).
+    expect(await style(ui.page.locator('#page-button'))).toEqual({
+      color: 'rgb(255, 0, 0)',
+      radius: '17px',
+      cursor: 'default',
+    });
+  });
+
   it.each([
     ['REAUTH_REQUIRED', 409, 'Please reconnect Google Calendar'],
     ['GOOGLE_REJECTED_REQUEST', 400, 'Google refused the event: invalid summary'],
