@@ -10,7 +10,8 @@ import {
   type FakeApiHandler,
 } from '../testing/browser-harness';
 
-const CONNECTOR_PATH = `/api/connectors/${SUBACCOUNT_ID}/google-calendar`;
+const CONNECTORS_PATH = `/api/connectors/${SUBACCOUNT_ID}`;
+const CONNECTOR_PATH = `${CONNECTORS_PATH}/google-calendar`;
 const CONNECTED = {
   calendarId: '68cf06a160d294db17c06871',
   userEmail: 'user@example.com',
@@ -37,12 +38,8 @@ class FakeConnectorRoutes {
 
   readonly handle: FakeApiHandler = (request) => {
     const key = `${request.method} ${request.path}`;
-    if (key === `GET ${CONNECTOR_PATH}`) {
-      return this.metadata
-        ? ok(this.connector())
-        : fail(404, 'CONNECTOR_NOT_FOUND', 'This subaccount has no connector google-calendar');
-    }
-    if (key === `POST /api/connectors/${SUBACCOUNT_ID}`) {
+    if (key === `GET ${CONNECTORS_PATH}`) return ok(this.metadata ? [this.connector()] : []);
+    if (key === `POST ${CONNECTORS_PATH}`) {
       if (this.metadata) return fail(409, 'CONNECTOR_EXISTS', 'The connector exists');
       this.metadata = {};
       return ok(this.connector(), 201);
@@ -168,18 +165,18 @@ describe('<calendar-connect> in Chromium', () => {
     await ui.page.getByText('The consent link was also e-mailed to user@example.com.').waitFor();
 
     // Google's callback landed: webhook-api's metadata update reached database-api.
-    const pollsBefore = ui.requests('GET', CONNECTOR_PATH).length;
+    const pollsBefore = ui.requests('GET', CONNECTORS_PATH).length;
     backend.metadata = CONNECTED;
     await status().filter({ hasText: 'Connected as googleuser@gmail.com' }).waitFor();
-    expect(ui.requests('GET', CONNECTOR_PATH).length).toBeGreaterThan(pollsBefore);
+    expect(ui.requests('GET', CONNECTORS_PATH).length).toBeGreaterThan(pollsBefore);
     expect(await ui.page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same document');
     // Focus was on Connect, which is gone: it moved to the new action instead of the page's body.
     expect(await ui.focusedName()).toBe('Disconnect');
 
     // Polling stopped once connected.
-    const pollsWhenConnected = ui.requests('GET', CONNECTOR_PATH).length;
+    const pollsWhenConnected = ui.requests('GET', CONNECTORS_PATH).length;
     await ui.page.waitForTimeout(1500);
-    expect(ui.requests('GET', CONNECTOR_PATH).length).toBe(pollsWhenConnected);
+    expect(ui.requests('GET', CONNECTORS_PATH).length).toBe(pollsWhenConnected);
     await expect(ui.events('calendar-connect-change')).resolves.toEqual([
       { status: 'not_connected', subaccountId: SUBACCOUNT_ID },
       expect.objectContaining({
@@ -281,8 +278,8 @@ describe('<calendar-connect> in Chromium', () => {
     await element.evaluate((node) => node.remove());
     // A poll already on its way when the element left may still arrive; none may start after.
     await ui.page.waitForTimeout(100);
-    const pollsWhenRemoved = ui.requests('GET', CONNECTOR_PATH).length;
+    const pollsWhenRemoved = ui.requests('GET', CONNECTORS_PATH).length;
     await ui.page.waitForTimeout(1500);
-    expect(ui.requests('GET', CONNECTOR_PATH).length).toBe(pollsWhenRemoved);
+    expect(ui.requests('GET', CONNECTORS_PATH).length).toBe(pollsWhenRemoved);
   });
 });

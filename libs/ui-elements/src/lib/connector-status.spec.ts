@@ -4,7 +4,7 @@ import { ApiProblemError } from './api-problem';
 import { GoogleCalendarConnection, connectionStateOf } from './connector-status';
 
 const SUBACCOUNT_ID = '68cf05f060d294db17c0685e';
-const CONNECTOR_PATH = `/api/connectors/${SUBACCOUNT_ID}/google-calendar`;
+const CONNECTORS_PATH = `/api/connectors/${SUBACCOUNT_ID}`;
 
 function connector(metadata: Record<string, unknown>) {
   return {
@@ -17,10 +17,12 @@ function connector(metadata: Record<string, unknown>) {
   };
 }
 
-const notFound = {
-  status: 404,
-  body: { success: false, message: 'no connector', error: { code: 'CONNECTOR_NOT_FOUND' } },
-};
+/** The subaccount's connectors: another one, and the google-calendar connector when given. */
+function connectorList(googleCalendar?: ReturnType<typeof connector>) {
+  const other = { ...connector({}), connectorId: 'hubspot', name: 'HubSpot' };
+  return { status: 200, body: { success: true, data: googleCalendar ? [other, googleCalendar] : [other] } };
+}
+const noGoogleCalendar = connectorList();
 
 describe('connectionStateOf', () => {
   it("reads webhook-api's metadata of a connected connector", () => {
@@ -72,12 +74,12 @@ describe('GoogleCalendarConnection', () => {
 
   it('adds the google-calendar connector when the subaccount lacks it', async () => {
     api.handler = (request) =>
-      request.method === 'POST' ? { status: 201, body: { success: true, data: connector({}) } } : notFound;
+      request.method === 'POST' ? { status: 201, body: { success: true, data: connector({}) } } : noGoogleCalendar;
 
     await expect(connection.load()).resolves.toEqual({ status: 'not_connected' });
     expect(api.seen.map((request) => `${request.method} ${request.path}`)).toEqual([
-      `GET ${CONNECTOR_PATH}`,
-      `POST /api/connectors/${SUBACCOUNT_ID}`,
+      `GET ${CONNECTORS_PATH}`,
+      `POST ${CONNECTORS_PATH}`,
     ]);
     expect(api.seen[1]?.body).toEqual({ connectorId: 'google-calendar', name: 'Google Calendar' });
     expect(api.seen[0]?.headers['authorization']).toBe('Bearer jwt');
@@ -89,16 +91,14 @@ describe('GoogleCalendarConnection', () => {
       if (request.method === 'POST') {
         return { status: 409, body: { success: false, message: 'exists', error: { code: 'CONNECTOR_EXISTS' } } };
       }
-      return gets++ === 0
-        ? notFound
-        : { status: 200, body: { success: true, data: connector({ status: 'connected' }) } };
+      return gets++ === 0 ? noGoogleCalendar : connectorList(connector({ status: 'connected' }));
     };
 
     await expect(connection.load()).resolves.toEqual({ status: 'connected' });
     expect(api.seen.map((request) => request.method)).toEqual(['GET', 'POST', 'GET']);
   });
 
-  it('adds nothing for a bare 404 (not database-api answering), and says so', async () => {
+  it('adds nothing when the list cannot be read (a bare 404: not database-api answering), and says so', async () => {
     api.handler = () => ({ status: 404, body: 'Cannot GET' });
 
     const failure = await connection.load().catch((error: unknown) => error);
@@ -108,7 +108,7 @@ describe('GoogleCalendarConnection', () => {
   });
 
   it('reads the status without adding a missing connector', async () => {
-    api.handler = () => notFound;
+    api.handler = () => noGoogleCalendar;
     await expect(connection.status()).resolves.toEqual({ status: 'not_connected' });
     expect(api.seen.map((request) => request.method)).toEqual(['GET']);
   });
@@ -142,7 +142,7 @@ describe('GoogleCalendarConnection', () => {
       },
     });
     await expect(connection.disconnect()).resolves.toMatchObject({ status: 'disconnected' });
-    expect(api.seen[0]).toMatchObject({ method: 'DELETE', path: `${CONNECTOR_PATH}/connection` });
+    expect(api.seen[0]).toMatchObject({ method: 'DELETE', path: `${CONNECTORS_PATH}/google-calendar/connection` });
 
     api.handler = () => ({ status: 409, body: { success: false, message: 'never', error: { code: 'NOT_CONNECTED' } } });
     await expect(connection.disconnect()).rejects.toMatchObject({ problem: { kind: 'not_connected' } });

@@ -105,19 +105,16 @@ export class GoogleCalendarConnection {
     return value;
   }
 
+  /**
+   * The subaccount's google-calendar connector, found in its list of connectors: a missing one is
+   * an answer of 200 (an empty list), not a 404 that the browser would log as an error on every
+   * fresh subaccount and every poll.
+   */
   private async connector(): Promise<Connector | undefined> {
-    try {
-      const { value } = await answerOf(() =>
-        this.client.GET('/api/connectors/{subaccountId}/{connectorId}', {
-          params: { path: { subaccountId: this.subaccountId, connectorId: GOOGLE_CALENDAR_CONNECTOR_ID } },
-        }),
-      );
-      return value;
-    } catch (error) {
-      // Only database-api's own word that the connector is missing; a bare 404 (a wrong base URL) is an error.
-      if (error instanceof ApiProblemError && error.problem.code === 'CONNECTOR_NOT_FOUND') return undefined;
-      throw error;
-    }
+    const { value } = await answerOf(() =>
+      this.client.GET('/api/connectors/{subaccountId}', { params: { path: { subaccountId: this.subaccountId } } }),
+    );
+    return value.find((connector) => connector.connectorId === GOOGLE_CALENDAR_CONNECTOR_ID);
   }
 }
 
