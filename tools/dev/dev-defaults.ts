@@ -1,3 +1,4 @@
+import { STANDALONE_DEFAULT_PORT } from '@connector-service/google-sandbox';
 import { join } from 'node:path';
 
 /** Embedded defaults of the local stack (`npm start`). Never use these values in production. */
@@ -16,7 +17,7 @@ export const DEV_PORTS = {
   platformReceiver: 3006,
   ferretDb: 27018,
   smtp: 2525,
-  googleSandbox: 4010,
+  googleSandbox: STANDALONE_DEFAULT_PORT,
 };
 /** One database per app, as in production. */
 export const DEV_DATABASES = { databaseApi: 'connectors', webhookApi: 'connector_webhooks' };

@@ -117,15 +117,7 @@ describe('the demo page in a real browser (Chromium)', () => {
     expect(demo.url).toBe(demoOrigin);
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: TIME_ZONE });
     context.setDefaultTimeout(15000);
-    const log: PageLog = {
-      test: expect.getState().currentTestName ?? '',
-      requests: [],
-      console: [],
-      consoleErrors: [],
-      pageErrors: [],
-      navigations: [],
-    };
-    logs.push(log);
+    const log = newPageLog();
     // Every page of the context: the demo page and the consent popup.
     context.on('page', (opened) => watch(opened, log));
     const page = await context.newPage();
@@ -156,6 +148,20 @@ describe('the demo page in a real browser (Chromium)', () => {
    * through, by URL only: the favicon Chromium asks of the popup's pages (the sandbox's and
    * webhook-api's, which name none).
    */
+  /** A fresh log for the running test, kept in `logs` for browser-log.json. */
+  function newPageLog(): PageLog {
+    const log: PageLog = {
+      test: expect.getState().currentTestName ?? '',
+      requests: [],
+      console: [],
+      consoleErrors: [],
+      pageErrors: [],
+      navigations: [],
+    };
+    logs.push(log);
+    return log;
+  }
+
   function expectCleanRun(log: PageLog): void {
     expect(log.pageErrors).toEqual([]);
     const browsersOwn = (error: { text: string; url: string }) =>
@@ -451,15 +457,7 @@ describe('the demo page in a real browser (Chromium)', () => {
     });
     expect((await fetch(`${demo.url}/events`)).status).toBe(404);
     context = await browser.newContext({ timezoneId: TIME_ZONE });
-    const log: PageLog = {
-      test: expect.getState().currentTestName ?? '',
-      requests: [],
-      console: [],
-      consoleErrors: [],
-      pageErrors: [],
-      navigations: [],
-    };
-    logs.push(log);
+    const log = newPageLog();
     const page = await context.newPage();
     watch(page, log);
     await page.goto(`${demoOrigin}/`);

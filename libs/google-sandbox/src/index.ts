@@ -18,3 +18,4 @@ export type {
   SandboxRequestLog,
   SandboxTokenFailure,
 } from './types';
+export { STANDALONE_DEFAULT_PORT } from './standalone';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { GoogleSandbox } from './google-sandbox';
 import type { GoogleSandboxOptions } from './types';
 
-/** The port `npm start` gives the sandbox (tools/dev/dev-defaults.ts, DEV_PORTS.googleSandbox). */
+/** The sandbox's port when run alone, and the one `npm start` gives it (tools/dev/dev-defaults.ts). */
 export const STANDALONE_DEFAULT_PORT = 4010;
 
 export const STANDALONE_USAGE = `Usage: npm run sandbox -- [options]   (or: npx tsx libs/google-sandbox/src/main.ts [options])
