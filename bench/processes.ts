@@ -1,4 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export { sleep };
 
 // Starting, waiting for and stopping processes is AppProcess's (libs/testing); this file
 // measures them: memory and CPU from /proc, by pid.
@@ -51,10 +54,6 @@ function statusKb(status: string, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (!match) throw new Error(`${field} missing from /proc status`);
   return Number(match[1]);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ; 100 on every mainstream Linux build

@@ -10,13 +10,12 @@ import {
 import { SandboxChannel } from '@connector-service/google-sandbox';
 import { randomBytes } from 'node:crypto';
 import { Stack, eventually, googlePushUrl } from './support/stack';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Change notifications through both built apps: the sandbox pushes to webhook-api's real
 // notifications route, webhook-api syncs and delivers signed webhooks to a real receiver.
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The receiver's view of one calendar. */
 function calendarView(receiver: WebhookReceiver, calendarId: string) {

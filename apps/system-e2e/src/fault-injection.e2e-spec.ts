@@ -2,6 +2,7 @@ import { newSubaccountId } from '@connector-service/testing';
 import { MongoClient } from 'mongodb';
 import { AppProcess } from './support/app-process';
 import { Stack, eventually } from './support/stack';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const FLOWS = 100;
 const RECONNECTS = 20;
@@ -133,8 +134,4 @@ async function runPool<T>(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

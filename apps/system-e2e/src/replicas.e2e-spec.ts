@@ -11,6 +11,7 @@ import { SandboxRequestLog } from '@connector-service/google-sandbox';
 import { randomBytes } from 'node:crypto';
 import { AppProcess } from './support/app-process';
 import { Stack, eventually } from './support/stack';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Three webhook-api replicas on one database, polling only (no GOOGLE_PUSH_URL): each due
 // sync is done once, by whichever replica claims it, and a replica killed mid-load loses
@@ -27,8 +28,6 @@ const CHANGE_EVERY_MS = 250;
 const KILL_AFTER = 16;
 /** A change reaches the platform within one interval, a lapsed claim and its hidden row (2 × CLAIM_TTL_MS), and slack. */
 const DELIVERY_BOUND_MS = INTERVAL_S * 1000 + 2 * CLAIM_TTL_MS + 8000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const isListing = (r: SandboxRequestLog) =>
   r.method === 'GET' && /^\/calendar\/v3\/calendars\/[^/]+\/events$/.test(r.path);

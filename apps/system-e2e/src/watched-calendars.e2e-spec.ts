@@ -9,13 +9,13 @@ import {
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import { Stack, eventually } from './support/stack';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Several watched calendars through both built apps: the SPA chooses them on database-api,
 // webhook-api opens a channel on each, syncs each with its own sequence, and ends one that
 // Google deleted with one calendar.watch_ended.
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('watched calendars (system e2e: the SPA chooses them on database-api)', () => {
   let stack: Stack;

@@ -4,10 +4,10 @@ import { Claim, ClaimLostError } from '../src/leases/claim';
 import { LeaseRepository } from '../src/leases/lease.repository';
 import { LeaseService } from '../src/leases/lease.service';
 import { WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Short, so the work outlasts it several times; long enough that a loaded machine's pauses do not let it lapse. */
 const CLAIM_TTL_MS = 3000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Leases and claims (e2e, real database)', () => {
   let api: WebhookApiUnderTest;

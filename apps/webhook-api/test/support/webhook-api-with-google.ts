@@ -5,6 +5,9 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { MetadataReceiver } from './metadata-receiver';
 import { E2E_DATABASE_TOKEN, E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './webhook-api-app';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export { sleep };
 
 export const CALLBACK_PATH = '/api/google-calendar/callback';
 
@@ -193,10 +196,6 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     if (Date.now() > deadline) throw new Error(`eventually: condition not met within ${timeoutMs} ms`);
     await sleep(50);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A fresh address, so no Google grant of an earlier test is reused (include_granted_scopes). */

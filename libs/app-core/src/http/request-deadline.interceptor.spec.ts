@@ -4,9 +4,9 @@ import { firstValueFrom, from } from 'rxjs';
 import { withRequestContext } from '../observability/request-context';
 import { DomainException } from './domain.exception';
 import { RequestDeadlineInterceptor } from './request-deadline.interceptor';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const context = {} as ExecutionContext;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A handler answering `value` after `ms`; `calls` counts how often it was started. */
 function handler(ms: number, value = 'answer') {
