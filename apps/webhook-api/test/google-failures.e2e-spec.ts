@@ -9,13 +9,16 @@ import { WebhookApiWithGoogle, eventually, newEmail } from './support/webhook-ap
 describe('webhook-api when Google fails (e2e: sandbox Google, real database and SMTP)', () => {
   let stack: WebhookApiWithGoogle;
   let smtpRefusing = false;
+  let smtpRefusals = 0;
 
   beforeAll(async () => {
     stack = await WebhookApiWithGoogle.start({
       env: { OUTBOUND_TIMEOUT_MS: '1500', REFRESH_SWEEP_INTERVAL_MS: '300' },
       smtp: {
         onMessage: () => {
-          if (smtpRefusing) throw new Error('mailbox unavailable');
+          if (!smtpRefusing) return;
+          smtpRefusals += 1;
+          throw new Error('mailbox unavailable');
         },
       },
     });
@@ -30,6 +33,8 @@ describe('webhook-api when Google fails (e2e: sandbox Google, real database and 
   const calendars = (calendarId: string) =>
     stack.asService('get', `/api/google-calendar/connections/${calendarId}/calendars`);
   const calendarListCalls = () => stack.google.requests.filter((r) => r.path === CALENDAR_LIST).length;
+  const reconnectMails = (email: string) =>
+    stack.smtp.messages.filter((m) => m.to.includes(email) && m.subject.startsWith('Reconnect'));
   const tokenCalls = () => stack.google.requests.filter((r) => r.path === '/token').length;
 
   async function connected(label: string): Promise<{ calendarId: string; email: string; subaccountId: string }> {
@@ -135,6 +140,7 @@ describe('webhook-api when Google fails (e2e: sandbox Google, real database and 
 
   it('a reconnect e-mail SMTP refused is not recorded as sent and is sent by a later sweep, once', async () => {
     const { calendarId, email } = await connected('smtp-down');
+    const refusals = smtpRefusals;
     smtpRefusing = true;
     stack.google.revokeGrant(email);
     await calendars(calendarId).expect(409);
@@ -142,6 +148,7 @@ describe('webhook-api when Google fails (e2e: sandbox Google, real database and 
     expect(owed?.['reauthEmailSentAt'] ?? null).toBeNull();
     expect(owed?.['reauthEmailDueAt']).toBeInstanceOf(Date);
 
+    await eventually(async () => smtpRefusals > refusals || undefined);
     smtpRefusing = false;
     const mail = await stack.smtp.waitForMessage(
       (m) => m.to.includes(email) && m.subject === 'Reconnect your Google Calendar',
@@ -154,8 +161,36 @@ describe('webhook-api when Google fails (e2e: sandbox Google, real database and 
     });
     expect(sent['reauthEmailDueAt']).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 700)); // two more sweeps send nothing
-    expect(stack.smtp.messages.filter((m) => m.to.includes(email) && m.subject.startsWith('Reconnect'))).toHaveLength(
-      1,
-    );
+    expect(reconnectMails(email)).toHaveLength(1);
+  });
+
+  it('a reconnect e-mail SMTP accepts slowly (each step within OUTBOUND_TIMEOUT_MS, all of it past) is sent once', async () => {
+    const { calendarId, email } = await connected('smtp-slow');
+    stack.smtp.slowNext(700);
+    stack.google.revokeGrant(email);
+    await calendars(calendarId).expect(409);
+    await stack.smtp.waitForMessage((m) => m.to.includes(email) && m.subject.startsWith('Reconnect'), 5000);
+    const sent = await eventually(async () => {
+      const doc = await stack.connections().findOne({ googleEmail: email });
+      return doc?.['reauthEmailSentAt'] ? doc : undefined;
+    });
+    expect(sent['reauthEmailDueAt']).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // several more sweeps
+    expect(reconnectMails(email)).toHaveLength(1);
+  });
+
+  it('a reconnect e-mail SMTP keeps refusing is tried again at growing intervals, not every sweep', async () => {
+    const { calendarId, email } = await connected('smtp-refusing');
+    const refusals = smtpRefusals;
+    smtpRefusing = true;
+    stack.google.revokeGrant(email);
+    await calendars(calendarId).expect(409);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Every sweep (300 ms) would be ~10 tries; backing off from 300 ms (at most 300, 600, 1200 ms ...) at most 5.
+    expect(smtpRefusals - refusals).toBeGreaterThanOrEqual(2);
+    expect(smtpRefusals - refusals).toBeLessThanOrEqual(5);
+    const owed = await stack.connections().findOne({ googleEmail: email });
+    expect(owed?.['reauthEmailSentAt'] ?? null).toBeNull();
+    expect(reconnectMails(email)).toHaveLength(0);
   });
 });

@@ -33,7 +33,13 @@ export class ConsentLinkService {
   ) {}
 
   /** `emailSent` is false when the SMTP server did not accept the e-mail. */
-  async send(subaccountId: string, userEmail: string, reason: AuthorizationLinkReason): Promise<SentConsentLink> {
+  /** `maxWaitMs`: how long the e-mail may take to be accepted (MailService). */
+  async send(
+    subaccountId: string,
+    userEmail: string,
+    reason: AuthorizationLinkReason,
+    maxWaitMs?: number,
+  ): Promise<SentConsentLink> {
     const now = new Date();
     const state = newOAuthState();
     const { codeVerifier, codeChallenge } = newPkcePair();
@@ -46,7 +52,7 @@ export class ConsentLinkService {
     });
     this.sweepExpiredStates(now);
     const authUrl = this.google.buildConsentUrl({ state, codeChallenge, loginHint: userEmail });
-    const emailSent = await this.mail.sendAuthorizationLink(userEmail, authUrl, reason);
+    const emailSent = await this.mail.sendAuthorizationLink(userEmail, authUrl, reason, maxWaitMs);
     return { authUrl, emailSent };
   }
 

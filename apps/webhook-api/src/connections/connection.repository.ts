@@ -316,20 +316,39 @@ export class ConnectionRepository implements OnModuleInit {
       .exec();
   }
 
-  /** The SMTP server accepted the reconnect e-mail. */
-  async recordReauthEmailSent(calendarId: Types.ObjectId, now: Date): Promise<void> {
+  /**
+   * Takes the reconnect e-mail owed since `dueAt` for one attempt (a claim: of replicas that
+   * read the same `dueAt`, one gets it) and counts the attempt; until it is recorded sent, it
+   * is owed again from `retryAt`, also when this process dies mid-send.
+   */
+  async startReauthEmailAttempt(calendarId: Types.ObjectId, dueAt: Date, retryAt: Date): Promise<boolean> {
+    const { modifiedCount } = await this.write(
+      calendarId,
+      { _id: calendarId, status: ConnectionStatus.ReauthRequired, reauthEmailDueAt: dueAt },
+      { $set: { reauthEmailDueAt: retryAt }, $inc: { reauthEmailAttempts: 1 } },
+    );
+    return modifiedCount === 1;
+  }
+
+  /** The reconnect e-mail of the attempt owed again from `retryAt` was not accepted: owed from `nextAttemptAt`. */
+  async recordReauthEmailFailure(calendarId: Types.ObjectId, retryAt: Date, nextAttemptAt: Date): Promise<void> {
     await this.write(
       calendarId,
-      { _id: calendarId },
-      {
-        $set: { reauthEmailSentAt: now, reauthEmailDueAt: null, reauthEmailAttempts: 0 },
-      },
+      { _id: calendarId, status: ConnectionStatus.ReauthRequired, reauthEmailDueAt: retryAt },
+      { $set: { reauthEmailDueAt: nextAttemptAt } },
     );
   }
 
-  /** The reconnect e-mail was not accepted: it stays owed; count the attempt. */
-  async recordReauthEmailFailure(calendarId: Types.ObjectId): Promise<void> {
-    await this.write(calendarId, { _id: calendarId }, { $inc: { reauthEmailAttempts: 1 } });
+  /**
+   * The SMTP server accepted the reconnect e-mail of the attempt owed again from `retryAt`:
+   * nothing owed any more (unless a later loss owes a new one meanwhile).
+   */
+  async recordReauthEmailSent(calendarId: Types.ObjectId, retryAt: Date, now: Date): Promise<void> {
+    await this.write(
+      calendarId,
+      { _id: calendarId, reauthEmailDueAt: { $in: [retryAt, null] } },
+      { $set: { reauthEmailSentAt: now, reauthEmailDueAt: null, reauthEmailAttempts: 0 } },
+    );
   }
 
   /**

@@ -1,20 +1,25 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConnectionStatus } from '@connector-service/contracts';
-import { BackgroundWork, withoutDeadline } from '@connector-service/app-core';
+import { BackgroundWork, retryDelayMs, withoutDeadline } from '@connector-service/app-core';
+import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { ConsentLinkService } from '../connect/consent-link.service';
-import { LeaseService } from '../leases/lease.service';
 import { MetadataUpdateWorker } from '../metadata-outbox/metadata-update.worker';
 
 export const REAUTH_EMAIL_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** Attempts of an e-mail SMTP does not accept are spread out up to this far apart. */
+const MAX_EMAIL_RETRY_MS = 6 * 60 * 60 * 1000;
+/** A reconnect e-mail may take this many OUTBOUND_TIMEOUT_MS to be accepted (each SMTP step has one). */
+export const EMAIL_SEND_TIMEOUTS = 3;
 
 /**
  * What happens when Google says a grant is gone (`invalid_grant`): the connection becomes
  * `reauth_required`, database-api hears it through the durable outbox, and the user is
  * owed a fresh consent link by e-mail, at most one a day per connection. The e-mail
- * counts as sent only once the SMTP server accepted it; until then it stays owed and every
- * refresh sweep (REFRESH_SWEEP_INTERVAL_MS) tries it again. The first try starts at once but
- * off the request that met the loss: its answer (409 REAUTH_REQUIRED) never waits for SMTP.
+ * counts as sent only once the SMTP server accepted it; until then it stays owed, and the
+ * refresh sweep (REFRESH_SWEEP_INTERVAL_MS) tries it again at growing intervals (from one
+ * sweep interval up to 6 hours). The first try starts at once but off the request that met
+ * the loss: its answer (409 REAUTH_REQUIRED) never waits for SMTP.
  */
 @Injectable()
 export class AccessLossService implements OnApplicationShutdown {
@@ -25,7 +30,7 @@ export class AccessLossService implements OnApplicationShutdown {
     private readonly connections: ConnectionRepository,
     private readonly metadataUpdates: MetadataUpdateWorker,
     private readonly consentLinks: ConsentLinkService,
-    private readonly leases: LeaseService,
+    private readonly config: WebhookApiConfig,
   ) {}
 
   async accessLost(connection: ConnectionRecord, reason: string): Promise<void> {
@@ -60,24 +65,41 @@ export class AccessLossService implements OnApplicationShutdown {
   }
 
   /**
-   * Sends the reconnect e-mail if one is owed now (one replica at a time); recorded as
-   * sent only when SMTP accepted it, otherwise it stays owed for the next sweep.
+   * Sends the reconnect e-mail if one is owed now. Each attempt first takes the e-mail
+   * (startReauthEmailAttempt: one replica gets it, and it is owed again only after a backoff),
+   * so a send in flight, slow or lost with its process, is not repeated at the next sweep;
+   * it is recorded as sent when SMTP accepted it. A send whose acceptance never reached us
+   * (the answer lost after the server took it) may be repeated after the backoff.
    */
   async sendOwedEmail(calendarId: string): Promise<void> {
-    await this.leases.runExclusive(`reauth-email:${calendarId}`, async () => {
-      const connection = await this.connections.findById(calendarId);
-      const dueAt = connection?.reauthEmailDueAt;
-      if (!connection || connection.status !== ConnectionStatus.ReauthRequired || !dueAt) return;
-      if (dueAt.getTime() > Date.now()) return;
-      const { emailSent } = await this.consentLinks.send(connection.subaccountId, connection.userEmail, 'reconnect');
-      if (emailSent) {
-        await this.connections.recordReauthEmailSent(connection._id, new Date());
-        return;
-      }
-      this.logger.warn(
-        `Reconnect e-mail for ${calendarId} was not accepted (attempt ${connection.reauthEmailAttempts + 1}); the next sweep tries again`,
-      );
-      await this.connections.recordReauthEmailFailure(connection._id);
+    const connection = await this.connections.findById(calendarId);
+    const dueAt = connection?.reauthEmailDueAt;
+    if (!connection || connection.status !== ConnectionStatus.ReauthRequired || !dueAt) return;
+    if (dueAt.getTime() > Date.now()) return;
+    const attempt = connection.reauthEmailAttempts + 1;
+    const sendWaitMs = EMAIL_SEND_TIMEOUTS * this.config.OUTBOUND_TIMEOUT_MS;
+    // Not owed again before this attempt has ended and its backoff is over.
+    const backoffMs = retryDelayMs(attempt, {
+      baseMs: this.config.REFRESH_SWEEP_INTERVAL_MS,
+      maxMs: MAX_EMAIL_RETRY_MS,
     });
+    const retryAt = new Date(Date.now() + sendWaitMs + backoffMs);
+    if (!(await this.connections.startReauthEmailAttempt(connection._id, dueAt, retryAt))) return;
+    const { emailSent } = await this.consentLinks.send(
+      connection.subaccountId,
+      connection.userEmail,
+      'reconnect',
+      sendWaitMs,
+    );
+    if (emailSent) {
+      await this.connections.recordReauthEmailSent(connection._id, retryAt, new Date());
+      return;
+    }
+    // The attempt has ended (SMTP refused, or it was given up on): the backoff counts from now.
+    const nextAttemptAt = new Date(Date.now() + backoffMs);
+    await this.connections.recordReauthEmailFailure(connection._id, retryAt, nextAttemptAt);
+    this.logger.warn(
+      `Reconnect e-mail for ${calendarId} was not accepted (attempt ${attempt}); tried again from ${nextAttemptAt.toISOString()}`,
+    );
   }
 }

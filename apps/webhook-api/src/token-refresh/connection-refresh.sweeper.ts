@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { BackgroundWork, ConcurrencyLimit, DuePoller } from '@connector-service/app-core';
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
-import { AccessLossService } from './access-loss.service';
+import { AccessLossService, EMAIL_SEND_TIMEOUTS } from './access-loss.service';
 import { AccessTokenService } from './access-token.service';
 
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -30,8 +30,6 @@ export class ConnectionRefreshSweeper implements OnApplicationBootstrap, OnAppli
   ) {
     const common = {
       intervalMs: config.REFRESH_SWEEP_INTERVAL_MS,
-      // A refresh at Google's token endpoint, or an SMTP send, and their writes.
-      itemDeadlineMs: 3 * config.OUTBOUND_TIMEOUT_MS,
       keyOf: (connection: ConnectionRecord) => connection._id.toString(),
       warn: (message: string) => this.logger.warn(message),
     };
@@ -39,6 +37,8 @@ export class ConnectionRefreshSweeper implements OnApplicationBootstrap, OnAppli
       ...common,
       name: 'refresh-sweep',
       slots: new ConcurrencyLimit(config.REFRESH_SWEEP_BATCH_SIZE),
+      // A refresh at Google's token endpoint and its writes.
+      itemDeadlineMs: 3 * config.OUTBOUND_TIMEOUT_MS,
       findDue: (now, limit) => connections.findDueForSweep(now, new Date(now.getTime() - STALE_AFTER_MS), limit),
       work: (connection) => tokens.accessToken(connection._id.toString(), { force: true }),
     });
@@ -46,6 +46,8 @@ export class ConnectionRefreshSweeper implements OnApplicationBootstrap, OnAppli
       ...common,
       name: 'reconnect-emails',
       slots: new ConcurrencyLimit(config.REFRESH_SWEEP_BATCH_SIZE),
+      // The SMTP send and the writes around it.
+      itemDeadlineMs: (EMAIL_SEND_TIMEOUTS + 1) * config.OUTBOUND_TIMEOUT_MS,
       findDue: (now, limit) => connections.findReauthEmailsDue(now, limit),
       work: (connection) => accessLoss.sendOwedEmail(connection._id.toString()),
     });

@@ -46,6 +46,22 @@ describe('startSmtpCapture', () => {
     expect(seen).toContain(mail);
   });
 
+  it('slowNext holds each step of the next message only: the whole exchange outlasts a per-step timeout', async () => {
+    const strict = createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true, socketTimeout: 400 });
+    try {
+      smtp.slowNext(250);
+      const started = Date.now();
+      await strict.sendMail({ from: 'a@example.test', to: 'slow@example.test', subject: 'slow', text: '1' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 250 - 20);
+      const next = Date.now();
+      await strict.sendMail({ from: 'a@example.test', to: 'quick@example.test', subject: 'quick', text: '2' });
+      expect(Date.now() - next).toBeLessThan(250);
+      expect(smtp.messages.map((m) => m.subject)).toEqual(['slow', 'quick']);
+    } finally {
+      strict.close();
+    }
+  });
+
   it('waitForMessage resolves for a message sent after it started waiting', async () => {
     const waiting = smtp.waitForMessage((m) => m.to.includes('late@example.test'), 5000);
     await transport.sendMail({ from: 'a@example.test', to: 'early@example.test', subject: 'early', text: '1' });

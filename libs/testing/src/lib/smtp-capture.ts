@@ -27,6 +27,11 @@ export interface SmtpCapture {
   clear(): void;
   /** Holds the answer to the next message for `ms` (a slow mail server, for in-flight tests). */
   delayNext(ms: number): void;
+  /**
+   * Holds each answer to the next message (MAIL FROM, RCPT TO, end of DATA) for `stepMs`: a
+   * server slow at every step, whose whole exchange outlasts a client's per-step timeout.
+   */
+  slowNext(stepMs: number): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +59,11 @@ export async function startSmtpCapture(options: StartSmtpCaptureOptions = {}): P
   const messages: CapturedMail[] = [];
   const waiters = new Set<Waiter>();
   let nextDelayMs = 0;
+  let nextStepMs = 0;
+  const slowStep = (callback: () => void): void => {
+    if (nextStepMs > 0) setTimeout(callback, nextStepMs);
+    else callback();
+  };
 
   const record = (mail: CapturedMail): void => {
     messages.push(mail);
@@ -73,11 +83,18 @@ export async function startSmtpCapture(options: StartSmtpCaptureOptions = {}): P
     logger: false,
     // Without this, close() waits up to 30 s for clients that keep connections open (pools).
     closeTimeout: 200,
+    onMailFrom(_address, _session, callback) {
+      slowStep(callback);
+    },
+    onRcptTo(_address, _session, callback) {
+      slowStep(callback);
+    },
     onData(stream, session, callback) {
       captureMail(stream, session)
         .then(async (mail) => {
-          const delayMs = nextDelayMs;
+          const delayMs = Math.max(nextDelayMs, nextStepMs);
           nextDelayMs = 0;
+          nextStepMs = 0;
           if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
           await options.onMessage?.(mail);
           record(mail);
@@ -107,6 +124,9 @@ export async function startSmtpCapture(options: StartSmtpCaptureOptions = {}): P
     messages,
     delayNext: (ms) => {
       nextDelayMs = ms;
+    },
+    slowNext: (stepMs) => {
+      nextStepMs = stepMs;
     },
     waitForMessage: (predicate = () => true, timeoutMs = 5000) => {
       const existing = messages.find(predicate);
