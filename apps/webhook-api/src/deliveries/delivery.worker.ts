@@ -59,6 +59,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       // A drain that found its stream idle may have read it just before a delivery was added.
       againWhenAskedInHand: true,
       warn: (message) => this.logger.warn(message),
+      // Its work starts at once (soon); the poll finds retries and what a replica that died left.
+      quietWhenIdle: true,
     });
   }
 

@@ -43,6 +43,8 @@ export class MetadataUpdateWorker implements OnApplicationBootstrap, OnApplicati
       keyOf: (item) => item._id.toString(),
       work: (item) => this.deliverUnderLease(item._id.toString()),
       warn: (message) => this.logger.warn(message),
+      // Its work starts at once (soon); the poll finds retries and what a replica that died left.
+      quietWhenIdle: true,
     });
   }
 

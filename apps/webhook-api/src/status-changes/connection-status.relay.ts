@@ -55,6 +55,8 @@ export class ConnectionStatusRelay implements OnApplicationBootstrap, OnApplicat
       keyOf: (connection) => connection._id.toString(),
       work: (connection) => this.relayUnderLease(connection._id.toString()),
       warn: (message) => this.logger.warn(message),
+      // Its work starts at once (soon); the poll finds retries and what a replica that died left.
+      quietWhenIdle: true,
     });
   }
 

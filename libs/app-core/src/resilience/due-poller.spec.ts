@@ -59,16 +59,19 @@ describe('DuePoller', () => {
     await h.background.stop();
   });
 
-  it('works a backlog off without waiting for the next tick: each item that ends looks again', async () => {
-    const h = harness(['a', 'b', 'c', 'd', 'e']);
-    await h.poller.poll();
-    for (const item of ['a', 'b', 'c', 'd', 'e']) {
-      while (!h.started.includes(item)) await tick();
-      h.release(item);
-    }
-    await h.background.stop();
-    expect(h.started).toEqual(['a', 'b', 'c', 'd', 'e']);
-  });
+  it.each([false, true])(
+    'works a backlog off without waiting for the next tick: each item that ends looks again (quietWhenIdle: %s)',
+    async (quietWhenIdle) => {
+      const h = harness(['a', 'b', 'c', 'd', 'e'], { quietWhenIdle });
+      await h.poller.poll();
+      for (const item of ['a', 'b', 'c', 'd', 'e']) {
+        while (!h.started.includes(item)) await tick();
+        h.release(item);
+      }
+      await h.background.stop();
+      expect(h.started).toEqual(['a', 'b', 'c', 'd', 'e']);
+    },
+  );
 
   it('with spread, replicas reading the same due list at once start mostly different items, and each still works it all off', async () => {
     /** A fixed sequence in [0, 1) per replica (no flakes). */
@@ -97,6 +100,63 @@ describe('DuePoller', () => {
     }
     await alone.background.stop();
     expect([...alone.started].sort()).toEqual([...due].sort());
+  });
+
+  it('starts the items a look read and did not start as slots free up, without reading the list again', async () => {
+    const due = Array.from({ length: 8 }, (_, i) => `item-${i}`);
+    const h = harness([...due], { spread: 4, random: () => 0 });
+    await h.poller.poll();
+    expect(h.finds).toEqual([8]);
+    // Each item that ends starts one of the six read and left over: still one look.
+    for (let released = 0; released < 6; released += 1) {
+      while (h.started.length <= released) await tick();
+      h.release(h.started[released] as string);
+    }
+    while (h.started.length < 8) await tick();
+    expect(h.finds).toEqual([8]);
+    expect([...h.started].sort()).toEqual(due);
+    // Nothing left over: the next item that ends reads the list again.
+    h.release('item-6');
+    while (h.finds.length < 2) await tick();
+    h.release('item-7');
+    await h.background.stop();
+  });
+
+  it('reads the list again once what it left over is older than the interval', async () => {
+    const h = harness(['a', 'b', 'c', 'd'], { spread: 4, random: () => 0, intervalMs: 50 });
+    await h.poller.poll();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    h.release(h.started[0] as string);
+    while (h.started.length < 3) await tick();
+    expect(h.finds).toHaveLength(2);
+    for (const item of h.started) h.release(item);
+    await h.background.stop();
+  });
+
+  it('with quietWhenIdle, looks at growing intervals while it finds nothing, and at every one again once it finds or is asked for work', async () => {
+    const due: string[] = [];
+    const h = harness(due, { quietWhenIdle: true, intervalMs: 1000 });
+    const start = Date.now();
+    const lookAt = async (s: number) => {
+      const before = h.finds.length;
+      await h.poller.poll(new Date(start + s * 1000));
+      return h.finds.length > before;
+    };
+    // Empty looks at 0, 1, 3, 7, 15, then every 16 intervals.
+    const looked = [];
+    for (let s = 0; s <= 47; s += 1) if (await lookAt(s)) looked.push(s);
+    expect(looked).toEqual([0, 1, 3, 7, 15, 31, 47]);
+    // An item found: the next look is one interval later.
+    due.push('a');
+    await lookAt(63);
+    h.release('a');
+    await tick();
+    expect([await lookAt(64), await lookAt(65), await lookAt(66), await lookAt(67)]).toEqual([true, true, false, true]);
+    expect(await lookAt(68)).toBe(false);
+    // Work asked for by soon: back to every interval.
+    h.poller.soon('x', () => Promise.resolve());
+    expect(await lookAt(68)).toBe(true);
+    await h.background.stop();
   });
 
   it('runs each item under its own request id and a deadline', async () => {

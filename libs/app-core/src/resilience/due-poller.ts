@@ -7,6 +7,8 @@ import { retryDelayMs } from './retry-backoff';
 const DEFAULT_SPREAD = 4;
 /** Failed looks for due work back off up to this. */
 const MAX_FIND_BACKOFF_MS = 5 * 60_000;
+/** With `quietWhenIdle`, looks that find nothing come at growing intervals, up to this many `intervalMs` apart. */
+const MAX_IDLE_INTERVALS = 16;
 
 export interface DuePollerOptions<T> {
   /** Names the poll in logs and the request ids of its work. */
@@ -43,6 +45,15 @@ export interface DuePollerOptions<T> {
   spread?: number;
   /** In [0, 1): picks the items started when `spread` > 1 (tests fix it). */
   random?: () => number;
+  /**
+   * For due lists whose new items are worked at once by `soon` and only become due later by a
+   * backoff (outboxes, deliveries): looks that find nothing come at growing intervals (1, 2,
+   * 4 … up to 16 `intervalMs`), and any item found or asked for by `soon` brings the poll back
+   * to `intervalMs`. A retry is then found at most about as late as its backoff was long, and
+   * an idle replica does not read the due list every interval (on FerretDB each look reads
+   * the whole collection).
+   */
+  quietWhenIdle?: boolean;
   warn: (message: string) => void;
 }
 
@@ -53,6 +64,10 @@ export interface DuePollerOptions<T> {
  * already working on, bounds each item by a deadline, and while due items fill every slot
  * looks again as soon as one ends (a backlog is worked off as fast as the slots allow, not
  * one batch a tick).
+ * The items read and not started (with `spread`) are started as slots free up within the
+ * same interval, without reading the list again, so a backlog costs about one look an
+ * interval rather than one per item (an item another replica did meanwhile is no longer due
+ * when its work re-reads it).
  * A look that fails backs off (doubling, up to 5 minutes) instead of hammering a database
  * that is down. Stopping takes no new items and waits for those in hand (BackgroundWork).
  */
@@ -62,6 +77,11 @@ export class DuePoller<T> {
   private readonly askedAgain = new Map<string, () => Promise<unknown>>();
   private findFailures = 0;
   private pausedUntil = 0;
+  /** Looks in a row that found nothing, and the time before which ticks do not look (quietWhenIdle). */
+  private idleLooks = 0;
+  private quietUntil = 0;
+  /** Items read by the last look and not started yet, and when they were read. */
+  private leftOver: { readAt: number; items: T[] } = { readAt: 0, items: [] };
 
   constructor(
     private readonly background: BackgroundWork,
@@ -76,28 +96,29 @@ export class DuePoller<T> {
   /** One look for due items; answers how many were started. */
   poll(now = new Date()): Promise<number> {
     return this.background.exclusive(this.options.name, 0, async () => {
-      if (now.getTime() < this.pausedUntil) return 0;
+      if (now.getTime() < Math.max(this.pausedUntil, this.quietUntil)) return 0;
       const room = this.options.slots.free;
       if (room === 0) return 0;
-      const limit = (room + this.inHand.size) * (this.options.spread ?? DEFAULT_SPREAD);
-      let due: readonly T[];
-      try {
-        due = await this.options.findDue(now, limit, [...this.inHand]);
-        this.findFailures = 0;
-      } catch (error) {
-        this.findFailures += 1;
-        const pause = retryDelayMs(this.findFailures, { baseMs: this.options.intervalMs, maxMs: MAX_FIND_BACKOFF_MS });
-        this.pausedUntil = Date.now() + pause;
-        this.options.warn(
-          `${this.options.name}: due work could not be looked for (again in ${pause} ms): ${(error as Error).message}`,
-        );
-        return 0;
-      }
-      const candidates = due.filter((item) => !this.inHand.has(this.options.keyOf(item)));
+      let { readAt } = this.leftOver;
+      let candidates =
+        now.getTime() - readAt < this.options.intervalMs
+          ? this.leftOver.items.filter((item) => !this.inHand.has(this.options.keyOf(item)))
+          : [];
       // More due than started now: each item that ends looks again.
-      const backlog = due.length >= limit || candidates.length > room;
+      let backlog = candidates.length > 0;
+      if (candidates.length === 0) {
+        const limit = (room + this.inHand.size) * (this.options.spread ?? DEFAULT_SPREAD);
+        const due = await this.findDue(now, limit);
+        if (!due) return 0;
+        readAt = now.getTime();
+        candidates = due.filter((item) => !this.inHand.has(this.options.keyOf(item)));
+        backlog = due.length >= limit || candidates.length > room;
+        this.noteLook(now, candidates.length > 0);
+      }
+      const chosen = this.choose(candidates, room);
+      this.leftOver = { readAt, items: candidates.filter((item) => !chosen.includes(item)) };
       let started = 0;
-      for (const item of this.choose(candidates, room)) {
+      for (const item of chosen) {
         if (this.background.stopped) break;
         const key = this.options.keyOf(item);
         this.inHand.add(key);
@@ -110,6 +131,32 @@ export class DuePoller<T> {
       }
       return started;
     });
+  }
+
+  /** The due list, or undefined when it could not be read (then looks back off). */
+  private async findDue(now: Date, limit: number): Promise<readonly T[] | undefined> {
+    try {
+      const due = await this.options.findDue(now, limit, [...this.inHand]);
+      this.findFailures = 0;
+      return due;
+    } catch (error) {
+      this.findFailures += 1;
+      const pause = retryDelayMs(this.findFailures, { baseMs: this.options.intervalMs, maxMs: MAX_FIND_BACKOFF_MS });
+      this.pausedUntil = Date.now() + pause;
+      this.options.warn(
+        `${this.options.name}: due work could not be looked for (again in ${pause} ms): ${(error as Error).message}`,
+      );
+      return undefined;
+    }
+  }
+
+  /** quietWhenIdle: after n empty looks in a row, the next comes 2^(n-1) intervals later (1, 2, 4 … at most 16). */
+  private noteLook(now: Date, foundAny: boolean): void {
+    if (!this.options.quietWhenIdle) return;
+    this.idleLooks = foundAny ? 0 : this.idleLooks + 1;
+    const intervals = Math.min(2 ** Math.max(0, this.idleLooks - 1), MAX_IDLE_INTERVALS);
+    // Half an interval short, so that the tick at the end of the pause looks whatever the timer's jitter.
+    this.quietUntil = intervals > 1 ? now.getTime() + (intervals - 0.5) * this.options.intervalMs : 0;
   }
 
   /** `count` of the candidates: the first ones, or with `spread` a random choice (a partial shuffle). */
@@ -133,6 +180,9 @@ export class DuePoller<T> {
    */
   soon(key: string, work: () => Promise<unknown>): void {
     if (this.background.stopped) return;
+    // Activity here: what it leads to (a retry) is looked for at the normal interval.
+    this.idleLooks = 0;
+    this.quietUntil = 0;
     if (this.inHand.has(key)) {
       if (this.options.againWhenAskedInHand) this.askedAgain.set(key, work);
       return;
