@@ -167,9 +167,7 @@ export class CalendarSyncStateRepository {
 
   /** The ended calendar's `calendar.watch_ended` is enqueued: it is never due again. */
   async watchEndedEnqueued(key: string): Promise<void> {
-    await this.writes.run(key, () =>
-      this.model.updateOne({ _id: key, endedReason: { $ne: null } }, { $set: { nextSyncAt: null } }).exec(),
-    );
+    await this.writes.updateOne(this.model, { _id: key, endedReason: { $ne: null } }, { $set: { nextSyncAt: null } });
   }
 
   /**
@@ -177,9 +175,7 @@ export class CalendarSyncStateRepository {
    * the claim has lapsed if its holder died); the sync's own save sets the real next time.
    */
   async hideWhileSyncing(key: string, dueAt: Date, until: Date): Promise<void> {
-    await this.writes.run(key, () =>
-      this.model.updateOne({ _id: key, nextSyncAt: dueAt }, { $set: { nextSyncAt: until } }).exec(),
-    );
+    await this.writes.updateOne(this.model, { _id: key, nextSyncAt: dueAt }, { $set: { nextSyncAt: until } });
   }
 
   /**
@@ -187,13 +183,10 @@ export class CalendarSyncStateRepository {
    * its syncs are failing and backing off). No-op without a state (no baseline yet).
    */
   async requestSync(key: string, at: Date): Promise<void> {
-    await this.writes.run(key, () =>
-      this.model
-        .updateOne(
-          { _id: key, failures: 0, endedReason: null },
-          { $set: { syncRequestedAt: at }, $min: { nextSyncAt: at } },
-        )
-        .exec(),
+    await this.writes.updateOne(
+      this.model,
+      { _id: key, failures: 0, endedReason: null },
+      { $set: { syncRequestedAt: at }, $min: { nextSyncAt: at } },
     );
   }
 
@@ -253,8 +246,11 @@ export class CalendarSyncStateRepository {
     update: Record<string, unknown>,
     also: Record<string, unknown> = {},
   ): Promise<boolean> {
-    const fresh = from.syncToken === null && from.syncRequestedAt === null;
     const filter = { _id: key, syncToken: from.syncToken, syncRequestedAt: from.syncRequestedAt, ...also };
+    if (from.syncToken !== null || from.syncRequestedAt !== null) {
+      return this.writes.updateOne(this.model, filter, update).then((result) => result.matchedCount === 1);
+    }
+    // From nothing: the state may not be there yet (a baseline), so it is made if missing.
     const set = (update['$set'] as Record<string, unknown> | undefined) ?? {};
     const onInsert = {
       ...parseWatchKey(key),
@@ -263,10 +259,10 @@ export class CalendarSyncStateRepository {
     };
     // A field is either set or set on insert, never both (MongoDB refuses the conflict).
     const setOnInsert = Object.fromEntries(Object.entries(onInsert).filter(([field]) => !(field in set)));
-    const withInsert = fresh ? { ...update, $setOnInsert: setOnInsert } : update;
+    const withInsert = { ...update, $setOnInsert: setOnInsert };
     return this.writes.run(key, async () => {
       try {
-        const result = await this.model.updateOne(filter, withInsert, { upsert: fresh }).exec();
+        const result = await this.model.updateOne(filter, withInsert, { upsert: true }).exec();
         return result.matchedCount + result.upsertedCount === 1;
       } catch (error) {
         // The upsert met a state written meanwhile.

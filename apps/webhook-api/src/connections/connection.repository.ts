@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
+import { DocumentCondition, DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
 import { ConnectionStatus } from '@connector-service/contracts';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
@@ -258,7 +258,6 @@ export class ConnectionRepository implements OnModuleInit {
     now: Date,
   ): Promise<void> {
     await this.write(
-      calendarId,
       { _id: calendarId, status: ConnectionStatus.Connected },
       {
         $set: {
@@ -277,7 +276,6 @@ export class ConnectionRepository implements OnModuleInit {
   /** A transient refresh failure: the sweep leaves the connection alone until `nextAttemptAt`. */
   async recordRefreshFailure(calendarId: Types.ObjectId, error: string, nextAttemptAt: Date): Promise<void> {
     await this.write(
-      calendarId,
       { _id: calendarId },
       {
         $set: { lastRefreshError: error, nextRefreshAttemptAt: nextAttemptAt },
@@ -323,7 +321,6 @@ export class ConnectionRepository implements OnModuleInit {
    */
   async startReauthEmailAttempt(calendarId: Types.ObjectId, dueAt: Date, retryAt: Date): Promise<boolean> {
     const { modifiedCount } = await this.write(
-      calendarId,
       { _id: calendarId, status: ConnectionStatus.ReauthRequired, reauthEmailDueAt: dueAt },
       { $set: { reauthEmailDueAt: retryAt }, $inc: { reauthEmailAttempts: 1 } },
     );
@@ -333,7 +330,6 @@ export class ConnectionRepository implements OnModuleInit {
   /** The reconnect e-mail of the attempt owed again from `retryAt` was not accepted: owed from `nextAttemptAt`. */
   async recordReauthEmailFailure(calendarId: Types.ObjectId, retryAt: Date, nextAttemptAt: Date): Promise<void> {
     await this.write(
-      calendarId,
       { _id: calendarId, status: ConnectionStatus.ReauthRequired, reauthEmailDueAt: retryAt },
       { $set: { reauthEmailDueAt: nextAttemptAt } },
     );
@@ -345,7 +341,6 @@ export class ConnectionRepository implements OnModuleInit {
    */
   async recordReauthEmailSent(calendarId: Types.ObjectId, retryAt: Date, now: Date): Promise<void> {
     await this.write(
-      calendarId,
       { _id: calendarId, reauthEmailDueAt: { $in: [retryAt, null] } },
       { $set: { reauthEmailSentAt: now, reauthEmailDueAt: null, reauthEmailAttempts: 0 } },
     );
@@ -403,7 +398,6 @@ export class ConnectionRepository implements OnModuleInit {
     consequence: StatusChangeConsequence,
   ): Promise<void> {
     await this.write(
-      calendarId,
       { _id: calendarId, [`statusChanges.${index}.deliveryId`]: change.deliveryId },
       { $set: { [`statusChanges.${index}.${consequence}`]: true } },
     );
@@ -415,7 +409,6 @@ export class ConnectionRepository implements OnModuleInit {
    */
   async completeStatusChanges(connection: ConnectionRecord): Promise<boolean> {
     const result = await this.write(
-      connection._id,
       { _id: connection._id, stateVersion: connection.stateVersion },
       { $set: { statusChanges: [], statusChangesDueAt: null, statusChangeAttempts: 0 } },
     );
@@ -428,7 +421,6 @@ export class ConnectionRepository implements OnModuleInit {
    */
   async deferStatusChanges(connection: ConnectionRecord, nextAttemptAt: Date): Promise<void> {
     await this.write(
-      connection._id,
       { _id: connection._id, stateVersion: connection.stateVersion, statusChangesDueAt: { $ne: null } },
       { $set: { statusChangesDueAt: nextAttemptAt }, $inc: { statusChangeAttempts: 1 } },
     );
@@ -500,11 +492,7 @@ export class ConnectionRepository implements OnModuleInit {
     expected: string,
     replacement: string,
   ): Promise<boolean> {
-    const result = await this.write(
-      calendarId,
-      { _id: calendarId, [field]: expected },
-      { $set: { [field]: replacement } },
-    );
+    const result = await this.write({ _id: calendarId, [field]: expected }, { $set: { [field]: replacement } });
     return result.modifiedCount === 1;
   }
 
@@ -544,11 +532,8 @@ export class ConnectionRepository implements OnModuleInit {
     return saved;
   }
 
-  private write(
-    calendarId: Types.ObjectId,
-    filter: Record<string, unknown>,
-    update: Record<string, unknown>,
-  ): Promise<{ modifiedCount: number }> {
-    return this.writes.run(calendarId.toString(), () => this.model.updateOne(filter, update).exec());
+  /** An update of the connection `filter._id` names, if it meets the rest of `filter` (DocumentWrites.updateOne). */
+  private write(filter: DocumentCondition, update: Record<string, unknown>): Promise<{ modifiedCount: number }> {
+    return this.writes.updateOne(this.model, filter, update);
   }
 }

@@ -1,6 +1,16 @@
 import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
+import type { Connection, Model, UpdateQuery } from 'mongoose';
+import sift from 'sift';
+
+/** A filter naming one document by its `_id`, with the condition it must meet to be updated. */
+export type DocumentCondition = { _id: unknown } & Record<string, unknown>;
+
+/** What a conditional update of one document did. */
+export interface DocumentUpdate {
+  matchedCount: number;
+  modifiedCount: number;
+}
 
 /**
  * The one place that works around FerretDB 1.x losing concurrent updates: it applies
@@ -10,6 +20,10 @@ import type { Connection } from 'mongoose';
  * atomically per document, so there every write runs at once. On FerretDB (detected at
  * start from `buildInfo`) this process's writes to one document run one after another.
  * Writes from several replicas to one document still rely on MongoDB.
+ *
+ * It also keeps FerretDB 1.x from reading a whole collection for each conditional update of
+ * one document (`updateOne`): FerretDB uses no index, and reads by `_id` alone only for a
+ * filter that is a bare `_id`.
  */
 @Injectable()
 export class DocumentWrites implements OnModuleInit {
@@ -43,6 +57,26 @@ export class DocumentWrites implements OnModuleInit {
       if (this.tails.get(documentKey) === tail) this.tails.delete(documentKey);
     });
     return result;
+  }
+
+  /**
+   * `model.updateOne(filter, update)` of the one document `filter._id` names, if it meets the
+   * rest of `filter`, after this process's earlier writes to it (`run`). MongoDB gets the
+   * filter as it is, so the condition is applied atomically there. On FerretDB the document
+   * is read by `_id`, checked against the filter with MongoDB's query semantics (sift) and
+   * updated by `_id`: what FerretDB's own updateOne does after reading the whole collection
+   * (read, check, write by `_id`; no less isolated than that), at the cost of one document.
+   */
+  updateOne<T>(model: Model<T>, filter: DocumentCondition, update: UpdateQuery<T>): Promise<DocumentUpdate> {
+    const id = filter._id;
+    return this.run(String(id), async () => {
+      if (!this.serialize) return model.updateOne(filter as never, update).exec();
+      const current = await model.findById(id).lean().exec();
+      // Cast like the server-side filter would be (ids, dates), then matched as MongoDB matches.
+      const condition = model.find(filter as never).cast(model);
+      if (!current || !sift(condition)(current)) return { matchedCount: 0, modifiedCount: 0 };
+      return model.updateOne({ _id: id } as never, update).exec();
+    });
   }
 }
 
