@@ -56,6 +56,7 @@ import {
   diagnostics,
   drainOnly,
   externalMongoUri,
+  ferretDbPprofAddr,
   extraNodeFlags,
   label,
   notificationsOnly,
@@ -99,8 +100,11 @@ export async function startDatabase(): Promise<string> {
     log(`MongoDB at BENCH_MONGODB_URI (${BENCH_DATABASES.join(' and ')} dropped first)`);
     return externalMongoUri;
   }
-  ferret = await startFerretDb();
-  log(`FerretDB on ${ferret.uri} (data in ${ferret.dataDir})`);
+  ferret = await startFerretDb({ pprofAddr: ferretDbPprofAddr });
+  log(
+    `FerretDB on ${ferret.uri} (data in ${ferret.dataDir})` +
+      (ferretDbPprofAddr ? `, its profiles at http://${ferretDbPprofAddr}/debug/pprof/` : ''),
+  );
   return ferret.uri;
 }
 

@@ -12,6 +12,8 @@
  *   BENCH_LABEL=name     write bench/results/<name>.json and leave the README alone
  *   BENCH_MONGODB_URI=uri use this MongoDB server instead of starting FerretDB (its databases
  *                        bench_database_api and bench_webhook_api are dropped first); README left alone
+ *   BENCH_FERRETDB_PPROF_ADDR=host:port  FerretDB serves Go's profiles there (/debug/pprof/),
+ *                        e.g. `go tool pprof -top http://127.0.0.1:6060/debug/pprof/profile?seconds=20`
  *   BENCH_NODE_FLAGS="…" extra `node` flags for both apps (V8 heap settings to try, or
  *                        `--cpu-prof --cpu-prof-dir=bench/results/profiles`); README left alone
  *   BENCH_ONLY=calendar  only the calendar figures (availability, a group's availability, event

@@ -79,6 +79,7 @@ export const README = join(ROOT, 'bench/README.md');
 export const label = process.env['BENCH_LABEL'] ?? '';
 export const extraNodeFlags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean);
 export const externalMongoUri = process.env['BENCH_MONGODB_URI'] ?? '';
+export const ferretDbPprofAddr = process.env['BENCH_FERRETDB_PPROF_ADDR'] || undefined;
 export const diagnostics = extraNodeFlags.length > 0 || externalMongoUri !== '';
 export const skipBuild = process.env['BENCH_SKIP_BUILD'] === '1';
 export const appsDir = resolve(process.env['BENCH_APPS_DIR'] ?? join(ROOT, 'dist/apps'));

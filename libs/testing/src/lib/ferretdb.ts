@@ -21,6 +21,8 @@ export interface StartFerretDbOptions {
   port?: number;
   /** Default: a fresh temp dir, removed on stop. A given dir is created if missing and kept. */
   dataDir?: string;
+  /** Where FerretDB serves Go's profiles (`/debug/pprof/`), e.g. `127.0.0.1:6060`; none by default. */
+  pprofAddr?: string;
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -45,7 +47,7 @@ export async function startFerretDb(options: StartFerretDbOptions = {}): Promise
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await getFreePort());
       try {
-        return await startOnPort(port, dataDir, ownsDataDir);
+        return await startOnPort(port, dataDir, ownsDataDir, options.pprofAddr);
       } catch (err) {
         const retry = options.port === undefined && attempt < PORT_ATTEMPTS && isAddressInUse(err);
         if (!retry) throw err;
@@ -76,12 +78,15 @@ export function databaseUri(baseUri: string, dbName: string): string {
   return `${baseUri.slice(0, afterScheme)}${authority}/${encodeURIComponent(dbName)}${query}`;
 }
 
-async function startOnPort(port: number, dataDir: string, ownsDataDir: boolean): Promise<FerretDbServer> {
-  const child = spawn(
-    ferretDbBinaryPath(),
-    [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${dataDir}/`, '--log-level=error'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+async function startOnPort(
+  port: number,
+  dataDir: string,
+  ownsDataDir: boolean,
+  pprofAddr: string | undefined,
+): Promise<FerretDbServer> {
+  const args = [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${dataDir}/`, '--log-level=error'];
+  if (pprofAddr) args.push(`--pprof-addr=${pprofAddr}`);
+  const child = spawn(ferretDbBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
