@@ -38,7 +38,7 @@ import {
   seriesSum,
 } from '@connector-service/testing';
 
-import { CommandCounter, commandsBetween } from './command-counter';
+import { CommandCounter, ShapeTime, commandsBetween, shapeTimesBetween } from './command-counter';
 import { childPidByName, cpuSeconds, machineBusySeconds, sleep } from './processes';
 import { Figure, figure } from './report';
 import { round } from './stats';
@@ -614,6 +614,8 @@ interface ReplicaMeasure {
   dbCommands: number;
   dbCommandsPerSync: number;
   dbByCommand: Record<string, number>;
+  /** The database's time by command shape (from request to answer, at the proxy), the longest first. */
+  dbTimeByShape: { shape: string; count: number; ms: number; meanMs: number }[];
   driverCommands: number;
   /** Cores other processes on the machine used meanwhile. */
   foreignCores: number;
@@ -691,6 +693,7 @@ async function measureReplicas(
     others: others() + (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     machine: machineBusySeconds(),
     commands: counter?.snapshot() ?? new Map<string, number>(),
+    shapes: counter?.shapeSnapshot() ?? new Map<string, ShapeTime>(),
   });
   await sleep(SCALE_WARMUP_S * 1000);
   const startedAt = Date.now();
@@ -724,6 +727,7 @@ async function measureReplicas(
   const webhookApiCpuS = after.cpu.reduce((sum, s, i) => sum + s - (before.cpu[i] as number), 0);
   const ferretCpuS = after.ferret - before.ferret;
   const commands = commandsBetween(before.commands, after.commands);
+  const shapes = shapeTimesBetween(before.shapes, after.shapes);
   const syncs = seen.listings;
   const ours = webhookApiCpuS + ferretCpuS + (after.others - before.others);
   const measure: ReplicaMeasure = {
@@ -748,6 +752,7 @@ async function measureReplicas(
     dbCommands: counter ? commands.app : Number.NaN,
     dbCommandsPerSync: counter ? round(commands.app / syncs, 2) : Number.NaN,
     dbByCommand: commands.byName,
+    dbTimeByShape: shapes,
     driverCommands: commands.driver,
     foreignCores: round(Math.max(0, (after.machine - before.machine - ours) / windowS), 2),
   };
@@ -760,7 +765,11 @@ async function measureReplicas(
       `a round of all calendars takes ${Math.round(calendars / measure.syncsPerSecond)} s; ` +
       `webhook-api ${measure.cpuMsPerSync} ms CPU per sync (${measure.webhookApiCores} cores), ` +
       `FerretDB ${measure.ferretdbCpuMsPerSync} ms per sync (${measure.ferretdbCores} cores), others ${measure.foreignCores} cores; ` +
-      `MongoDB ${measure.dbCommandsPerSync} commands per sync (${describeCounts(commands.byName)})`,
+      `MongoDB ${measure.dbCommandsPerSync} commands per sync (${describeCounts(commands.byName)}); ` +
+      `the database's time by command: ${shapes
+        .slice(0, 8)
+        .map((row) => `${row.shape} ${row.count} × ${row.meanMs} ms`)
+        .join(', ')}`,
   );
   return measure;
 }
@@ -773,7 +782,7 @@ export async function runScale(run: ScaleRun): Promise<{ figures: Figure[]; deta
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const google = await GoogleSandbox.start({ autoConsent: true });
   const receiver = await WebhookReceiver.start(secret);
-  const counter = await CommandCounter.start(run.mongoUri, { byCollection: true });
+  const counter = await CommandCounter.start(run.mongoUri, { byCollection: true, byShape: true });
   if (!counter) log('  the MongoDB URI is not a single host:port; database commands are not counted');
   const replicas: AppProcess[] = [];
   try {
