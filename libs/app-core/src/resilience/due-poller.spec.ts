@@ -14,8 +14,11 @@ interface Harness {
   release: (item: string) => void;
 }
 
-/** Items due: `due` (worked items leave it when their work ends); each item's work waits to be released. */
-function harness(due: string[], options: Partial<DuePollerOptions<string>> = {}): Harness {
+/**
+ * Items due: `due` (worked items leave it when their work ends); each item's work waits to be
+ * released; each look takes `lookMs`.
+ */
+function harness(due: string[], options: Partial<DuePollerOptions<string>> = {}, lookMs = 0): Harness {
   const background = new BackgroundWork();
   const finds: number[] = [];
   const started: string[] = [];
@@ -26,9 +29,10 @@ function harness(due: string[], options: Partial<DuePollerOptions<string>> = {})
     intervalMs: 1000,
     slots: new ConcurrencyLimit(2),
     itemDeadlineMs: 60_000,
-    findDue: (_now, limit) => {
+    findDue: async (_now, limit) => {
       finds.push(limit);
-      return Promise.resolve(due.slice(0, limit));
+      if (lookMs > 0) await new Promise((resolve) => setTimeout(resolve, lookMs));
+      return due.slice(0, limit);
     },
     keyOf: (item) => item,
     work: (item) => {
@@ -131,6 +135,29 @@ describe('DuePoller', () => {
     expect(h.finds).toHaveLength(2);
     for (const item of h.started) h.release(item);
     await h.background.stop();
+  });
+
+  it('spends at most a tenth of its time looking: after a slow look the next waits ten times as long and reads more, and what it read stays a candidate that long', async () => {
+    // Nothing due, each look 100 ms, an interval of 50 ms: the next look no sooner than ~1 s after.
+    const idle = harness([], { intervalMs: 50 }, 100);
+    const start = Date.now();
+    await idle.poller.poll(new Date(start));
+    await idle.poller.poll(new Date(start + 500));
+    expect(idle.finds).toHaveLength(1);
+    await idle.poller.poll(new Date(start + 1500));
+    // And it reads more (here 16 × its 2 slots) so that what it read lasts until the next.
+    expect(idle.finds).toEqual([2, 32]);
+    await idle.background.stop();
+
+    // A backlog: an item that ends starts one read by the slow look, though the interval has passed.
+    const busy = harness(['a', 'b', 'c', 'd'], { intervalMs: 50, spread: 4, random: () => 0 }, 100);
+    await busy.poller.poll();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    busy.release(busy.started[0] as string);
+    while (busy.started.length < 3) await tick();
+    expect(busy.finds).toHaveLength(1);
+    for (const item of busy.started) busy.release(item);
+    await busy.background.stop();
   });
 
   it('with quietWhenIdle, looks at growing intervals while it finds nothing, and at every one again once it finds or is asked for work', async () => {

@@ -9,6 +9,15 @@ const DEFAULT_SPREAD = 4;
 const MAX_FIND_BACKOFF_MS = 5 * 60_000;
 /** With `quietWhenIdle`, looks that find nothing come at growing intervals, up to this many `intervalMs` apart. */
 const MAX_IDLE_INTERVALS = 16;
+/**
+ * Looking for due work may take at most this share of a poll's time: after a look that took
+ * d ms the next comes no sooner than d / LOOK_TIME_SHARE after it began, and what it read and
+ * did not start stays a candidate that long. An indexed due list (MongoDB) is read in a few
+ * ms, so this changes nothing there; one the database reads whole (FerretDB reads the whole
+ * collection for any filter but `_id`) is read less often as it grows or the database is busy,
+ * instead of every replica spending the database on looks every interval.
+ */
+const LOOK_TIME_SHARE = 0.1;
 
 export interface DuePollerOptions<T> {
   /** Names the poll in logs and the request ids of its work. */
@@ -67,7 +76,8 @@ export interface DuePollerOptions<T> {
  * The items read and not started (with `spread`) are started as slots free up within the
  * same interval, without reading the list again, so a backlog costs about one look an
  * interval rather than one per item (an item another replica did meanwhile is no longer due
- * when its work re-reads it).
+ * when its work re-reads it). Looking takes at most a tenth of the poll's time
+ * (LOOK_TIME_SHARE): a slow look spaces out the next one.
  * A look that fails backs off (doubling, up to 5 minutes) instead of hammering a database
  * that is down. Stopping takes no new items and waits for those in hand (BackgroundWork).
  */
@@ -82,6 +92,10 @@ export class DuePoller<T> {
   private quietUntil = 0;
   /** Items read by the last look and not started yet, and when they were read. */
   private leftOver: { readAt: number; items: T[] } = { readAt: 0, items: [] };
+  /** How long after a look began the next may begin, and what it read stays a candidate (LOOK_TIME_SHARE). */
+  private lookSpacingMs = 0;
+  /** The look put off by the spacing, so that a backlog does not wait for the next tick. */
+  private spacedLook: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly background: BackgroundWork,
@@ -100,16 +114,23 @@ export class DuePoller<T> {
       const room = this.options.slots.free;
       if (room === 0) return 0;
       let { readAt } = this.leftOver;
+      const sinceRead = now.getTime() - readAt;
       let candidates =
-        now.getTime() - readAt < this.options.intervalMs
+        sinceRead < Math.max(this.options.intervalMs, this.lookSpacingMs)
           ? this.leftOver.items.filter((item) => !this.inHand.has(this.options.keyOf(item)))
           : [];
       // More due than started now: each item that ends looks again.
       let backlog = candidates.length > 0;
       if (candidates.length === 0) {
-        const limit = (room + this.inHand.size) * (this.options.spread ?? DEFAULT_SPREAD);
+        if (sinceRead < this.lookSpacingMs) {
+          this.lookWhenSpaced(this.lookSpacingMs - sinceRead);
+          return 0;
+        }
+        const limit = this.lookLimit(room);
+        const lookStarted = performance.now();
         const due = await this.findDue(now, limit);
         if (!due) return 0;
+        this.lookSpacingMs = (performance.now() - lookStarted) / LOOK_TIME_SHARE;
         readAt = now.getTime();
         candidates = due.filter((item) => !this.inHand.has(this.options.keyOf(item)));
         backlog = due.length >= limit || candidates.length > room;
@@ -131,6 +152,25 @@ export class DuePoller<T> {
       }
       return started;
     });
+  }
+
+  /**
+   * How many due items a look reads: `spread` times its slots, and as many times more as its
+   * looks are spaced out beyond the interval (up to MAX_IDLE_INTERVALS), so that what one look
+   * read keeps the slots busy until the next.
+   */
+  private lookLimit(room: number): number {
+    const spacedIntervals = Math.min(Math.max(1, this.lookSpacingMs / this.options.intervalMs), MAX_IDLE_INTERVALS);
+    return Math.ceil((room + this.inHand.size) * (this.options.spread ?? DEFAULT_SPREAD) * spacedIntervals);
+  }
+
+  private lookWhenSpaced(delayMs: number): void {
+    if (this.spacedLook) return;
+    this.spacedLook = setTimeout(() => {
+      this.spacedLook = undefined;
+      this.background.track(this.poll());
+    }, delayMs);
+    this.spacedLook.unref();
   }
 
   /** The due list, or undefined when it could not be read (then looks back off). */
