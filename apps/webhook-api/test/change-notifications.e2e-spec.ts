@@ -8,6 +8,7 @@ import {
 } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { CalendarSyncService } from '../src/calendar-sync/calendar-sync.service';
 import {
   WebhookApiWithGoogle,
   eventually,
@@ -140,6 +141,34 @@ describe('change notifications (e2e: sandbox pushes, sync, signed deliveries)', 
     } finally {
       await replica.close();
     }
+  });
+
+  it('skips a due sync that another replica did since the look by reading its state, without a claim or a listing', async () => {
+    await start({ pushes: false });
+    const { calendarId, email } = await connected();
+    const key = `${calendarId}:${email}`;
+    // The look saw the calendar due; since then another replica synced it (its next sync is later)
+    // and holds its claim again (a push): the look's item is no longer due.
+    const state = await stack.mongo
+      .db()
+      .collection<{ _id: string; nextSyncAt: Date }>('calendarsyncstates')
+      .findOne({ _id: key });
+    const lookedAt = new Date((state?.nextSyncAt.getTime() ?? 0) - 1000);
+    await stack.mongo
+      .db()
+      .collection<{ _id: string; token: string; holder: string; until: Date }>('leases')
+      .insertOne({
+        _id: `calendar-sync:${key}`,
+        token: 'another-replica',
+        holder: 'another',
+        until: new Date(Date.now() + 10_000),
+      });
+    const listings = syncListings().length;
+
+    const outcome = await stack.api.app.get(CalendarSyncService).sync(key, { dueBy: lookedAt });
+
+    expect(outcome).toEqual({ ran: true, kind: 'not_due', changes: 0 });
+    expect(syncListings()).toHaveLength(listings);
   });
 
   it('delivers nothing twice when a sync loses its claim after enqueuing a page and the next lists from the same token', async () => {

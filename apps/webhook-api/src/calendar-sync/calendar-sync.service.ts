@@ -83,10 +83,19 @@ export class CalendarSyncService {
    * backs off) or the claim is lost.
    */
   async sync(key: string, options: SyncOptions = {}): Promise<SyncOutcome> {
+    // Replicas read one due list: an item another replica synced since the look is skipped by
+    // a read, not a claim (two writes). Whether it is due is read again under the claim.
+    if (options.dueBy && !(await this.stillDue(key, options.dueBy))) return { ran: true, kind: 'not_due', changes: 0 };
     const outcome = await this.leases.runExclusive(`calendar-sync:${key}`, (claim) =>
       this.syncUnderClaim(claim, parseWatchKey(key), options),
     );
     return outcome.ran ? outcome.value : { ran: false };
+  }
+
+  /** Due by `dueBy` (or without a state yet: a first sync decides under its claim). */
+  private async stillDue(key: string, dueBy: Date): Promise<boolean> {
+    const state = await this.states.findById(key);
+    return !state || (state.nextSyncAt !== null && state.nextSyncAt <= dueBy);
   }
 
   /** A push met another replica's sync: the calendar stays due, so it is synced once more after that one. */
