@@ -85,17 +85,15 @@ export class CalendarSyncService {
   async sync(key: string, options: SyncOptions = {}): Promise<SyncOutcome> {
     // Replicas read one due list: an item another replica synced since the look is skipped by
     // a read, not a claim (two writes). Whether it is due is read again under the claim.
-    if (options.dueBy && !(await this.stillDue(key, options.dueBy))) return { ran: true, kind: 'not_due', changes: 0 };
+    if (options.dueBy) {
+      const state = await this.states.findById(key);
+      // Without a state yet, a first sync decides under its claim.
+      if (state && !dueBy(state, options.dueBy)) return { ran: true, kind: 'not_due', changes: 0 };
+    }
     const outcome = await this.leases.runExclusive(`calendar-sync:${key}`, (claim) =>
       this.syncUnderClaim(claim, parseWatchKey(key), options),
     );
     return outcome.ran ? outcome.value : { ran: false };
-  }
-
-  /** Due by `dueBy` (or without a state yet: a first sync decides under its claim). */
-  private async stillDue(key: string, dueBy: Date): Promise<boolean> {
-    const state = await this.states.findById(key);
-    return !state || (state.nextSyncAt !== null && state.nextSyncAt <= dueBy);
   }
 
   /** A push met another replica's sync: the calendar stays due, so it is synced once more after that one. */
@@ -165,8 +163,7 @@ export class CalendarSyncService {
       return { ran: true, kind: 'ended', changes: 0 };
     }
     if (options.dueBy && state) {
-      if (state.nextSyncAt === null || state.nextSyncAt > options.dueBy)
-        return { ran: true, kind: 'not_due', changes: 0 };
+      if (!dueBy(state, options.dueBy)) return { ran: true, kind: 'not_due', changes: 0 };
       this.metrics.lateness.observe(Math.max(0, Date.now() - state.nextSyncAt.getTime()) / 1000);
       // Out of the other replicas' due lists while it runs, so they take other calendars.
       await this.states.hideWhileSyncing(key, state.nextSyncAt, new Date(Date.now() + 2 * this.leases.durationMs));
@@ -374,6 +371,11 @@ export class CalendarSyncService {
       return { syncToken: page.nextSyncToken, changes };
     }
   }
+}
+
+/** Whether the calendar is due by `at` (synced meanwhile by another sync, it is due later). */
+function dueBy<T extends Pick<CalendarSyncState, 'nextSyncAt'>>(state: T, at: Date): state is T & { nextSyncAt: Date } {
+  return state.nextSyncAt !== null && state.nextSyncAt <= at;
 }
 
 function isSyncTokenGone(error: unknown): boolean {
