@@ -1,6 +1,11 @@
 import { DocumentCondition, DocumentWrites } from '@connector-service/app-core';
-import { testDatabaseUri } from '@connector-service/testing';
+import { getFreePort, testDatabaseUri } from '@connector-service/testing';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { CommandStartedEvent, Document } from 'mongodb';
 import mongoose, { Connection, Model, Schema, Types } from 'mongoose';
+import { LeaseRepository } from '../src/leases/lease.repository';
+import { MetadataOutboxRepository } from '../src/metadata-outbox/metadata-outbox.repository';
+import { WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
 
 /** DocumentWrites as it is on a server whose buildInfo this is (the database itself stays the real one). */
 async function writesAs(buildInfo: Record<string, unknown>): Promise<DocumentWrites> {
@@ -123,19 +128,99 @@ describe('DocumentWrites.updateOne (e2e: the real database)', () => {
     expect(await model.findById('nowhere').lean().exec()).toBeNull();
   });
 
-  it('on FerretDB reads the document by _id alone, never the collection with the condition', async () => {
+  it('on FerretDB reads the document by _id alone (the fields its condition names), never the collection with the condition', async () => {
     await model.create({ ...base, _id: 'watched' });
     const filters: unknown[] = [];
+    const projections: unknown[] = [];
     const spy = jest.spyOn(model, 'updateOne');
     const find = jest.spyOn(model, 'findById');
     try {
       await emulated.updateOne(model, { _id: 'watched', token: 'tok-1' }, { $set: { attempts: 9 } });
       filters.push(...spy.mock.calls.map((call) => call[0]), ...find.mock.calls.map((call) => ({ _id: call[0] })));
+      projections.push(...find.mock.calls.map((call) => call[1]));
     } finally {
       spy.mockRestore();
       find.mockRestore();
     }
     expect(filters).toEqual([{ _id: 'watched' }, { _id: 'watched' }]);
+    expect(projections).toEqual([{ _id: 1, token: 1 }]);
     expect((await model.findById('watched').lean().exec())?.attempts).toBe(9);
+  });
+});
+
+/**
+ * The app's conditional writes of one document go through DocumentWrites.updateOne: on
+ * FerretDB a filter with more than `_id` reads the whole collection (FerretDB 1.x uses no
+ * index), so the update names the document by `_id` alone after the condition was matched
+ * on that one document; on MongoDB the condition stays in the update's filter.
+ */
+describe("The app's conditional writes of one document (e2e: the real database)", () => {
+  let api: WebhookApiUnderTest;
+  let serializing: boolean;
+  const commands: CommandStartedEvent[] = [];
+
+  beforeAll(async () => {
+    api = await startWebhookApi({
+      // The driver reports the app's own commands.
+      MONGODB_URI: `${testDatabaseUri('webhook_api')}?monitorCommands=true`,
+      SMTP_URL: `smtp://127.0.0.1:${await getFreePort()}`,
+    });
+    serializing = api.app.get(DocumentWrites).serializing;
+    api.app
+      .get<Connection>(getConnectionToken())
+      .getClient()
+      .on('commandStarted', (event) => commands.push(event));
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  /** The filters of the updates and finds sent to `collection` while `work` ran. */
+  async function filtersDuring(collection: string, work: () => Promise<unknown>): Promise<Document[]> {
+    const from = commands.length;
+    await work();
+    return commands.slice(from).flatMap(({ commandName, command }) => {
+      if (command[commandName] !== collection) return [];
+      if (commandName === 'update') return (command['updates'] as { q: Document }[]).map((u) => u.q);
+      if (commandName === 'find') return [command['filter'] as Document];
+      return [];
+    });
+  }
+  const byIdAlone = (filters: Document[]) => filters.every((f) => Object.keys(f).join() === '_id');
+
+  it('a lease is renewed only by its token, naming the lease by _id alone on FerretDB', async () => {
+    const leases = api.app.get(LeaseRepository);
+    expect(await leases.tryAcquire('work:conditional', 'mine', 10_000)).toBe(true);
+    let renewed: boolean[] = [];
+    const filters = await filtersDuring('leases', async () => {
+      renewed = [
+        await leases.renew('work:conditional', 'theirs', 10_000),
+        await leases.renew('work:conditional', 'mine', 10_000),
+      ];
+    });
+    expect(renewed).toEqual([false, true]);
+    expect(filters.length).toBeGreaterThan(0);
+    expect(byIdAlone(filters)).toBe(serializing);
+  });
+
+  it('the metadata outbox writes only over the state version it delivered, naming the connection by _id alone on FerretDB', async () => {
+    const outbox = api.app.get(MetadataOutboxRepository);
+    const connections = api.app.get<Connection>(getConnectionToken()).collection('googlecalendarconnections');
+    const _id = new Types.ObjectId();
+    await connections.insertOne({
+      _id,
+      stateVersion: 3,
+      metadataUpdate: { pending: true, attempts: 0, lastError: null },
+    });
+    const filters = await filtersDuring('googlecalendarconnections', async () => {
+      await outbox.retryLater(_id, 2, new Date(), 'stale'); // an older state's attempt: not written
+      await outbox.retryLater(_id, 3, new Date(), 'refused');
+    });
+    expect((await connections.findOne({ _id }))?.['metadataUpdate']).toMatchObject({
+      attempts: 1,
+      lastError: 'refused',
+    });
+    expect(filters.length).toBeGreaterThan(0);
+    expect(byIdAlone(filters)).toBe(serializing);
   });
 });

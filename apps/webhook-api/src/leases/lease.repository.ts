@@ -45,8 +45,10 @@ export class LeaseRepository {
   async renew(key: string, token: string, durationMs: number): Promise<boolean> {
     // In turn with this process's takeovers of the key: FerretDB applies an update as read,
     // modify, replace, which could otherwise put this token back over a takeover's insert.
-    const result = await this.writes.run(key, () =>
-      this.model.updateOne({ _id: key, token }, { $set: { until: new Date(Date.now() + durationMs) } }).exec(),
+    const result = await this.writes.updateOne(
+      this.model,
+      { _id: key, token },
+      { $set: { until: new Date(Date.now() + durationMs) } },
     );
     return result.matchedCount === 1;
   }

@@ -66,8 +66,6 @@ export class MetadataOutboxRepository {
   }
 
   private async write(calendarId: Types.ObjectId, version: number, update: Record<string, unknown>): Promise<void> {
-    await this.writes.run(calendarId.toString(), () =>
-      this.model.updateOne({ _id: calendarId, stateVersion: version }, update).exec(),
-    );
+    await this.writes.updateOne(this.model, { _id: calendarId, stateVersion: version }, update);
   }
 }

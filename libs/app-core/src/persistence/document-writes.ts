@@ -63,21 +63,29 @@ export class DocumentWrites implements OnModuleInit {
    * `model.updateOne(filter, update)` of the one document `filter._id` names, if it meets the
    * rest of `filter`, after this process's earlier writes to it (`run`). MongoDB gets the
    * filter as it is, so the condition is applied atomically there. On FerretDB the document
-   * is read by `_id`, checked against the filter with MongoDB's query semantics (sift) and
-   * updated by `_id`: what FerretDB's own updateOne does after reading the whole collection
-   * (read, check, write by `_id`; no less isolated than that), at the cost of one document.
+   * is read by `_id` (the fields the condition names), checked against the filter with
+   * MongoDB's query semantics (sift) and updated by `_id`: what FerretDB's own updateOne does
+   * after reading the whole collection (read, check, write by `_id`; no less isolated than
+   * that), at the cost of one document.
    */
   updateOne<T>(model: Model<T>, filter: DocumentCondition, update: UpdateQuery<T>): Promise<DocumentUpdate> {
     const id = filter._id;
     return this.run(String(id), async () => {
       if (!this.serialize) return model.updateOne(filter as never, update).exec();
-      const current = await model.findById(id).lean().exec();
+      const current = await model.findById(id, conditionFields(filter)).lean().exec();
       // Cast like the server-side filter would be (ids, dates), then matched as MongoDB matches.
       const condition = model.find(filter as never).cast(model);
       if (!current || !sift(condition)(current)) return { matchedCount: 0, modifiedCount: 0 };
       return model.updateOne({ _id: id } as never, update).exec();
     });
   }
+}
+
+/** The fields `filter`'s condition reads, as a projection (all of them for a top-level operator). */
+function conditionFields(filter: DocumentCondition): Record<string, 1> | null {
+  const keys = Object.keys(filter).filter((key) => key !== '_id');
+  if (keys.some((key) => key.startsWith('$'))) return null;
+  return Object.fromEntries([['_id', 1], ...keys.map((key) => [key.split('.')[0] as string, 1 as const])]);
 }
 
 export function isFerretDb(buildInfo: Record<string, unknown>): boolean {
