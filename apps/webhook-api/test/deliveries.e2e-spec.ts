@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { DeliveriesService } from '../src/deliveries/deliveries.service';
 import { DeliveryRepository } from '../src/deliveries/delivery.repository';
 import { Delivery } from '../src/deliveries/delivery.schema';
-import { DeliveryWorker } from '../src/deliveries/delivery.worker';
+import { DeliveryWorker, HEADS_PER_READ } from '../src/deliveries/delivery.worker';
 import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
 import { eventually } from './support/webhook-api-with-google';
 
@@ -313,12 +313,15 @@ describe('platform webhook deliveries (e2e, real database, real receiver)', () =
     // The outage: no replica delivers while the changes pile up.
     await api.app.get(DeliveryWorker).onApplicationShutdown();
     const ids: string[] = [];
+    const appendCost = watchStreamCost(api.app.get<Connection>(getConnectionToken()), stream, new Set(), () => 0);
     for (let i = 1; i <= total; i += 1) {
       const [d] = await service().enqueueEventChanges({ calendarId, subaccountId }, 'g@x.com', [
         { id: `evt${i}`, status: 'cancelled' },
       ]);
       ids.push(d?.id as string);
     }
+    // The stream's last position was read once (by the first append); each append after it is one insert.
+    expect(appendCost.commands[0]).toBe(total + 1);
     await api.close();
     // A replica comes back while the platform still refuses, and counts from the first delivery that lands.
     receiver.answer(503);
@@ -331,9 +334,11 @@ describe('platform webhook deliveries (e2e, real database, real receiver)', () =
     );
     receiver.heal();
 
-    // Bounded from the start: the first deliveries, with up to 999 behind them, read one or two each.
+    // Bounded from the start: the first deliveries, with up to 999 behind them, read the next
+    // HEADS_PER_READ together and one more (the ended one archived) each.
     await eventually(() => (receiver.delivered.length > 100 ? true : undefined), 120_000);
-    expect(Math.max(...perDelivery(cost.documents, 1, 101))).toBeLessThanOrEqual(2);
+    expect(Math.max(...perDelivery(cost.documents, 1, 101))).toBeLessThanOrEqual(HEADS_PER_READ + 1);
+    expect(perDelivery(cost.documents, 1, 101).reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(2 * 100);
     expect(Math.max(...perDelivery(cost.commands, 1, 101))).toBeLessThanOrEqual(6);
     await eventually(() => (receiver.delivered.length >= total ? true : undefined), 400_000);
     const landed = receiver.delivered;
@@ -435,7 +440,7 @@ describe('platform webhook deliveries (e2e, real database, real receiver)', () =
       event(1),
     ]);
     const repository = api.app.get(DeliveryRepository);
-    const read = await repository.head(`events:${calendarId}:g@x.com`);
+    const [read] = await repository.heads(`events:${calendarId}:g@x.com`, 1);
     expect(read).toMatchObject({ _id: d?.id, attempts: 0 });
     const at = new Date();
     const retryAt = new Date(at.getTime() + 60_000);

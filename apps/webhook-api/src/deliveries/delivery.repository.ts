@@ -2,10 +2,13 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { DocumentWrites, isDuplicateKeyError } from '@connector-service/app-core';
 import { DeliveryStatus } from '@connector-service/contracts';
+import { LRUCache } from 'lru-cache';
 import type { Model } from 'mongoose';
 import { DELIVERED_MODEL, Delivery } from './delivery.schema';
 
 const MAX_APPEND_RACES = 50;
+/** Streams whose last position this process keeps (see lastPositions). */
+const RECENT_STREAMS = 10_000;
 /** Rows of due deliveries one poll reads per round, and its rounds (each skips the streams found). */
 const DUE_ROWS_PER_ROUND = 200;
 const DUE_ROUNDS = 3;
@@ -31,9 +34,10 @@ export type NewDelivery = Omit<
 /**
  * The `deliveries` collection's only door (and its archive of ended ones, `delivereddeliveries`).
  *
- * Positions (event `sequence`s) are allocated by insert: read the stream's last position,
- * insert the next one; the unique index on (stream, position) lets exactly one of several
- * writers (replicas included) have a position, and the loser reads again. Inserts against a
+ * Positions (event `sequence`s) are allocated by insert: read the stream's last position (or
+ * remember it, see lastPositions), insert the next one; the unique index on (stream,
+ * position) lets exactly one of several writers (replicas included) have a position, and the
+ * loser reads again. Inserts against a
  * unique index are atomic on MongoDB and on FerretDB 1.x alike, unlike a counter updated with
  * `$inc` (FerretDB applies that as read, modify, replace). A stream's latest delivery always
  * stays in `deliveries` (only ended ones below a later ended one are archived), so the last
@@ -61,6 +65,15 @@ export class DeliveryRepository implements OnModuleInit {
     private readonly writes: DocumentWrites,
   ) {}
 
+  /**
+   * The last position this process gave each recent stream: where its next append tries
+   * first, without the read of the stream's last position (on FerretDB 1.x a read and sort
+   * of the whole collection, so a burst of appends cost more with each). Never ahead of the
+   * stream (positions never go back); behind it when another replica appended since, and
+   * then the unique index refuses the insert and the last position is read as before.
+   */
+  private readonly lastPositions = new LRUCache<string, number>({ max: RECENT_STREAMS });
+
   /** The unique index must exist before the first append relies on it (and the prune's before it runs). */
   async onModuleInit(): Promise<void> {
     await Promise.all([this.model.createIndexes(), this.archived.createIndexes()]);
@@ -74,14 +87,8 @@ export class DeliveryRepository implements OnModuleInit {
   async append(stream: string, build: (position: number) => NewDelivery): Promise<Delivery> {
     // One append per stream at a time in this process (fewer lost races); replicas race on the index.
     return this.writes.run(`delivery-stream:${stream}`, async () => {
+      let position = (this.lastPositions.get(stream) ?? (await this.lastPosition(stream))) + 1;
       for (let race = 0; race < MAX_APPEND_RACES; race += 1) {
-        const last = await this.model
-          .findOne({ stream }, { position: 1 })
-          .sort({ position: -1 })
-          .hint(BY_POSITION)
-          .lean<{ position: number }>()
-          .exec();
-        const position = (last?.position ?? 0) + 1;
         const delivery: Delivery = {
           ...build(position),
           position,
@@ -97,13 +104,25 @@ export class DeliveryRepository implements OnModuleInit {
         delivery.nextAttemptAt = delivery.createdAt;
         try {
           await this.model.create(delivery);
+          this.lastPositions.set(stream, position);
           return delivery;
         } catch (error) {
           if (!isDuplicateKeyError(error)) throw error;
         }
+        position = (await this.lastPosition(stream)) + 1;
       }
       throw new Error(`Could not allocate a position in delivery stream ${stream}`);
     });
+  }
+
+  private async lastPosition(stream: string): Promise<number> {
+    const last = await this.model
+      .findOne({ stream }, { position: 1 })
+      .sort({ position: -1 })
+      .hint(BY_POSITION)
+      .lean<{ position: number }>()
+      .exec();
+    return last?.position ?? 0;
   }
 
   /** A delivery still to do (or its stream's last ended), else an archived one. */
@@ -114,13 +133,18 @@ export class DeliveryRepository implements OnModuleInit {
     );
   }
 
-  /** The stream's earliest pending delivery: the only one that may be sent. */
-  head(stream: string): Promise<Delivery | null> {
+  /**
+   * The stream's earliest `limit` pending deliveries, in position order: its head (the only
+   * one that may be sent) and those to send after it. One read for several deliveries:
+   * FerretDB 1.x reads and sorts the whole collection for it, however few it answers.
+   */
+  heads(stream: string, limit: number): Promise<Delivery[]> {
     return this.model
-      .findOne({ stream, status: DeliveryStatus.Pending })
+      .find({ stream, status: DeliveryStatus.Pending })
       .sort({ position: 1 })
+      .limit(limit)
       .hint(BY_POSITION)
-      .lean<Delivery>()
+      .lean<Delivery[]>()
       .exec();
   }
 
@@ -404,13 +428,11 @@ export class DeliveryRepository implements OnModuleInit {
 
   /**
    * Updates the delivery `id` if it is as `expected`: one updateOne whose filter carries the
-   * condition, atomic per document on MongoDB. On FerretDB 1.x (which applies an update as
-   * read, modify, replace) DocumentWrites keeps this process's writes of it in turn; there a
-   * filter on more than `_id` is not pushed down to SQLite: rows are decoded up to the match
-   * (all of them at worst), which archiving keeps few.
+   * condition on MongoDB (atomic per document there); on FerretDB 1.x DocumentWrites matches
+   * it on the one document read by `_id` (see DocumentWrites.updateOne).
    */
   private update(id: string, expected: Pick<Delivery, 'status'> & Partial<Pick<Delivery, 'attempts'>>, update: object) {
-    return this.writes.run(id, () => this.model.updateOne({ _id: id, ...expected }, update).exec());
+    return this.writes.updateOne(this.model, { _id: id, ...expected }, update);
   }
 }
 

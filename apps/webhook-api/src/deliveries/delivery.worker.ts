@@ -14,10 +14,15 @@ const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 const MAX_CONCURRENT_DRAINS = 16;
 /** Deliveries one drain sends in a row; then its slot goes to the next in line (a poll takes the stream up again). */
 const MAX_PER_DRAIN = 100;
+/**
+ * Deliveries a drain reads at once, in position order, to send one after another: the
+ * stream's head and the next ones, so a backlog costs one read per this many.
+ */
+export const HEADS_PER_READ = 10;
 /** How often ended deliveries past their retention are deleted. */
 const ARCHIVE_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
-type AttemptOutcome = 'idle' | 'waiting' | 'delivered' | 'retry' | 'failed';
+type AttemptOutcome = 'waiting' | 'delivered' | 'retry' | 'failed';
 
 /**
  * Sends pending deliveries to the platform, one stream (a calendar's event changes, a
@@ -104,26 +109,34 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   /**
    * Under the stream's claim: sends its heads one after another (up to MAX_PER_DRAIN) while
-   * the claim holds, so a burst costs one claim, not one per delivery. Idle or waiting: the
-   * poll takes it from here.
+   * the claim holds, so a burst costs one claim, not one per delivery, and one read per
+   * HEADS_PER_READ. Each is sent after the one before it ended, so they go in position order
+   * (each write is conditional on the delivery as read). Idle or waiting: the poll takes it
+   * from here.
    */
   private async attemptHeads(stream: string, claim: Claim): Promise<void> {
-    for (let sent = 0; sent < MAX_PER_DRAIN && !this.work.stopped; sent += 1) {
-      // A holder that lost the stream's claim sends nothing more: another replica may have it.
-      claim.assertHeld();
-      const last = await this.attemptHead(stream);
-      if (last !== 'delivered' && last !== 'failed') return;
+    let sent = 0;
+    while (sent < MAX_PER_DRAIN && !this.work.stopped) {
+      // Read here (under the claim), so what another replica did before is seen.
+      const heads = await this.deliveries.heads(stream, Math.min(HEADS_PER_READ, MAX_PER_DRAIN - sent));
+      if (heads.length === 0) return;
+      for (const head of heads) {
+        // A holder that lost the stream's claim sends nothing more: another replica may have it.
+        claim.assertHeld();
+        if (this.work.stopped) return;
+        const last = await this.attemptHead(head);
+        if (last !== 'delivered' && last !== 'failed') return;
+        sent += 1;
+      }
     }
   }
 
-  /** Under the stream's claim: sends its head if due. Read here, so a replica's work is seen. */
-  private async attemptHead(stream: string): Promise<AttemptOutcome> {
-    const head = await this.deliveries.head(stream);
-    if (!head) return 'idle';
+  /** Under the stream's claim: sends its head if due (else its followers wait for its retry). */
+  private async attemptHead(head: Delivery): Promise<AttemptOutcome> {
     const now = new Date();
     // Never tried: it only waited for its predecessors, which are done.
     if (head.attempts > 0 && head.nextAttemptAt && head.nextAttemptAt > now) {
-      await this.deliveries.deferFollowers(stream, head.position, head.nextAttemptAt);
+      await this.deliveries.deferFollowers(head.stream, head.position, head.nextAttemptAt);
       return 'waiting';
     }
     return this.attempt(head);
