@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@connector-service/app-core';
 import { DeliveryStatus } from '@connector-service/contracts';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { DeliveryRepository } from './delivery.repository';
 
 /** Platform webhook deliveries: latency to a 2xx, queue depth, attempts by outcome, give-ups. */
@@ -33,13 +33,8 @@ export class DeliveriesMetrics {
       labelNames: ['type'],
       registers: [registry],
     });
-    new Gauge({
-      name: 'platform_webhook_queue_depth',
-      help: 'Deliveries waiting to reach the platform (pending)',
-      registers: [registry],
-      async collect() {
-        this.set(await deliveries.count(DeliveryStatus.Pending));
-      },
-    });
+    registry.countGauge('platform_webhook_queue_depth', 'Deliveries waiting to reach the platform (pending)', () =>
+      deliveries.count(DeliveryStatus.Pending),
+    );
   }
 }

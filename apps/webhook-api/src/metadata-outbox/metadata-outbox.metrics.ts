@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@connector-service/app-core';
-import { Counter, Gauge } from 'prom-client';
+import { Counter } from 'prom-client';
 import { MetadataOutboxRepository } from './metadata-outbox.repository';
 
 /** The metadata outbox's metrics: its depth and delivery attempts by outcome. */
@@ -15,13 +15,8 @@ export class MetadataOutboxMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     });
-    new Gauge({
-      name: 'metadata_outbox_pending',
-      help: 'Metadata updates waiting to be delivered to database-api',
-      registers: [registry],
-      async collect() {
-        this.set(await outbox.countPending());
-      },
-    });
+    registry.countGauge('metadata_outbox_pending', 'Metadata updates waiting to be delivered to database-api', () =>
+      outbox.countPending(),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@connector-service/app-core';
-import { Counter, Gauge } from 'prom-client';
+import { Counter } from 'prom-client';
 import { PushChannelRepository } from './push-channel.repository';
 
 /** Google push channels: how many are open, renewals by outcome, pushes by what became of them. */
@@ -22,13 +22,8 @@ export class PushChannelsMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     });
-    new Gauge({
-      name: 'calendar_push_channels_open',
-      help: 'Push channels Google granted that are kept open',
-      registers: [registry],
-      async collect() {
-        this.set(await channels.count());
-      },
-    });
+    registry.countGauge('calendar_push_channels_open', 'Push channels Google granted that are kept open', () =>
+      channels.count(),
+    );
   }
 }

@@ -1,5 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LRUCache } from 'lru-cache';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** How old a count read from the database may be when `/metrics` answers it (see countGauge). */
+export const COUNT_GAUGE_MAX_AGE_MS = 10_000;
 
 type HttpLabels = 'method' | 'route' | 'status_code';
 
@@ -18,6 +22,34 @@ export class MetricsRegistry extends Registry {
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this],
+    });
+  }
+
+  /**
+   * A gauge of a count read from the database when `/metrics` is scraped, read at most once
+   * per `maxAgeMs` however often and by however many scrapers it is scraped: a count can read
+   * many documents (one per pending delivery, one per open channel), which a scrape must not
+   * multiply. A scrape within `maxAgeMs` of the last read answers its count; a later one
+   * answers it too while the next read runs (only the first scrape waits for a read). Reads
+   * never overlap; a failed read keeps the last count (only the first one fails the scrape).
+   */
+  countGauge(name: string, help: string, count: () => Promise<number>, maxAgeMs = COUNT_GAUGE_MAX_AGE_MS): Gauge {
+    const counts = new LRUCache<'count', number>({
+      max: 1,
+      ttl: maxAgeMs,
+      allowStale: true,
+      allowStaleOnFetchRejection: true,
+      fetchMethod: () => count(),
+    });
+    return new Gauge({
+      name,
+      help,
+      registers: [this],
+      async collect() {
+        const value = await counts.fetch('count');
+        if (value === undefined) throw new Error(`${name}: the count could not be read`);
+        this.set(value);
+      },
     });
   }
 
