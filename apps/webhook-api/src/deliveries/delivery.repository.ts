@@ -37,16 +37,16 @@ export type NewDelivery = Omit<
  * Positions (event `sequence`s) are allocated by insert: read the stream's last position (or
  * remember it, see lastPositions), insert the next one; the unique index on (stream,
  * position) lets exactly one of several writers (replicas included) have a position, and the
- * loser reads again. Inserts against a
- * unique index are atomic on MongoDB and on FerretDB 1.x alike, unlike a counter updated with
- * `$inc` (FerretDB applies that as read, modify, replace). A stream's latest delivery always
- * stays in `deliveries` (only ended ones below a later ended one are archived), so the last
- * position never goes back and there are no gaps. That latest is kept past the retention too
- * (the floor of the next position); a failed one is then no longer listed nor retried.
+ * loser reads again. Inserts against a unique index are atomic on MongoDB and on FerretDB 1.x
+ * alike, unlike a counter updated with `$inc` (FerretDB applies that as read, modify,
+ * replace). A stream's latest delivery always stays in `deliveries` (only ended ones below a
+ * later ended one are archived), so the last position never goes back and there are no gaps.
+ * That latest is kept past the retention too (the floor of the next position); a failed one
+ * is then no longer listed nor retried.
  *
  * Every delivery costs the same few reads whatever the backlog: the head is the stream's
- * first pending one (limit 1 on the (stream, position) index), and when a delivery ends, the
- * one that ended before it moves to the archive. So `deliveries` keeps what is still to do
+ * first pending one (read with the next few, a limit on the (stream, position) index), and
+ * when a delivery ends, the one that ended before it moves to the archive. So `deliveries` keeps what is still to do
  * plus about one ended delivery per stream: FerretDB 1.x answers every lookup by reading the
  * collection (whole, when it sorts), so a collection that grew with every delivery made each
  * delivery slower than the one before. Failed ones are archived like delivered ones, so a
@@ -55,7 +55,8 @@ export type NewDelivery = Omit<
  *
  * Every conditional write carries its condition in its filter (the status and attempt count
  * it was read with, or a unique insert), so it is right on MongoDB by itself; DocumentWrites
- * only keeps this process's writes of a document in turn, which FerretDB 1.x needs for that.
+ * only keeps this process's writes of a document in turn, which FerretDB 1.x needs for that
+ * (and matches the condition on the one document there, see DocumentWrites.updateOne).
  */
 @Injectable()
 export class DeliveryRepository implements OnModuleInit {
