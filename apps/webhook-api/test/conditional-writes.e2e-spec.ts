@@ -5,7 +5,7 @@ import type { CommandStartedEvent, Document } from 'mongodb';
 import mongoose, { Connection, Model, Schema, Types } from 'mongoose';
 import { LeaseRepository } from '../src/leases/lease.repository';
 import { MetadataOutboxRepository } from '../src/metadata-outbox/metadata-outbox.repository';
-import { WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
+import { WebhookApiUnderTest, monitoredDatabaseUri, recordCommands, startWebhookApi } from './support/webhook-api-app';
 
 /** DocumentWrites as it is on a server whose buildInfo this is (the database itself stays the real one). */
 async function writesAs(buildInfo: Record<string, unknown>): Promise<DocumentWrites> {
@@ -157,19 +157,15 @@ describe('DocumentWrites.updateOne (e2e: the real database)', () => {
 describe("The app's conditional writes of one document (e2e: the real database)", () => {
   let api: WebhookApiUnderTest;
   let serializing: boolean;
-  const commands: CommandStartedEvent[] = [];
+  let commands: CommandStartedEvent[];
 
   beforeAll(async () => {
     api = await startWebhookApi({
-      // The driver reports the app's own commands.
-      MONGODB_URI: `${testDatabaseUri('webhook_api')}?monitorCommands=true`,
+      MONGODB_URI: monitoredDatabaseUri(),
       SMTP_URL: `smtp://127.0.0.1:${await getFreePort()}`,
     });
     serializing = api.app.get(DocumentWrites).serializing;
-    api.app
-      .get<Connection>(getConnectionToken())
-      .getClient()
-      .on('commandStarted', (event) => commands.push(event));
+    commands = recordCommands(api);
   });
   afterAll(async () => {
     await api?.close();

@@ -1,9 +1,13 @@
-import { WebhookReceiver, eventSlot, getFreePort, testDatabaseUri, newSubaccountId } from '@connector-service/testing';
-import { getConnectionToken } from '@nestjs/mongoose';
+import { WebhookReceiver, eventSlot, getFreePort, newSubaccountId } from '@connector-service/testing';
 import { CommandStartedEvent, Document, MongoClient, ObjectId } from 'mongodb';
-import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
+import {
+  E2E_WEBHOOK_TOKEN,
+  WebhookApiUnderTest,
+  monitoredDatabaseUri,
+  recordCommands,
+  startWebhookApi,
+} from './support/webhook-api-app';
 import { WebhookApiWithGoogle, eventually, newEmail } from './support/webhook-api-with-google';
 
 const ROUTE = '/api/google-calendar/connections';
@@ -103,19 +107,16 @@ function deliveryDocument(
 describe('the operator view of connections (e2e, real database)', () => {
   let api: WebhookApiUnderTest;
   let mongo: MongoClient;
-  const commands: CommandStartedEvent[] = [];
+  // What one listing asks of the database.
+  let commands: CommandStartedEvent[];
 
   beforeAll(async () => {
     api = await startWebhookApi({
-      // The driver reports the app's own commands (what one listing asks of the database).
-      MONGODB_URI: `${testDatabaseUri('webhook_api')}?monitorCommands=true`,
+      MONGODB_URI: monitoredDatabaseUri(),
       SMTP_URL: `smtp://127.0.0.1:${await getFreePort()}`,
     });
     mongo = await MongoClient.connect(api.mongoUri);
-    api.app
-      .get<Connection>(getConnectionToken())
-      .getClient()
-      .on('commandStarted', (event) => commands.push(event));
+    commands = recordCommands(api);
   });
   afterAll(async () => {
     await mongo?.close();

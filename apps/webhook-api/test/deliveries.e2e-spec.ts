@@ -1,11 +1,5 @@
 import { ChangedCalendarEvent, DeliveryStatus } from '@connector-service/contracts';
-import {
-  WebhookReceiver,
-  ReceivedWebhook,
-  getFreePort,
-  testDatabaseUri,
-  newSubaccountId,
-} from '@connector-service/testing';
+import { WebhookReceiver, ReceivedWebhook, getFreePort, newSubaccountId } from '@connector-service/testing';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { CommandStartedEvent, CommandSucceededEvent, Document, MongoClient } from 'mongodb';
 import type { Connection } from 'mongoose';
@@ -14,7 +8,12 @@ import { DeliveriesService } from '../src/deliveries/deliveries.service';
 import { DeliveryRepository } from '../src/deliveries/delivery.repository';
 import { Delivery } from '../src/deliveries/delivery.schema';
 import { DeliveryWorker, HEADS_PER_READ } from '../src/deliveries/delivery.worker';
-import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApi } from './support/webhook-api-app';
+import {
+  E2E_WEBHOOK_TOKEN,
+  WebhookApiUnderTest,
+  monitoredDatabaseUri,
+  startWebhookApi,
+} from './support/webhook-api-app';
 import { eventually } from './support/webhook-api-with-google';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -302,7 +301,7 @@ describe('platform webhook deliveries (e2e, real database, real receiver)', () =
   it('drains 1,000 deliveries of a calendar after an outage in order, each once, at the same cost for the last as for the first', async () => {
     await start({
       // The driver reports the app's own commands (watchStreamCost).
-      MONGODB_URI: `${testDatabaseUri('webhook_api')}?monitorCommands=true`,
+      MONGODB_URI: monitoredDatabaseUri(),
       // A slower poll than the other tests': on FerretDB each one reads all 1,000.
       DELIVERY_POLL_INTERVAL_MS: '1000',
     });

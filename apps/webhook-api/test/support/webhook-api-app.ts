@@ -1,5 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { CommandStartedEvent } from 'mongodb';
+import type { Connection } from 'mongoose';
 import { HTTP_APP_OPTIONS, configureHttpApp, createHttpAdapter } from '@connector-service/app-core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { testDatabaseUri } from '@connector-service/testing';
@@ -60,4 +63,19 @@ export async function startWebhookApi(
     await app.getHttpAdapter().getInstance().ready();
   } else await app.listen(options.listenPort, '127.0.0.1');
   return { app, http: () => request(app.getHttpServer()), mongoUri, close: () => app.close() };
+}
+
+/** A database of its own for the app, whose driver reports the app's commands (see recordCommands). */
+export function monitoredDatabaseUri(): string {
+  return `${testDatabaseUri('webhook_api')}?monitorCommands=true`;
+}
+
+/** Every command the app sends to the database from now on (it was started on monitoredDatabaseUri()). */
+export function recordCommands(api: WebhookApiUnderTest): CommandStartedEvent[] {
+  const commands: CommandStartedEvent[] = [];
+  api.app
+    .get<Connection>(getConnectionToken())
+    .getClient()
+    .on('commandStarted', (event) => commands.push(event));
+  return commands;
 }
