@@ -149,10 +149,12 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
       { $set: { lastRefreshedAt: new Date(Date.now() - 2 * 24 * 3600_000) } },
     );
 
+    // The sweep's looks are spaced to ten times their length (DuePoller): on a loaded CI machine
+    // a look of a second puts the next 10 s later (a 10-s wait missed once, 2026-12-07).
     const metadata = await eventually(async () => {
       const m = await stack.metadata(subaccountId);
       return m['status'] === 'reauth_required' ? m : undefined;
-    }, 10000);
+    }, 30000);
     expect(metadata).toMatchObject({
       calendarId,
       isConnected: false,
