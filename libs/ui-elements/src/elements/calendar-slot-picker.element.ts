@@ -125,6 +125,8 @@ export class CalendarSlotPickerElement extends LitElement {
   private readonly idempotentBooking = new IdempotentBooking();
   /** Answers of an older request (or configuration) are dropped by comparing this. */
   private loadGeneration = 0;
+  /** When the first range starts (set each time it loads): the next ranges follow on from it, however long the page stays open. */
+  private rangeStart = new Date();
 
   constructor() {
     super();
@@ -176,7 +178,7 @@ export class CalendarSlotPickerElement extends LitElement {
 
   protected override render(): TemplateResult {
     const timeZone = this.effectiveTimeZone;
-    const range = rangeFrom(new Date(), this.page);
+    const range = rangeFrom(this.rangeStart, this.page);
     const { slots, takenNotice, booked } = this.view;
     return html`
       <section aria-labelledby="title" aria-busy=${slots.phase === 'loading' ? 'true' : 'false'}>
@@ -397,7 +399,8 @@ export class CalendarSlotPickerElement extends LitElement {
     if (!client) return;
     const generation = ++this.loadGeneration;
     const timeZone = this.effectiveTimeZone;
-    const range = rangeFrom(new Date(), this.page);
+    if (this.page === 0) this.rangeStart = new Date();
+    const range = rangeFrom(this.rangeStart, this.page);
     this.patch({
       slots: { phase: 'loading' },
       selectedKey: undefined,

@@ -165,11 +165,13 @@ describe('<calendar-slot-picker> in Chromium', () => {
     await ui.page.getByRole('status').filter({ hasText: '4 free slots in this range.' }).waitFor();
   });
 
-  it('says when no slot is free in the range, and moves on to the next 7 days', async () => {
+  it('says when no slot is free in the range, and moves on to the next 7 days: where the first ended, minutes later too', async () => {
+    await ui.page.clock.install();
     backend.free = [];
     await mountPicker();
 
     await ui.page.getByRole('status').filter({ hasText: 'No free slots in this range' }).waitFor();
+    await ui.page.clock.fastForward('03:00');
     await ui.page.getByRole('button', { name: 'Next 7 days' }).click();
     await ui.page.getByRole('status').filter({ hasText: 'No free slots in this range' }).waitFor();
 
