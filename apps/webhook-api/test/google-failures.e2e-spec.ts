@@ -1,4 +1,5 @@
 import { newSubaccountId } from '@connector-service/testing';
+import { AccessLossService } from '../src/token-refresh/access-loss.service';
 import { WebhookApiWithGoogle, eventually, newEmail } from './support/webhook-api-with-google';
 
 /**
@@ -177,6 +178,30 @@ describe('webhook-api when Google fails (e2e: sandbox Google, real database and 
     expect(sent['reauthEmailDueAt']).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 1500)); // several more sweeps
     expect(reconnectMails(email)).toHaveLength(1);
+  });
+
+  it('a reconnect e-mail owed while three replicas look for it at once is sent once', async () => {
+    const replicas = [await stack.startReplica(), await stack.startReplica()];
+    try {
+      const { calendarId, email } = await connected('three-replicas');
+      const refusals = smtpRefusals;
+      smtpRefusing = true;
+      stack.google.revokeGrant(email);
+      await calendars(calendarId).expect(409);
+      // The first try was refused: the e-mail stays owed, after a short backoff.
+      await eventually(async () => smtpRefusals > refusals || undefined);
+      smtpRefusing = false;
+      // The replicas' sweeps look for it over and over, beside the first app's own sweep, until it is sent.
+      const lookers = replicas.map((replica) => replica.app.get(AccessLossService));
+      const until = Date.now() + 5000;
+      while (reconnectMails(email).length === 0 && Date.now() < until) {
+        await Promise.all([...lookers, ...lookers].map((looker) => looker.sendOwedEmail(calendarId)));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // several more sweeps
+      expect(reconnectMails(email)).toHaveLength(1);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
   });
 
   it('a reconnect e-mail SMTP keeps refusing is tried again at growing intervals, not every sweep', async () => {

@@ -4,6 +4,8 @@ import { BackgroundWork, retryDelayMs, withoutDeadline } from '@connector-servic
 import { WebhookApiConfig } from '../config/webhook-api.config';
 import { ConnectionRecord, ConnectionRepository } from '../connections/connection.repository';
 import { ConsentLinkService } from '../connect/consent-link.service';
+import { Claim } from '../leases/claim';
+import { LeaseService } from '../leases/lease.service';
 import { MetadataUpdateWorker } from '../metadata-outbox/metadata-update.worker';
 
 export const REAUTH_EMAIL_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -30,6 +32,7 @@ export class AccessLossService implements OnApplicationShutdown {
     private readonly connections: ConnectionRepository,
     private readonly metadataUpdates: MetadataUpdateWorker,
     private readonly consentLinks: ConsentLinkService,
+    private readonly leases: LeaseService,
     private readonly config: WebhookApiConfig,
   ) {}
 
@@ -65,13 +68,23 @@ export class AccessLossService implements OnApplicationShutdown {
   }
 
   /**
-   * Sends the reconnect e-mail if one is owed now. Each attempt first takes the e-mail
-   * (startReauthEmailAttempt: one replica gets it, and it is owed again only after a backoff),
-   * so a send in flight, slow or lost with its process, is not repeated at the next sweep;
-   * it is recorded as sent when SMTP accepted it. A send whose acceptance never reached us
-   * (the answer lost after the server took it) may be repeated after the backoff.
+   * Sends the reconnect e-mail if one is owed now. One replica at a time looks at a
+   * connection's e-mail (the lease `reconnect-email:<id>`, an insert-based claim, so also on a
+   * server without per-document isolation) and reads it under that claim. Each attempt then
+   * takes the e-mail (startReauthEmailAttempt, conditional on the due time read: it is owed
+   * again only after the send and a backoff), so a send in flight, slow or lost with its
+   * process, is not repeated at the next sweep; it is recorded as sent, for that attempt, when
+   * SMTP accepted it (those writes are fenced by the attempt's own due time: the send has
+   * happened, whoever holds the lease). A send whose acceptance never reached us (the answer
+   * lost after the server took it) may be repeated after the backoff.
    */
   async sendOwedEmail(calendarId: string): Promise<void> {
+    await this.leases.runExclusive(`reconnect-email:${calendarId}`, (claim) =>
+      this.attemptOwedEmail(calendarId, claim),
+    );
+  }
+
+  private async attemptOwedEmail(calendarId: string, claim: Claim): Promise<void> {
     const connection = await this.connections.findById(calendarId);
     const dueAt = connection?.reauthEmailDueAt;
     if (!connection || connection.status !== ConnectionStatus.ReauthRequired || !dueAt) return;
@@ -84,7 +97,9 @@ export class AccessLossService implements OnApplicationShutdown {
       maxMs: MAX_EMAIL_RETRY_MS,
     });
     const retryAt = new Date(Date.now() + sendWaitMs + backoffMs);
+    claim.assertHeld();
     if (!(await this.connections.startReauthEmailAttempt(connection._id, dueAt, retryAt))) return;
+    claim.assertHeld();
     const { emailSent } = await this.consentLinks.send(
       connection.subaccountId,
       connection.userEmail,
