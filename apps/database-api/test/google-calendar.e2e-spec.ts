@@ -1,5 +1,7 @@
 import { getFreePort, newSubaccountId } from '@connector-service/testing';
 import type { Test } from 'supertest';
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   DatabaseApiUnderTest,
   E2E_SERVICE_TOKEN,
@@ -343,6 +345,45 @@ describe('database-api calendar work on a connection (e2e, real database, stand-
       const res = await call(ROUTES.createEvent, { idempotencyKey: 'k1' });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ success: true, data: { id: 'evt1' } });
+    });
+
+    it("gives webhook-api what is left of WEBHOOK_API_TIMEOUT_MS counted from the SPA request's arrival", async () => {
+      await connect();
+      webhookApi.answerWith({ status: 200, body: { success: true, data: {} } });
+      const server = api.app.getHttpServer() as Server;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        // The SPA's request arrives, and its body takes 400 ms more (a slow uplink).
+        const body = JSON.stringify(FREE_BUSY);
+        const answered = new Promise<number>((resolve, reject) => {
+          const req = httpRequest(
+            {
+              host: '127.0.0.1',
+              port: (server.address() as AddressInfo).port,
+              method: 'POST',
+              path: `/api/connectors/${subaccountId}/google-calendar/freebusy`,
+              headers: {
+                Authorization: `Bearer ${token}`,
+                'Content-Type': 'application/json',
+                'Content-Length': Buffer.byteLength(body),
+              },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
+          req.on('error', reject);
+          req.write(body.slice(0, 10));
+          setTimeout(() => req.end(body.slice(10)), 400);
+        });
+        expect(await answered).toBe(200);
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      const announced = Number(webhookApi.requests[0]?.headers['x-request-timeout-ms']);
+      expect(announced).toBeGreaterThan(0);
+      expect(announced).toBeLessThanOrEqual(TIMEOUT_MS - 400);
     });
 
     it('passes its own request id on when the SPA sent none, the one it answers with', async () => {

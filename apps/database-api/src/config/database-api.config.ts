@@ -39,7 +39,7 @@ export class DatabaseApiConfig extends ServiceConfig {
   @IsUrl({ require_tld: false, require_protocol: true }, { each: true })
   readonly CORS_ORIGINS?: string[];
 
-  /** How long a call to webhook-api may take before it is answered with 504. */
+  /** How long, from a request's arrival, its calls to webhook-api may take before it is answered with 504. */
   @EnvVar()
   @NumberFromEnv()
   @IsInt()

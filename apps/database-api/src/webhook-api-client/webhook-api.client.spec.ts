@@ -1,7 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode } from '@connector-service/contracts';
-import { DomainException, withRequestId } from '@connector-service/app-core';
+import { DomainException, withRequestContext, withRequestId } from '@connector-service/app-core';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DatabaseApiConfig } from '../config/database-api.config';
@@ -125,6 +125,30 @@ describe('WebhookApiClient', () => {
     // The client's whole wait is the only one, so nearly all of it is left when it sends.
     expect(Number(announced)).toBeLessThanOrEqual(300);
     expect(Number(announced)).toBeGreaterThan(200);
+  });
+
+  it('counts WEBHOOK_API_TIMEOUT_MS from the arrival of the request it serves, so its caller is answered within it', async () => {
+    answer = { status: 200, body: { success: true, data: {} } };
+    // The request being served arrived 150 ms ago (auth, reading the connector, a loaded machine).
+    await withRequestContext({ requestId: 'req-late', receivedAt: Date.now() - 150 }, () =>
+      client.request({ method: 'GET', path: 'api/google-calendar/connections/x/calendars' }),
+    );
+    const announced = Number(seen[0].headers['x-request-timeout-ms']);
+    expect(announced).toBeLessThanOrEqual(150);
+    expect(announced).toBeGreaterThan(50);
+  });
+
+  it('answers 504 UPSTREAM_TIMEOUT without calling when the request it serves has no time left', async () => {
+    answer = { status: 200, body: { success: true, data: {} } };
+    const error: unknown = await withRequestContext({ requestId: 'req-spent', receivedAt: Date.now() - 400 }, () =>
+      client.request({ method: 'GET', path: 'api/google-calendar/connections/x/calendars' }),
+    ).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(DomainException);
+    expect({ status: (error as DomainException).status, code: (error as DomainException).code }).toEqual({
+      status: HttpStatus.GATEWAY_TIMEOUT,
+      code: ErrorCode.UpstreamTimeout,
+    });
+    expect(seen).toEqual([]);
   });
 
   it('sends a request with its query (undefined left out), body and Idempotency-Key, and answers status and headers', async () => {

@@ -14,6 +14,7 @@ import {
   REQUEST_ID_HEADER,
   REQUEST_TIMEOUT_HEADER,
   currentRequestId,
+  currentRequestReceivedAt,
 } from '@connector-service/app-core';
 import { AxiosError, AxiosResponse, Method } from 'axios';
 import { firstValueFrom } from 'rxjs';
@@ -128,8 +129,14 @@ export class WebhookApiClient {
     for (const [name, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined && value !== null) url.searchParams.append(name, String(value));
     }
-    const timeoutMs = this.config.WEBHOOK_API_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
+    // Counted from the arrival of the request being served, so its caller has the answer
+    // within WEBHOOK_API_TIMEOUT_MS however long the work before this call took.
+    const deadline = (currentRequestReceivedAt() ?? Date.now()) + this.config.WEBHOOK_API_TIMEOUT_MS;
+    const timeoutMs = deadline - Date.now();
+    if (timeoutMs <= 0) {
+      this.logger.warn(`No time left to call webhook-api for ${describe(call)}`);
+      throw upstreamTimeout();
+    }
     let response: AxiosResponse<unknown>;
     try {
       response = await firstValueFrom(
@@ -197,15 +204,19 @@ export class WebhookApiClient {
     }
     if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT' || error.code === 'ERR_CANCELED') {
       this.logger.warn(`webhook-api timed out on ${describe(call)}`);
-      return new DomainException(
-        HttpStatus.GATEWAY_TIMEOUT,
-        ErrorCode.UpstreamTimeout,
-        'webhook-api did not answer in time',
-      );
+      return upstreamTimeout();
     }
     this.logger.warn(`webhook-api failed on ${describe(call)}: ${error.message}`);
     return upstreamUnavailable();
   }
+}
+
+function upstreamTimeout(): DomainException {
+  return new DomainException(
+    HttpStatus.GATEWAY_TIMEOUT,
+    ErrorCode.UpstreamTimeout,
+    'webhook-api did not answer in time',
+  );
 }
 
 function upstreamUnavailable(): DomainException {

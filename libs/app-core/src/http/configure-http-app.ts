@@ -163,14 +163,14 @@ export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOp
   requireSomeFieldOfBodies(document);
   documentHeadersTooLarge(document);
   const disallowed = disallowedMethodRule(document);
-  // Counted from the request's arrival (before its body is read), as the caller counts.
-  const deadlines = new WeakMap<FastifyRequest, number>();
+  // When each request arrived (before its body is read) and, counted from then as the caller
+  // counts, its deadline.
+  const arrivals = new WeakMap<FastifyRequest, { receivedAt: number; deadline?: number }>();
 
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    if (options.requestDeadlines) {
-      const deadline = incomingDeadline(request.raw);
-      if (deadline !== undefined) deadlines.set(request, deadline);
-    }
+    const receivedAt = Date.now();
+    const deadline = options.requestDeadlines ? incomingDeadline(request.raw, receivedAt) : undefined;
+    arrivals.set(request, deadline === undefined ? { receivedAt } : { receivedAt, deadline });
     const docs = request.url.startsWith(`/${DOCS_PATH}`);
     void reply.headers(docs ? DOCS_SECURITY_HEADERS : SECURITY_HEADERS).header(REQUEST_ID_HEADER, request.id);
     if (request.is404) {
@@ -183,9 +183,9 @@ export function configureHttpApp(app: NestFastifyApplication, options: HttpAppOp
     done();
   });
   // The request's context for everything its handler does (after the body was read, which
-  // happens outside any request's async context): its id, and its deadline if it has one.
+  // happens outside any request's async context): its id, arrival, and deadline if it has one.
   fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) =>
-    withRequestContext({ requestId: request.id, deadline: deadlines.get(request) }, done),
+    withRequestContext({ requestId: request.id, ...arrivals.get(request) }, done),
   );
   fastify.addHook('onResponse', metrics.onResponse);
   fastify.addHook('onResponse', logAnswer);

@@ -17,6 +17,8 @@ interface RequestContext {
   requestId: string;
   /** When the caller stops waiting for the answer (epoch ms, margin already taken off). */
   deadline?: number;
+  /** When the request arrived (epoch ms), for an HTTP request being served. */
+  receivedAt?: number;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -34,6 +36,11 @@ export function currentDeadline(): number | undefined {
   return storage.getStore()?.deadline;
 }
 
+/** When the HTTP request being served arrived (epoch ms); undefined outside one. */
+export function currentRequestReceivedAt(): number | undefined {
+  return storage.getStore()?.receivedAt;
+}
+
 /** What is left of the request's time (≤ 0 once it ran out), or undefined when it has no deadline. */
 export function remainingMs(now = Date.now()): number | undefined {
   const deadline = currentDeadline();
@@ -45,9 +52,12 @@ export function withRequestId<T>(requestId: string | null | undefined, work: () 
   return requestId ? storage.run({ requestId }, work) : work();
 }
 
-/** Runs `work` as the request `requestId` that must answer by `deadline` (none: unbounded). */
-export function withRequestContext<T>(context: { requestId: string; deadline?: number }, work: () => T): T {
-  return storage.run(context.deadline === undefined ? { requestId: context.requestId } : { ...context }, work);
+/**
+ * Runs `work` as the request `requestId` that must answer by `deadline` (none: unbounded),
+ * which arrived at `receivedAt` (an HTTP request being served).
+ */
+export function withRequestContext<T>(context: RequestContext, work: () => T): T {
+  return storage.run({ ...context }, work);
 }
 
 /**
