@@ -17,11 +17,25 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
 
   const connections = () => mongo.db().collection('googlecalendarconnections');
   const stored = async (calendarId: string) => connections().findOne({ _id: new ObjectId(calendarId) });
+  /**
+   * Sets fields of a stored connection once the app has worked off what its connect owed (its
+   * own writes to it are done), and until it reads back: FerretDB applies an update as read,
+   * modify, replace, so an app write in flight could put the old values back.
+   */
+  async function setStored(calendarId: string, fields: Record<string, unknown>): Promise<void> {
+    const _id = new ObjectId(calendarId);
+    await eventually(async () => {
+      const doc = await connections().findOne({ _id });
+      return doc?.['metadataUpdate']?.['pending'] === false && !doc['statusChangesDueAt'] ? true : undefined;
+    });
+    await eventually(async () => {
+      await connections().updateOne({ _id }, { $set: fields });
+      const doc = await connections().findOne({ _id });
+      return Object.entries(fields).every(([name, value]) => String(doc?.[name]) === String(value)) ? true : undefined;
+    });
+  }
   const expireSoon = (calendarId: string) =>
-    connections().updateOne(
-      { _id: new ObjectId(calendarId) },
-      { $set: { accessTokenExpiresAt: new Date(Date.now() + 60_000) } },
-    );
+    setStored(calendarId, { accessTokenExpiresAt: new Date(Date.now() + 60_000) });
   const refreshRequests = () => stack.google.tokenRequests('refresh_token').length;
 
   it('disconnects: revokes at Google, deletes the tokens, flips the metadata; a second call is a 409 NOT_CONNECTED', async () => {
@@ -144,10 +158,7 @@ describe('connection lifecycle: disconnect, refresh, losing access (system e2e)'
     const { calendarId } = await stack.connect(subaccountId, userEmail);
     stack.google.revokeGrant(userEmail);
     stack.smtp.clear();
-    await connections().updateOne(
-      { _id: new ObjectId(calendarId) },
-      { $set: { lastRefreshedAt: new Date(Date.now() - 2 * 24 * 3600_000) } },
-    );
+    await setStored(calendarId, { lastRefreshedAt: new Date(Date.now() - 2 * 24 * 3600_000) });
 
     // The sweep's looks are spaced to ten times their length (DuePoller): on a loaded CI machine
     // a look of a second puts the next 10 s later (a 10-s wait missed once, 2026-12-07).
