@@ -1,11 +1,11 @@
 import { DocumentCondition, DocumentWrites } from '@connector-service/app-core';
-import { getFreePort, testDatabaseUri } from '@connector-service/testing';
+import { testDatabaseUri } from '@connector-service/testing';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { CommandStartedEvent, Document } from 'mongodb';
 import mongoose, { Connection, Model, Schema, Types } from 'mongoose';
 import { LeaseRepository } from '../src/leases/lease.repository';
 import { MetadataOutboxRepository } from '../src/metadata-outbox/metadata-outbox.repository';
-import { WebhookApiUnderTest, monitoredDatabaseUri, recordCommands, startWebhookApi } from './support/webhook-api-app';
+import { WebhookApiUnderTest, startWebhookApiRecordingCommands } from './support/webhook-api-app';
 
 /** DocumentWrites as it is on a server whose buildInfo this is (the database itself stays the real one). */
 async function writesAs(buildInfo: Record<string, unknown>): Promise<DocumentWrites> {
@@ -160,12 +160,8 @@ describe("The app's conditional writes of one document (e2e: the real database)"
   let commands: CommandStartedEvent[];
 
   beforeAll(async () => {
-    api = await startWebhookApi({
-      MONGODB_URI: monitoredDatabaseUri(),
-      SMTP_URL: `smtp://127.0.0.1:${await getFreePort()}`,
-    });
+    ({ api, commands } = await startWebhookApiRecordingCommands());
     serializing = api.app.get(DocumentWrites).serializing;
-    commands = recordCommands(api);
   });
   afterAll(async () => {
     await api?.close();

@@ -1,13 +1,7 @@
-import { WebhookReceiver, eventSlot, getFreePort, newSubaccountId } from '@connector-service/testing';
+import { WebhookReceiver, eventSlot, newSubaccountId } from '@connector-service/testing';
 import { CommandStartedEvent, Document, MongoClient, ObjectId } from 'mongodb';
 import { randomBytes } from 'node:crypto';
-import {
-  E2E_WEBHOOK_TOKEN,
-  WebhookApiUnderTest,
-  monitoredDatabaseUri,
-  recordCommands,
-  startWebhookApi,
-} from './support/webhook-api-app';
+import { E2E_WEBHOOK_TOKEN, WebhookApiUnderTest, startWebhookApiRecordingCommands } from './support/webhook-api-app';
 import { WebhookApiWithGoogle, eventually, newEmail } from './support/webhook-api-with-google';
 
 const ROUTE = '/api/google-calendar/connections';
@@ -111,12 +105,8 @@ describe('the operator view of connections (e2e, real database)', () => {
   let commands: CommandStartedEvent[];
 
   beforeAll(async () => {
-    api = await startWebhookApi({
-      MONGODB_URI: monitoredDatabaseUri(),
-      SMTP_URL: `smtp://127.0.0.1:${await getFreePort()}`,
-    });
+    ({ api, commands } = await startWebhookApiRecordingCommands());
     mongo = await MongoClient.connect(api.mongoUri);
-    commands = recordCommands(api);
   });
   afterAll(async () => {
     await mongo?.close();

@@ -5,7 +5,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { HTTP_APP_OPTIONS, configureHttpApp, createHttpAdapter } from '@connector-service/app-core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { testDatabaseUri } from '@connector-service/testing';
+import { getFreePort, testDatabaseUri } from '@connector-service/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
@@ -71,11 +71,26 @@ export function monitoredDatabaseUri(): string {
 }
 
 /** Every command the app sends to the database from now on (it was started on monitoredDatabaseUri()). */
-export function recordCommands(api: WebhookApiUnderTest): CommandStartedEvent[] {
+function recordCommands(api: WebhookApiUnderTest): CommandStartedEvent[] {
   const commands: CommandStartedEvent[] = [];
   api.app
     .get<Connection>(getConnectionToken())
     .getClient()
     .on('commandStarted', (event) => commands.push(event));
   return commands;
+}
+
+/**
+ * The app on a database of its own (SMTP at a port nothing listens on), with every command it
+ * sends to the database from its start on recorded (monitoredDatabaseUri, recordCommands).
+ */
+export async function startWebhookApiRecordingCommands(): Promise<{
+  api: WebhookApiUnderTest;
+  commands: CommandStartedEvent[];
+}> {
+  const api = await startWebhookApi({
+    MONGODB_URI: monitoredDatabaseUri(),
+    SMTP_URL: `smtp://127.0.0.1:${await getFreePort()}`,
+  });
+  return { api, commands: recordCommands(api) };
 }
