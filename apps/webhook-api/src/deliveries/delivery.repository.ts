@@ -47,9 +47,9 @@ export type NewDelivery = Omit<
  * Every delivery costs the same few reads whatever the backlog: the head is the stream's
  * first pending one (read with the next few, a limit on the (stream, position) index), and
  * when a delivery ends, the one that ended before it moves to the archive. So `deliveries`
- * keeps what is still to do plus about one ended delivery per stream: FerretDB 1.x answers every lookup by reading the
- * collection (whole, when it sorts), so a collection that grew with every delivery made each
- * delivery slower than the one before. Failed ones are archived like delivered ones, so a
+ * keeps what is still to do plus about one ended delivery per stream: FerretDB 1.x answers
+ * every lookup by reading the collection (whole, when it sorts), so a collection that grew
+ * with every delivery made each delivery slower than the one before. Failed ones are archived like delivered ones, so a
  * stream that failed for a day does not leave a day of them in its head's way; the deliveries
  * route lists failed ones from both collections until DELIVERY_ARCHIVE_RETENTION_DAYS.
  *
